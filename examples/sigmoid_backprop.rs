@@ -1,0 +1,105 @@
+//! The sigmoid computation graph of ゼロから作るDeep Learning, chapter 5, step by step.
+//!
+//! y = 1 / (1 + exp(−x)) is built from four nodes: × −1, exp, + 1 and 1 / u. Going backwards
+//! each node multiplies the incoming gradient by its local derivative:
+//! `/`: −1/u² = −y², `+`: 1, `exp`: exp(−x), `×`: −1. The product is ∂L/∂y · y(1 − y),
+//! the same as the fused `sigmoid()` op and the finite-difference slope.
+//!
+//! Run: `cargo run --example sigmoid_backprop`. Writes `graphs/sigmoid.{dot,svg}`.
+
+use scalargrad::viz::{self, Drawing};
+use scalargrad::{Graph, Value};
+
+/// The four steps of the book's graph, each node named after what it holds.
+fn sigmoid_steps(x: Value<'_>) -> [Value<'_>; 4] {
+    let neg = (x * -1.0).named("−x");
+    let e = neg.exp().named("exp(−x)");
+    let u = (e + 1.0).named("1 + exp(−x)");
+    let y = (1.0 / u).named("y");
+    [neg, e, u, y]
+}
+
+/// The sigmoid as a plain function, for finite differences.
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// Five-point central difference: error O(h⁴), about 1e-13 at h = 1e-3.
+fn slope(f: impl Fn(f64) -> f64, x: f64) -> f64 {
+    let h = 1e-3;
+    (f(x - 2.0 * h) - 8.0 * f(x - h) + 8.0 * f(x + h) - f(x + 2.0 * h)) / (12.0 * h)
+}
+
+/// Prints and checks every node at a few x; returns the drawing at x = 1.
+pub fn run() -> Vec<Drawing> {
+    let mut drawing = None;
+    for x0 in [-2.0, 0.0, 1.0, 3.0] {
+        let g = Graph::new();
+        let x = g.value(x0).named("x");
+        let steps = sigmoid_steps(x);
+        let y = steps[3];
+        y.backward(); // ∂L/∂y = 1: L is y itself
+        println!("x = {x0}");
+        println!("  {:<13} {:>22} {:>22}", "node", "forward", "gradient");
+        for v in std::iter::once(x).chain(steps) {
+            let name = v.name().unwrap_or_default();
+            println!("  {name:<13} {:>22} {:>22}", v.data(), v.grad());
+        }
+        let yv = y.data();
+        let chain = x.grad();
+        let formula = yv * (1.0 - yv);
+
+        let fused_graph = Graph::new();
+        let xf = fused_graph.value(x0);
+        let yf = xf.sigmoid();
+        yf.backward();
+        let fd = slope(sigmoid, x0);
+
+        println!("  dx by the chain rule         = {chain}");
+        println!("  y(1 − y)                     = {formula}");
+        println!("  fused sigmoid() gradient     = {}", xf.grad());
+        println!("  finite-difference slope      = {fd}");
+        assert!((yf.data() - yv).abs() < 1e-15, "fused forward differs");
+        assert!(
+            (chain - formula).abs() < 1e-12,
+            "chain rule {chain} vs y(1−y) {formula}"
+        );
+        assert!(
+            (xf.grad() - chain).abs() < 1e-12,
+            "fused {} vs chain {chain}",
+            xf.grad()
+        );
+        assert!(
+            (fd - chain).abs() < 1e-12,
+            "finite difference {fd} vs chain {chain}"
+        );
+        // Each node multiplied the incoming gradient by its local derivative:
+        let [neg, e, u, _] = steps;
+        assert!((u.grad() + yv * yv).abs() < 1e-15, "/ node: −y²");
+        assert_eq!(e.grad(), u.grad(), "+ node passes the gradient through");
+        assert!(
+            (neg.grad() - e.grad() * e.data()).abs() < 1e-15,
+            "exp node: × exp(−x)"
+        );
+        assert_eq!(x.grad(), -neg.grad(), "× −1 node flips the sign");
+        println!();
+
+        if x0 == 1.0 {
+            let options = viz::DrawOptions {
+                title: Some("sigmoid: y = 1 / (1 + exp(−x)) at x = 1".into()),
+                ..viz::DrawOptions::backward()
+            };
+            drawing = Some(Drawing::new("sigmoid", &viz::trace(y), &options));
+        }
+    }
+    drawing.into_iter().collect()
+}
+
+fn main() -> std::io::Result<()> {
+    for d in run() {
+        for path in d.write(std::path::Path::new("graphs"))? {
+            println!("wrote {}", path.display());
+        }
+    }
+    Ok(())
+}

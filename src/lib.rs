@@ -1,0 +1,51 @@
+//! # scalargrad
+//!
+//! A scalar automatic-differentiation engine in the spirit of micrograd: every number is a
+//! node in a computation graph, and [`Value::backward`] applies the chain rule from the output
+//! back to every input.
+//!
+//! ```
+//! use scalargrad::Graph;
+//!
+//! // The apple example of ゼロから作るDeep Learning, ch. 5: 100 yen × 2 apples × 1.1 tax.
+//! let g = Graph::new();
+//! let apple = g.value(100.0).named("apple");
+//! let count = g.value(2.0).named("count");
+//! let tax = g.value(1.1).named("tax");
+//! let price = apple * count * tax;
+//! price.backward();
+//!
+//! assert!((price.data() - 220.0).abs() < 1e-9); // f64 gives 220.00000000000003
+//! assert!((apple.grad() - 2.2).abs() < 1e-12);
+//! assert!((count.grad() - 110.0).abs() < 1e-12);
+//! assert!((tax.grad() - 200.0).abs() < 1e-12);
+//! ```
+//!
+//! ## Design
+//! The graph is an **arena**: a [`Graph`] owns every node in one `Vec`, in creation order,
+//! which is already a topological order. A [`Value`] is a small `Copy` handle into it, so
+//! arithmetic reads like arithmetic on `f64`. Backward is one reverse sweep: no recursion,
+//! so a million-node chain is fine. A training loop keeps its memory flat with
+//! [`Graph::checkpoint`] and [`Graph::rewind`].
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | `graph` | [`Graph`]: the arena, leaves, names, scopes, checkpoint/rewind |
+//! | `value` | [`Value`]: accessors and operators |
+//! | `op` | [`Op`]: every op's forward value and local derivatives, side by side |
+//! | `backward` | the reverse sweep |
+//! | [`gradcheck`](mod@gradcheck) | finite-difference checking |
+//! | [`viz`] | a `petgraph` view of a graph, DOT and SVG drawings (the engine knows nothing of it) |
+#![warn(missing_docs)]
+
+mod backward;
+pub mod gradcheck;
+mod graph;
+mod op;
+mod value;
+pub mod viz;
+
+pub use gradcheck::{GradcheckReport, gradcheck, gradcheck_with_step};
+pub use graph::{Checkpoint, Graph, ScopeId};
+pub use op::{Arity, Op};
+pub use value::Value;

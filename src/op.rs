@@ -1,0 +1,244 @@
+//! Every operation the engine knows: its forward value and its local derivatives, side by side.
+//!
+//! This is the only place where an op's mathematics is written. The graph stores the op tag
+//! and its operands; [`Op::eval`] computes the forward value and [`Op::partials`] the local
+//! derivatives. Backward multiplies those partials by the upstream gradient and knows nothing
+//! about any individual op.
+//!
+//! Adding an op is one local change: a variant here, its arm in [`Op::eval`],
+//! [`Op::partials`] and [`Op::symbol`], and one method on [`Value`](crate::Value).
+
+/// How many inputs an op reads, and where its second operand comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Arity {
+    /// A leaf: an input or parameter, created by [`Graph::value`](crate::Graph::value).
+    Leaf,
+    /// One parent value: `f(x)`.
+    Unary,
+    /// One parent value and a plain `f64` constant `c` that is not gradient-tracked:
+    /// `f(x, c)`, such as `x + 1.0` or `x * -1.0`.
+    UnaryConst,
+    /// Two parent values: `f(x, y)`.
+    Binary,
+}
+
+/// The operation that produced a node.
+///
+/// `x` and `y` name the first and second parent, `c` a constant operand (not tracked), and
+/// `out` the node's own value. Each variant's doc gives its formula and its derivative.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Op {
+    /// A leaf: no parents.
+    Leaf,
+    /// `x + y`; ∂x = 1, ∂y = 1.
+    Add,
+    /// `x − y`; ∂x = 1, ∂y = −1.
+    Sub,
+    /// `x · y`; ∂x = y, ∂y = x.
+    Mul,
+    /// `x / y`; ∂x = 1/y, ∂y = −x/y².
+    Div,
+    /// `x + c`; ∂x = 1.
+    AddC,
+    /// `x − c`; ∂x = 1.
+    SubC,
+    /// `c − x`; ∂x = −1.
+    RSubC,
+    /// `x · c`; ∂x = c.
+    MulC,
+    /// `x / c`; ∂x = 1/c.
+    DivC,
+    /// `c / x`; ∂x = −c/x².
+    RDivC,
+    /// `−x`; ∂x = −1.
+    Neg,
+    /// `x^c` for a real constant `c`; ∂x = c·x^(c−1).
+    PowF,
+    /// `x^n` for an integer constant `n` (computed by repeated multiplication); ∂x = n·x^(n−1).
+    PowI,
+    /// `eˣ`; ∂x = eˣ = out.
+    Exp,
+    /// natural log `ln x`; ∂x = 1/x.
+    Ln,
+    /// `tanh x`; ∂x = 1 − out².
+    Tanh,
+    /// `max(x, 0)`; ∂x = 1 where out > 0, else 0 (so relu'(0) = 0, as in PyTorch).
+    Relu,
+    /// `σ(x) = 1/(1 + e⁻ˣ)`; ∂x = out·(1 − out).
+    Sigmoid,
+    /// `√x`; ∂x = 1/(2·out).
+    Sqrt,
+    /// `|x|`; ∂x = sign(x), with sign(0) = 0 (as in PyTorch).
+    Abs,
+}
+
+impl Op {
+    /// How many parents the op has, and whether its second operand is a constant.
+    #[must_use]
+    pub const fn arity(self) -> Arity {
+        match self {
+            Op::Leaf => Arity::Leaf,
+            Op::Add | Op::Sub | Op::Mul | Op::Div => Arity::Binary,
+            Op::AddC
+            | Op::SubC
+            | Op::RSubC
+            | Op::MulC
+            | Op::DivC
+            | Op::RDivC
+            | Op::PowF
+            | Op::PowI => Arity::UnaryConst,
+            Op::Neg | Op::Exp | Op::Ln | Op::Tanh | Op::Relu | Op::Sigmoid | Op::Sqrt | Op::Abs => {
+                Arity::Unary
+            }
+        }
+    }
+
+    /// The forward value. `y` is the second parent's value or the constant `c`; unary ops
+    /// ignore it. A leaf has no formula and returns `x`.
+    #[inline]
+    #[must_use]
+    pub fn eval(self, x: f64, y: f64) -> f64 {
+        match self {
+            Op::Leaf => x,
+            Op::Add | Op::AddC => x + y,
+            Op::Sub | Op::SubC => x - y,
+            Op::RSubC => y - x,
+            Op::Mul | Op::MulC => x * y,
+            Op::Div | Op::DivC => x / y,
+            Op::RDivC => y / x,
+            Op::Neg => -x,
+            Op::PowF => x.powf(y),
+            Op::PowI => x.powi(pow_exponent(y)),
+            Op::Exp => x.exp(),
+            Op::Ln => x.ln(),
+            Op::Tanh => x.tanh(),
+            Op::Relu => {
+                if x > 0.0 {
+                    x
+                } else {
+                    0.0
+                }
+            }
+            Op::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+            Op::Sqrt => x.sqrt(),
+            Op::Abs => x.abs(),
+        }
+    }
+
+    /// The local derivatives `(∂out/∂x, ∂out/∂y)`, given the operands and the forward value.
+    ///
+    /// For unary and constant ops the second entry is 0 and unused. Derivatives that can be
+    /// written with `out` reuse it (exp, tanh, sigmoid, sqrt, relu).
+    #[inline]
+    #[must_use]
+    pub fn partials(self, x: f64, y: f64, out: f64) -> (f64, f64) {
+        match self {
+            Op::Leaf => (0.0, 0.0),
+            Op::Add => (1.0, 1.0),
+            Op::Sub => (1.0, -1.0),
+            Op::Mul => (y, x),
+            Op::Div => (1.0 / y, -x / (y * y)),
+            Op::AddC | Op::SubC => (1.0, 0.0),
+            Op::RSubC | Op::Neg => (-1.0, 0.0),
+            Op::MulC => (y, 0.0),
+            Op::DivC => (1.0 / y, 0.0),
+            Op::RDivC => (-y / (x * x), 0.0),
+            Op::PowF => (y * x.powf(y - 1.0), 0.0),
+            Op::PowI => {
+                let n = pow_exponent(y);
+                (y * x.powi(n - 1), 0.0)
+            }
+            Op::Exp => (out, 0.0),
+            Op::Ln => (1.0 / x, 0.0),
+            Op::Tanh => (1.0 - out * out, 0.0),
+            Op::Relu => (if out > 0.0 { 1.0 } else { 0.0 }, 0.0),
+            Op::Sigmoid => (out * (1.0 - out), 0.0),
+            Op::Sqrt => (0.5 / out, 0.0),
+            Op::Abs => (sign(x), 0.0),
+        }
+    }
+
+    /// A short symbol for drawings: `+`, `×`, `exp`, …
+    ///
+    /// For constant ops, [`Op::label`] also shows the constant, as the book does ("× −1").
+    #[must_use]
+    pub const fn symbol(self) -> &'static str {
+        match self {
+            Op::Leaf => "",
+            Op::Add | Op::AddC => "+",
+            Op::Sub | Op::SubC | Op::RSubC | Op::Neg => "−",
+            Op::Mul | Op::MulC => "×",
+            Op::Div | Op::DivC | Op::RDivC => "/",
+            Op::PowF | Op::PowI => "^",
+            Op::Exp => "exp",
+            Op::Ln => "ln",
+            Op::Tanh => "tanh",
+            Op::Relu => "relu",
+            Op::Sigmoid => "sigmoid",
+            Op::Sqrt => "sqrt",
+            Op::Abs => "abs",
+        }
+    }
+
+    /// The symbol with the constant folded in, as the book draws it: `+ 1`, `× −1`, `1 /`.
+    /// `c` is ignored unless the op has a constant operand.
+    #[must_use]
+    pub fn label(self, c: f64) -> String {
+        let c = fmt_const(c);
+        match self {
+            Op::AddC | Op::SubC | Op::MulC | Op::DivC | Op::PowF | Op::PowI => {
+                format!("{} {c}", self.symbol())
+            }
+            Op::RSubC | Op::RDivC => format!("{c} {}", self.symbol()),
+            _ => self.symbol().to_string(),
+        }
+    }
+}
+
+/// The integer exponent of [`Op::PowI`], stored as an exact `f64`.
+#[inline]
+#[allow(clippy::cast_possible_truncation)]
+fn pow_exponent(y: f64) -> i32 {
+    y as i32
+}
+
+/// PyTorch's `sign`: −1, 0 or 1 (NaN stays NaN).
+#[inline]
+fn sign(x: f64) -> f64 {
+    if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else if x == 0.0 {
+        0.0
+    } else {
+        x
+    }
+}
+
+/// A constant as the book writes it: `-1` as `−1`, `1.1` as `1.1`.
+fn fmt_const(c: f64) -> String {
+    let s = format!("{c}");
+    s.strip_prefix('-')
+        .map_or_else(|| s.clone(), |rest| format!("−{rest}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_labels_read_like_the_book() {
+        assert_eq!(Op::MulC.label(-1.0), "× −1");
+        assert_eq!(Op::AddC.label(1.0), "+ 1");
+        assert_eq!(Op::RDivC.label(1.0), "1 /");
+        assert_eq!(Op::Mul.label(0.0), "×");
+    }
+
+    #[test]
+    fn abs_derivative_at_zero_is_zero() {
+        assert_eq!(Op::Abs.partials(0.0, 0.0, 0.0).0, 0.0);
+        assert_eq!(Op::Abs.partials(-2.0, 0.0, 2.0).0, -1.0);
+    }
+}

@@ -1,0 +1,443 @@
+//! [`Value`]: a `Copy` handle to one scalar node, with its accessors and operators.
+//!
+//! Every op method is a one-liner into [`Op`]; the mathematics lives in `op.rs`.
+
+use std::fmt;
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+use crate::graph::Graph;
+use crate::op::{Arity, Op};
+
+/// A scalar in a [`Graph`]: a small `Copy` handle (graph reference, index, generation).
+///
+/// Arithmetic between values, and between a value and an `f64` on either side, creates new
+/// nodes. An `f64` operand is a constant: it is folded into the op and has no gradient.
+/// Arithmetic follows `f64` semantics: it never fails, and NaN and infinities propagate.
+///
+/// ```
+/// use scalargrad::Graph;
+///
+/// // micrograd's README example
+/// let g = Graph::new();
+/// let a = g.value(-4.0);
+/// let b = g.value(2.0);
+/// let c = a + b;
+/// let d = a * b + b.powf(3.0);
+/// let e = c - d;
+/// e.backward();
+/// assert_eq!(e.data(), 4.0);
+/// assert_eq!(a.grad(), -1.0);
+/// ```
+///
+/// # Panics
+/// Combining values of two different graphs panics, and so does any use of a value whose node
+/// was discarded by [`Graph::rewind`]. Both are programmer errors that would otherwise read
+/// another node's number.
+#[derive(Clone, Copy)]
+pub struct Value<'g> {
+    graph: &'g Graph,
+    index: u32,
+    generation: u32,
+}
+
+impl<'g> Value<'g> {
+    #[inline]
+    pub(crate) fn from_parts(graph: &'g Graph, index: u32, generation: u32) -> Self {
+        Value {
+            graph,
+            index,
+            generation,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn generation(self) -> u32 {
+        self.generation
+    }
+
+    /// The graph this value lives in.
+    #[must_use]
+    pub fn graph(self) -> &'g Graph {
+        self.graph
+    }
+
+    /// The node's position in creation order: unique within the graph, and stable.
+    #[must_use]
+    pub fn index(self) -> u32 {
+        self.index
+    }
+
+    /// The forward value.
+    #[inline]
+    #[must_use]
+    pub fn data(self) -> f64 {
+        self.graph
+            .with(|a| a.node(self.index, self.generation).data)
+    }
+
+    /// The gradient: d root / d self after the latest [`Value::backward`] (see there for
+    /// how leaves accumulate).
+    #[inline]
+    #[must_use]
+    pub fn grad(self) -> f64 {
+        self.graph
+            .with(|a| a.node(self.index, self.generation).grad)
+    }
+
+    /// Overwrites the forward value, as an optimizer does with a parameter.
+    ///
+    /// Nodes already computed from this one are not recomputed: set leaves, then build.
+    #[inline]
+    pub fn set_data(self, data: f64) {
+        self.graph
+            .with(|a| a.node_mut(self.index, self.generation).data = data);
+    }
+
+    /// Overwrites the gradient.
+    #[inline]
+    pub fn set_grad(self, grad: f64) {
+        self.graph
+            .with(|a| a.node_mut(self.index, self.generation).grad = grad);
+    }
+
+    /// Sets this value's gradient to 0, as `p.grad.zero_()` does in PyTorch.
+    #[inline]
+    pub fn zero_grad(self) {
+        self.set_grad(0.0);
+    }
+
+    /// The op that produced this value ([`Op::Leaf`] for a leaf).
+    #[must_use]
+    pub fn op(self) -> Op {
+        self.graph.with(|a| a.node(self.index, self.generation).op)
+    }
+
+    /// Whether this value is a leaf (made by [`Graph::value`], not by an op).
+    #[must_use]
+    pub fn is_leaf(self) -> bool {
+        self.op() == Op::Leaf
+    }
+
+    /// The parent values, in operand order: none for a leaf, one for unary and constant ops,
+    /// two for binary ops. Both entries are the same value for `a * a`.
+    #[must_use]
+    pub fn parents(self) -> Vec<Value<'g>> {
+        self.graph.with(|a| {
+            let n = *a.node(self.index, self.generation);
+            let parent = |i: u32| Value::from_parts(self.graph, i, a.nodes[i as usize].generation);
+            match n.op.arity() {
+                Arity::Leaf => Vec::new(),
+                Arity::Unary | Arity::UnaryConst => vec![parent(n.lhs)],
+                Arity::Binary => vec![parent(n.lhs), parent(n.rhs)],
+            }
+        })
+    }
+
+    /// The constant operand of a constant op (`1.0` in `x + 1.0`), else `None`.
+    #[must_use]
+    pub fn constant(self) -> Option<f64> {
+        self.graph.with(|a| {
+            let n = *a.node(self.index, self.generation);
+            (n.op.arity() == Arity::UnaryConst).then(|| a.consts[n.rhs as usize])
+        })
+    }
+
+    /// Gives the value a name, shown in drawings; returns the value for chaining.
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let tax = g.value(1.1).named("消費税");
+    /// assert_eq!(tax.name().as_deref(), Some("消費税"));
+    /// ```
+    #[must_use = "named returns the same value, for chaining"]
+    pub fn named(self, name: &str) -> Self {
+        self.graph.with(|a| {
+            a.node(self.index, self.generation);
+            a.labels.insert(self.index, name.into());
+        });
+        self
+    }
+
+    /// The name given with [`Value::named`], if any.
+    #[must_use]
+    pub fn name(self) -> Option<String> {
+        self.graph.with(|a| {
+            a.node(self.index, self.generation);
+            a.labels.get(&self.index).map(ToString::to_string)
+        })
+    }
+
+    #[inline]
+    fn unary(self, op: Op) -> Self {
+        self.graph.with(|a| {
+            let x = a.node(self.index, self.generation).data;
+            let index = a.push(op, self.index, 0, op.eval(x, 0.0));
+            Value::from_parts(self.graph, index, a.generation)
+        })
+    }
+
+    #[inline]
+    fn with_const(self, op: Op, c: f64) -> Self {
+        self.graph.with(|a| {
+            let x = a.node(self.index, self.generation).data;
+            let ci = a.push_const(c);
+            let index = a.push(op, self.index, ci, op.eval(x, c));
+            Value::from_parts(self.graph, index, a.generation)
+        })
+    }
+
+    #[inline]
+    fn binary(self, op: Op, rhs: Self) -> Self {
+        assert!(
+            std::ptr::eq(self.graph, rhs.graph),
+            "scalargrad: cannot combine Value #{} and Value #{}: they belong to different Graphs",
+            self.index,
+            rhs.index
+        );
+        self.graph.with(|a| {
+            let x = a.node(self.index, self.generation).data;
+            let y = a.node(rhs.index, rhs.generation).data;
+            let index = a.push(op, self.index, rhs.index, op.eval(x, y));
+            Value::from_parts(self.graph, index, a.generation)
+        })
+    }
+
+    /// `self^k` for a real exponent `k`; d/dx = k·x^(k−1).
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(3.0);
+    /// let y = x.powf(2.0); // torch: x.pow(2.0)
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (9.0, 6.0));
+    /// ```
+    #[must_use]
+    pub fn powf(self, k: f64) -> Self {
+        self.with_const(Op::PowF, k)
+    }
+
+    /// `self^n` for an integer exponent, by repeated multiplication; d/dx = n·x^(n−1).
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(-2.0);
+    /// let y = x.powi(3);
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (-8.0, 12.0));
+    /// ```
+    #[must_use]
+    pub fn powi(self, n: i32) -> Self {
+        self.with_const(Op::PowI, f64::from(n))
+    }
+
+    /// `eˣ`; d/dx = eˣ.
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(0.0);
+    /// let y = x.exp(); // torch: x.exp()
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (1.0, 1.0));
+    /// ```
+    #[must_use]
+    pub fn exp(self) -> Self {
+        self.unary(Op::Exp)
+    }
+
+    /// Natural log `ln x`; d/dx = 1/x. `ln 0 = −∞` and `ln` of a negative number is NaN.
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(2.0);
+    /// let y = x.ln(); // torch: x.log()
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (std::f64::consts::LN_2, 0.5));
+    /// ```
+    #[must_use]
+    pub fn ln(self) -> Self {
+        self.unary(Op::Ln)
+    }
+
+    /// `tanh x`; d/dx = 1 − tanh²x.
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(0.0);
+    /// let y = x.tanh(); // torch: x.tanh()
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (0.0, 1.0));
+    /// ```
+    #[must_use]
+    pub fn tanh(self) -> Self {
+        self.unary(Op::Tanh)
+    }
+
+    /// `max(x, 0)`; d/dx = 1 for x > 0, else 0 (relu'(0) = 0, as in PyTorch).
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(0.0);
+    /// let y = x.relu(); // torch: x.relu()
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (0.0, 0.0));
+    /// ```
+    #[must_use]
+    pub fn relu(self) -> Self {
+        self.unary(Op::Relu)
+    }
+
+    /// The sigmoid `σ(x) = 1/(1 + e⁻ˣ)`, as one node; d/dx = σ(x)(1 − σ(x)).
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(0.0);
+    /// let y = x.sigmoid(); // torch: x.sigmoid()
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (0.5, 0.25));
+    /// ```
+    #[must_use]
+    pub fn sigmoid(self) -> Self {
+        self.unary(Op::Sigmoid)
+    }
+
+    /// `√x`; d/dx = 1/(2√x).
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(4.0);
+    /// let y = x.sqrt(); // torch: x.sqrt()
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (2.0, 0.25));
+    /// ```
+    #[must_use]
+    pub fn sqrt(self) -> Self {
+        self.unary(Op::Sqrt)
+    }
+
+    /// `|x|`; d/dx = sign(x), with sign(0) = 0 (as in PyTorch).
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(-3.0);
+    /// let y = x.abs(); // torch: x.abs()
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (3.0, -1.0));
+    /// ```
+    #[must_use]
+    pub fn abs(self) -> Self {
+        self.unary(Op::Abs)
+    }
+
+    /// `1/x`, written as the constant op `1 / x` (the book's "/" node); d/dx = −1/x².
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(2.0);
+    /// let y = x.recip(); // torch: x.reciprocal()
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (0.5, -0.25));
+    /// ```
+    #[must_use]
+    pub fn recip(self) -> Self {
+        1.0 / self
+    }
+}
+
+impl fmt::Debug for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (data, grad, op) = self.graph.with(|a| {
+            let n = a.node(self.index, self.generation);
+            (n.data, n.grad, n.op)
+        });
+        f.debug_struct("Value")
+            .field("index", &self.index)
+            .field("data", &data)
+            .field("grad", &grad)
+            .field("op", &op)
+            .finish()
+    }
+}
+
+impl fmt::Display for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Value(data={}, grad={})", self.data(), self.grad())
+    }
+}
+
+/// Implements `value ∘ value`, `value ∘ f64` and `f64 ∘ value` for one operator.
+macro_rules! binary_operator {
+    ($trait:ident, $method:ident, $op:expr, $const_op:expr, $rconst_op:expr, $doc:literal) => {
+        #[doc = $doc]
+        impl<'g> $trait for Value<'g> {
+            type Output = Value<'g>;
+            #[inline]
+            fn $method(self, rhs: Value<'g>) -> Value<'g> {
+                self.binary($op, rhs)
+            }
+        }
+
+        #[doc = $doc]
+        #[doc = ""]
+        #[doc = "The `f64` is a constant folded into the op, not a tracked input."]
+        impl<'g> $trait<f64> for Value<'g> {
+            type Output = Value<'g>;
+            #[inline]
+            fn $method(self, rhs: f64) -> Value<'g> {
+                self.with_const($const_op, rhs)
+            }
+        }
+
+        #[doc = $doc]
+        #[doc = ""]
+        #[doc = "The `f64` is a constant folded into the op, not a tracked input."]
+        impl<'g> $trait<Value<'g>> for f64 {
+            type Output = Value<'g>;
+            #[inline]
+            fn $method(self, rhs: Value<'g>) -> Value<'g> {
+                rhs.with_const($rconst_op, self)
+            }
+        }
+    };
+}
+
+binary_operator!(
+    Add,
+    add,
+    Op::Add,
+    Op::AddC,
+    Op::AddC,
+    "`x + y`; ∂x = 1, ∂y = 1."
+);
+binary_operator!(
+    Sub,
+    sub,
+    Op::Sub,
+    Op::SubC,
+    Op::RSubC,
+    "`x − y`; ∂x = 1, ∂y = −1."
+);
+binary_operator!(
+    Mul,
+    mul,
+    Op::Mul,
+    Op::MulC,
+    Op::MulC,
+    "`x · y`; ∂x = y, ∂y = x."
+);
+binary_operator!(
+    Div,
+    div,
+    Op::Div,
+    Op::DivC,
+    Op::RDivC,
+    "`x / y`; ∂x = 1/y, ∂y = −x/y²."
+);
+
+/// `−x`; d/dx = −1.
+impl<'g> Neg for Value<'g> {
+    type Output = Value<'g>;
+    #[inline]
+    fn neg(self) -> Value<'g> {
+        self.unary(Op::Neg)
+    }
+}

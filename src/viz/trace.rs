@@ -1,0 +1,184 @@
+//! [`trace`]: the subgraph reachable from a value, as a `petgraph` [`DiGraph`].
+
+use std::collections::BTreeSet;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::{Arity, Op, ScopeId, Value};
+
+/// A node of a [`Trace`]: a value (micrograd's record) or the op that made it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TraceNode {
+    /// A value of the graph.
+    Value {
+        /// Its index in the arena (creation order).
+        index: u32,
+        /// The name given with [`Value::named`], if any.
+        name: Option<String>,
+        /// Its forward value.
+        data: f64,
+        /// Its gradient.
+        grad: f64,
+        /// The innermost scope it was created in.
+        scope: Option<ScopeId>,
+    },
+    /// The op that made the value at `index`.
+    Op {
+        /// The index of the value the op produced.
+        index: u32,
+        /// The op.
+        op: Op,
+        /// The op as drawn, with its constant folded in (`× −1`).
+        label: String,
+        /// The innermost scope it was created in.
+        scope: Option<ScopeId>,
+    },
+}
+
+impl TraceNode {
+    /// The scope of the node.
+    #[must_use]
+    pub fn scope(&self) -> Option<ScopeId> {
+        match self {
+            TraceNode::Value { scope, .. } | TraceNode::Op { scope, .. } => *scope,
+        }
+    }
+}
+
+/// An edge of a [`Trace`], with what flows along it each way.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TraceEdge {
+    /// The value carried forward (the source value's data).
+    pub forward: f64,
+    /// The gradient carried backward along this edge: for an operand edge, the op result's
+    /// gradient times the op's partial derivative for this operand; for an op → result
+    /// edge, the result's gradient.
+    pub backward: f64,
+    /// For an operand edge, which operand (0 or 1); `None` for an op → result edge.
+    pub operand: Option<u8>,
+}
+
+/// A scope that nodes of a [`Trace`] belong to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceScope {
+    /// The scope's id in its graph.
+    pub id: ScopeId,
+    /// Its name.
+    pub name: String,
+    /// The scope it is nested in.
+    pub parent: Option<ScopeId>,
+}
+
+/// The subgraph that a value depends on, as a `petgraph` graph.
+#[derive(Clone, Debug)]
+pub struct Trace {
+    /// Value nodes and op nodes in creation order (each op node just before its result), so
+    /// node indices, and every drawing made from them, are deterministic.
+    pub graph: DiGraph<TraceNode, TraceEdge>,
+    /// The node of the value that was traced.
+    pub root: NodeIndex,
+    /// Every scope a node belongs to, and their ancestors, ordered by id.
+    pub scopes: Vec<TraceScope>,
+}
+
+/// The subgraph reachable backwards from `root`: every value it depends on, the op nodes
+/// between them, and the edges, in creation order.
+///
+/// Cost: O(reachable nodes); it walks parents with an explicit stack, so deep graphs are fine.
+#[must_use]
+pub fn trace(root: Value<'_>) -> Trace {
+    let graph = root.graph();
+    let n = root.index() as usize + 1;
+    let mut found: Vec<Option<Value<'_>>> = vec![None; n];
+    let mut stack = vec![root];
+    found[root.index() as usize] = Some(root);
+    while let Some(v) = stack.pop() {
+        for p in v.parents() {
+            let slot = &mut found[p.index() as usize];
+            if slot.is_none() {
+                *slot = Some(p);
+                stack.push(p);
+            }
+        }
+    }
+
+    let mut out = DiGraph::new();
+    let mut node_of = vec![NodeIndex::end(); n];
+    let mut scope_ids = Vec::new();
+    for v in found.into_iter().flatten() {
+        let scope = graph.scope_of(v);
+        scope_ids.extend(scope);
+        let value_node = TraceNode::Value {
+            index: v.index(),
+            name: v.name(),
+            data: v.data(),
+            grad: v.grad(),
+            scope,
+        };
+        let op = v.op();
+        if op.arity() == Arity::Leaf {
+            node_of[v.index() as usize] = out.add_node(value_node);
+            continue;
+        }
+        let parents = v.parents();
+        let x = parents[0].data();
+        let y = match op.arity() {
+            Arity::Binary => parents[1].data(),
+            _ => v.constant().unwrap_or(0.0),
+        };
+        let partials = op.partials(x, y, v.data());
+        let op_node = out.add_node(TraceNode::Op {
+            index: v.index(),
+            op,
+            label: op.label(v.constant().unwrap_or(0.0)),
+            scope,
+        });
+        for (slot, p) in parents.iter().enumerate() {
+            let partial = if slot == 0 { partials.0 } else { partials.1 };
+            out.add_edge(
+                node_of[p.index() as usize],
+                op_node,
+                TraceEdge {
+                    forward: p.data(),
+                    backward: v.grad() * partial,
+                    operand: Some(u8::try_from(slot).unwrap_or(0)),
+                },
+            );
+        }
+        let value_index = out.add_node(value_node);
+        out.add_edge(
+            op_node,
+            value_index,
+            TraceEdge {
+                forward: v.data(),
+                backward: v.grad(),
+                operand: None,
+            },
+        );
+        node_of[v.index() as usize] = value_index;
+    }
+
+    // Every scope used, with its ancestors, so that clusters can nest.
+    let mut scopes = BTreeSet::new();
+    for s in scope_ids {
+        let mut cur = Some(s);
+        while let Some(c) = cur {
+            if !scopes.insert(c) {
+                break;
+            }
+            cur = graph.scope_parent(c);
+        }
+    }
+    Trace {
+        root: node_of[root.index() as usize],
+        graph: out,
+        scopes: scopes
+            .into_iter()
+            .map(|id| TraceScope {
+                id,
+                name: graph.scope_name(id),
+                parent: graph.scope_parent(id),
+            })
+            .collect(),
+    }
+}

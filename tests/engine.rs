@@ -1,0 +1,393 @@
+//! The engine: published checks, reused nodes, gradient semantics, checkpoints, deep graphs.
+
+mod common;
+
+use common::assert_close;
+use scalargrad::{Graph, Op, Value};
+
+#[test]
+fn micrograd_sanity_check_matches() {
+    // micrograd test/test_engine.py::test_sanity_check (PyTorch gives the same)
+    let g = Graph::new();
+    let x = g.value(-4.0);
+    let z = 2.0 * x + 2.0 + x;
+    let q = z.relu() + z * x;
+    let h = (z * z).relu();
+    let y = h + q + q * x;
+    y.backward();
+    assert_eq!(y.data(), -20.0);
+    assert_eq!(x.grad(), 46.0);
+}
+
+#[test]
+fn micrograd_more_ops_match() {
+    // micrograd test/test_engine.py::test_more_ops, values from its PyTorch reference
+    let g = Graph::new();
+    let a = g.value(-4.0);
+    let b = g.value(2.0);
+    let mut c = a + b;
+    let mut d = a * b + b.powf(3.0);
+    c = c + (c + 1.0);
+    c = c + (1.0 + c + (-a));
+    d = d + (d * 2.0 + (b + a).relu());
+    d = d + (3.0 * d + (b - a).relu());
+    let e = c - d;
+    let f = e.powf(2.0);
+    let mut gg = f / 2.0;
+    gg = gg + 10.0 / f;
+    gg.backward();
+    assert_close("g", gg.data(), 24.704_081_632_653_06, 1e-12);
+    assert_close("dg/da", a.grad(), 138.833_819_241_982_52, 1e-12);
+    assert_close("dg/db", b.grad(), 645.577_259_475_218_6, 1e-12);
+}
+
+#[test]
+fn apple_example_matches_book() {
+    let g = Graph::new();
+    let apple = g.value(100.0);
+    let count = g.value(2.0);
+    let tax = g.value(1.1);
+    let price = apple * count * tax;
+    price.backward();
+    assert_close("price", price.data(), 220.0, 1e-14);
+    assert_close("d apple", apple.grad(), 2.2, 1e-15);
+    assert_close("d count", count.grad(), 110.0, 1e-15);
+    assert_close("d tax", tax.grad(), 200.0, 1e-15);
+}
+
+#[test]
+fn apple_orange_example_matches_book() {
+    let g = Graph::new();
+    let (apple, an) = (g.value(100.0), g.value(2.0));
+    let (orange, on) = (g.value(150.0), g.value(3.0));
+    let tax = g.value(1.1);
+    let price = (apple * an + orange * on) * tax;
+    price.backward();
+    assert_close("price", price.data(), 715.0, 1e-14);
+    for (what, v, want) in [
+        ("apple", apple, 2.2),
+        ("apple_num", an, 110.0),
+        ("orange", orange, 3.3),
+        ("orange_num", on, 165.0),
+        ("tax", tax, 650.0),
+    ] {
+        assert_close(what, v.grad(), want, 1e-14);
+    }
+}
+
+#[test]
+fn shared_node_accumulates_gradient_through_add() {
+    let g = Graph::new();
+    let a = g.value(3.0);
+    let b = a + a;
+    b.backward();
+    assert_eq!(a.grad(), 2.0);
+}
+
+#[test]
+fn shared_node_accumulates_gradient_through_mul() {
+    let g = Graph::new();
+    let a = g.value(3.0);
+    let b = a * a;
+    b.backward();
+    assert_eq!(b.data(), 9.0);
+    assert_eq!(a.grad(), 6.0);
+}
+
+#[test]
+fn one_handle_used_twice_counts_twice() {
+    let g = Graph::new();
+    let x = g.value(-1.5);
+    let y = x.tanh();
+    let z = y * y; // d/dx tanh² = 2 tanh (1 − tanh²)
+    z.backward();
+    let t = (-1.5f64).tanh();
+    assert_close("dz/dx", x.grad(), 2.0 * t * (1.0 - t * t), 1e-15);
+    assert_close("dz/dy", y.grad(), 2.0 * t, 1e-15);
+}
+
+#[test]
+fn diamond_sums_both_paths() {
+    let g = Graph::new();
+    let a = g.value(2.0);
+    let b = a * 2.0;
+    let c = a * 3.0;
+    let d = b * c; // 6a²
+    d.backward();
+    assert_eq!(d.data(), 24.0);
+    assert_eq!(a.grad(), 24.0); // 12a
+    assert_eq!(b.grad(), 6.0);
+    assert_eq!(c.grad(), 4.0);
+}
+
+#[test]
+fn doubled_doubling_gives_four() {
+    let g = Graph::new();
+    let a = g.value(5.0);
+    let b = a + a;
+    let c = b + b;
+    c.backward();
+    assert_eq!(c.data(), 20.0);
+    assert_eq!(b.grad(), 2.0);
+    assert_eq!(a.grad(), 4.0);
+}
+
+#[test]
+fn second_backward_accumulates_leaves_but_not_interior_nodes() {
+    // micrograd issue #53: interior nodes must not double-count on a second backward.
+    let g = Graph::new();
+    let a = g.value(2.0);
+    let b = a * a; // interior
+    let c = b * 3.0;
+    c.backward();
+    assert_eq!((a.grad(), b.grad()), (12.0, 3.0));
+    c.backward();
+    assert_eq!(b.grad(), 3.0, "interior: latest backward only");
+    assert_eq!(a.grad(), 24.0, "leaf: accumulates, as in PyTorch");
+}
+
+#[test]
+fn zero_grad_between_backwards_gives_the_same_gradients() {
+    let g = Graph::new();
+    let a = g.value(2.0);
+    let c = (a * a).exp().ln() * 3.0;
+    c.backward();
+    let first = a.grad();
+    a.zero_grad();
+    c.backward();
+    assert_eq!(a.grad(), first);
+    g.zero_grad();
+    assert_eq!((a.grad(), c.grad()), (0.0, 0.0));
+    c.backward();
+    assert_eq!(a.grad(), first);
+}
+
+#[test]
+fn backward_from_an_earlier_node_clears_stale_interior_gradients() {
+    let g = Graph::new();
+    let a = g.value(2.0);
+    let b = a * 3.0;
+    let unrelated = (a * 5.0).tanh();
+    let c = b * b;
+    c.backward();
+    assert_eq!(b.grad(), 12.0);
+    a.zero_grad();
+    b.backward(); // b is created before c: c is untouched, b becomes the root
+    assert_eq!(b.grad(), 1.0);
+    assert_eq!(a.grad(), 3.0);
+    assert_eq!(c.grad(), 1.0, "nodes after the root keep their gradient");
+    assert_eq!(unrelated.grad(), 0.0);
+}
+
+#[test]
+fn unreached_infinite_derivative_does_not_poison_gradients() {
+    // ln(0) has derivative ∞ but does not feed the root: PyTorch leaves x.grad at 1.
+    let g = Graph::new();
+    let x = g.value(0.0);
+    let dead = x.ln();
+    let y = x + 1.0;
+    y.backward();
+    assert_eq!(x.grad(), 1.0);
+    assert_eq!(dead.grad(), 0.0);
+}
+
+#[test]
+fn nan_and_infinity_propagate_like_f64() {
+    let g = Graph::new();
+    let x = g.value(-1.0);
+    let y = x.ln(); // NaN
+    let z = y * 2.0;
+    z.backward();
+    assert!(z.data().is_nan());
+    assert_eq!(
+        x.grad(),
+        -2.0,
+        "torch: log's backward is grad / x, finite here"
+    );
+    let n = g.value(f64::NAN);
+    let m = (n * 3.0).tanh();
+    m.backward();
+    assert!(m.data().is_nan() && n.grad().is_nan());
+    let w = g.value(0.0);
+    assert_eq!((1.0 / w).data(), f64::INFINITY);
+}
+
+#[test]
+fn backward_on_a_leaf_accumulates_one() {
+    let g = Graph::new();
+    let x = g.value(4.0);
+    x.backward();
+    x.backward();
+    assert_eq!(x.grad(), 2.0);
+}
+
+#[test]
+fn set_data_changes_what_new_nodes_compute() {
+    let g = Graph::new();
+    let w = g.value(1.0);
+    w.set_data(2.5);
+    assert_eq!((w * 2.0).data(), 5.0);
+}
+
+#[test]
+fn nodes_record_op_parents_and_constants() {
+    let g = Graph::new();
+    let x = g.value(1.0);
+    let y = g.value(2.0);
+    let s = x * y;
+    let t = s + 10.0;
+    assert!(x.is_leaf());
+    assert_eq!(s.op(), Op::Mul);
+    assert_eq!(
+        s.parents().iter().map(|v| v.index()).collect::<Vec<_>>(),
+        [0, 1]
+    );
+    assert_eq!(t.op(), Op::AddC);
+    assert_eq!(t.constant(), Some(10.0));
+    assert_eq!(t.parents().len(), 1);
+    assert_eq!(s.constant(), None);
+    assert_eq!(g.node_count(), 4);
+}
+
+#[test]
+fn constant_operands_are_not_nodes() {
+    let g = Graph::new();
+    let x = g.value(1.0);
+    let _ = 2.0 * x - 1.0;
+    assert_eq!(
+        g.node_count(),
+        3,
+        "x, 2·x, − 1: the constants are folded into their ops"
+    );
+}
+
+#[test]
+fn nodes_are_at_most_32_bytes() {
+    assert!(Graph::node_size() <= 32, "{} bytes", Graph::node_size());
+}
+
+#[test]
+fn rewind_discards_nodes_and_keeps_parameters() {
+    let g = Graph::new();
+    let w = g.value(0.5);
+    let cp = g.checkpoint();
+    for step in 0..5 {
+        let x = g.value(f64::from(step));
+        let loss = (w * x - 1.0).powi(2);
+        loss.backward();
+        g.rewind(cp);
+        assert_eq!(g.node_count(), 1);
+    }
+    // Σ_step 2(0.5·s − 1)·s for s = 0..5 = 2·(0 − 0.5 + 0 + 1.5 + 4) = 10
+    assert_eq!(w.grad(), 10.0);
+}
+
+#[test]
+#[should_panic(expected = "is stale")]
+fn using_a_value_after_rewind_panics() {
+    let g = Graph::new();
+    let w = g.value(1.0);
+    let cp = g.checkpoint();
+    let y = w * 2.0;
+    g.rewind(cp);
+    let _ = w * 3.0; // reuses y's slot
+    let _ = y.data();
+}
+
+#[test]
+#[should_panic(expected = "is stale")]
+fn building_on_a_rewound_value_panics() {
+    let g = Graph::new();
+    let cp = g.checkpoint();
+    let y = g.value(2.0);
+    g.rewind(cp);
+    let _ = y + 1.0;
+}
+
+#[test]
+#[should_panic(expected = "different Graphs")]
+fn mixing_graphs_panics() {
+    let g1 = Graph::new();
+    let g2 = Graph::new();
+    let _ = g1.value(1.0) + g2.value(2.0);
+}
+
+#[test]
+#[should_panic(expected = "rewound past")]
+fn rewinding_to_a_discarded_checkpoint_panics() {
+    let g = Graph::new();
+    let _ = g.value(1.0);
+    let early = g.checkpoint();
+    let _ = g.value(2.0);
+    let late = g.checkpoint();
+    g.rewind(early);
+    g.rewind(late);
+}
+
+#[test]
+fn rewind_discards_names_and_scopes_of_discarded_nodes() {
+    let g = Graph::new();
+    let a = g.value(1.0).named("a");
+    let cp = g.checkpoint();
+    let b = g.scoped("step", || (a * 2.0).named("b"));
+    assert_eq!(b.name().as_deref(), Some("b"));
+    g.rewind(cp);
+    let c = a * 3.0;
+    assert_eq!(c.name(), None);
+    assert_eq!(g.scope_of(c), None);
+    assert_eq!(a.name().as_deref(), Some("a"));
+}
+
+#[test]
+fn scopes_nest() {
+    let g = Graph::new();
+    let x = g.value(1.0);
+    let (n, l) = g.scoped("layer", || {
+        let l = x * 2.0;
+        let n = g.scoped("neuron", || l.tanh());
+        (n, l)
+    });
+    let ns = g.scope_of(n).unwrap();
+    let ls = g.scope_of(l).unwrap();
+    assert_eq!(g.scope_name(ns), "neuron");
+    assert_eq!(g.scope_parent(ns), Some(ls));
+    assert_eq!(g.scope_name(ls), "layer");
+    assert_eq!(g.scope_parent(ls), None);
+}
+
+/// `v = tanh(v) · 1.0001`, `steps` times: 2·steps op nodes.
+fn chain(x: Value<'_>, steps: usize) -> Value<'_> {
+    (0..steps).fold(x, |v, _| v.tanh() * 1.0001)
+}
+
+#[test]
+fn million_node_chain_runs_forward_backward_drop_and_rewind() {
+    // W3 of the shared workloads; check values from its WORKLOADS.md. Test threads have a
+    // 2 MiB stack, smaller than the 8 MiB main thread: nothing here recurses.
+    let g = Graph::new();
+    let x = g.value(0.5);
+    let cp = g.checkpoint();
+    let v = chain(x, 500_000);
+    assert_eq!(g.node_count(), 1_000_001);
+    v.backward();
+    assert_close("v", v.data(), 1.732_068_128_191e-2, 1e-11);
+    assert_close("dv/dx", x.grad() / 1.509_836_697_940e-48, 1.0, 1e-11);
+    g.rewind(cp);
+    assert_eq!(g.node_count(), 1);
+    x.zero_grad();
+    let v = chain(x, 500_000);
+    v.backward();
+    assert_close("dv/dx again", x.grad() / 1.509_836_697_940e-48, 1.0, 1e-11);
+    drop(g);
+}
+
+#[test]
+fn sum_is_a_left_fold() {
+    let g = Graph::new();
+    let v = g.values(&[1.0, 2.0, 3.0, 4.0]);
+    let s = g.sum(v.iter().copied());
+    assert_eq!(g.node_count(), 4 + 3);
+    s.backward();
+    assert!(v.iter().all(|x| x.grad() == 1.0));
+    assert_eq!(g.sum(std::iter::empty()).data(), 0.0);
+}

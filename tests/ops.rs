@@ -1,0 +1,176 @@
+//! Every op: value and derivatives against pinned PyTorch numbers and central finite
+//! differences, including edge points (relu at 0, tanh at large |x|, ln near 0).
+//!
+//! `data/ops_torch.csv` comes from `scripts/gen_op_fixtures.py` (PyTorch 2.15, float64).
+
+mod common;
+
+use common::assert_rel;
+use scalargrad::{Graph, Value, gradcheck_with_step};
+
+/// Applies the op named in the fixture. `y` is a second value for binary ops, a constant else.
+fn apply<'g>(op: &str, x: Value<'g>, y: Value<'g>, c: f64) -> Value<'g> {
+    match op {
+        "add" => x + y,
+        "sub" => x - y,
+        "mul" => x * y,
+        "div" => x / y,
+        "add_const" => x + c,
+        "sub_const" => x - c,
+        "const_sub" => c - x,
+        "mul_const" => x * c,
+        "div_const" => x / c,
+        "const_div" => c / x,
+        "neg" => -x,
+        "powf" => x.powf(c),
+        #[allow(clippy::cast_possible_truncation)]
+        "powi" => x.powi(c as i32),
+        "exp" => x.exp(),
+        "ln" => x.ln(),
+        "tanh" => x.tanh(),
+        "relu" => x.relu(),
+        "sigmoid" => x.sigmoid(),
+        "sqrt" => x.sqrt(),
+        "abs" => x.abs(),
+        other => panic!("ops_torch.csv names an unknown op {other:?}"),
+    }
+}
+
+struct Row {
+    line: usize,
+    op: String,
+    x: f64,
+    y: f64,
+    value: f64,
+    dx: f64,
+    dy: f64,
+}
+
+fn rows() -> Vec<Row> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/ops_torch.csv");
+    let mut reader = csv::Reader::from_path(path).expect("tests/data/ops_torch.csv");
+    reader
+        .records()
+        .enumerate()
+        .map(|(i, r)| {
+            let r = r.expect("a CSV record");
+            let num = |k: usize| r[k].parse::<f64>().expect("a number");
+            Row {
+                line: i + 2,
+                op: r[0].to_string(),
+                x: num(1),
+                y: num(2),
+                value: num(3),
+                dx: num(4),
+                dy: num(5),
+            }
+        })
+        .collect()
+}
+
+fn is_binary(op: &str) -> bool {
+    matches!(op, "add" | "sub" | "mul" | "div")
+}
+
+#[test]
+fn every_op_matches_pytorch() {
+    let rows = rows();
+    assert!(rows.len() >= 50, "the fixture lost rows");
+    let mut ops_seen = std::collections::BTreeSet::new();
+    for r in &rows {
+        let g = Graph::new();
+        let x = g.value(r.x);
+        let y = g.value(r.y);
+        let out = apply(&r.op, x, y, r.y);
+        out.backward();
+        let at = format!("line {}: {}({}, {})", r.line, r.op, r.x, r.y);
+        assert_rel(&format!("{at} value"), out.data(), r.value, 1e-14);
+        assert_rel(&format!("{at} d/dx"), x.grad(), r.dx, 1e-14);
+        if is_binary(&r.op) {
+            assert_rel(&format!("{at} d/dy"), y.grad(), r.dy, 1e-14);
+        }
+        ops_seen.insert(r.op.clone());
+    }
+    assert_eq!(ops_seen.len(), 20, "every op has a row: {ops_seen:?}");
+}
+
+#[test]
+fn every_op_matches_finite_differences_away_from_kinks() {
+    for r in rows() {
+        // Skip kinks (relu and abs at 0) and points where x ± h leaves the domain or the
+        // function is flat to f64 (tanh at 400).
+        let kink = matches!(r.op.as_str(), "relu" | "abs") && r.x.abs() < 1e-3;
+        let edge = matches!(r.op.as_str(), "ln" | "sqrt") && r.x < 1e-3;
+        if kink || edge {
+            continue;
+        }
+        let op = r.op.clone();
+        let c = r.y;
+        let (inputs, n) = if is_binary(&op) {
+            (vec![r.x, r.y], 2)
+        } else {
+            (vec![r.x], 1)
+        };
+        let h = 1e-6 * r.x.abs().max(1.0);
+        let report = gradcheck_with_step(
+            |g: &Graph, v| {
+                let y = if n == 2 { v[1] } else { g.value(c) };
+                apply(&op, v[0], y, c)
+            },
+            &inputs,
+            h,
+        );
+        assert!(
+            report.is_close(1e-7, 1e-6),
+            "line {}: {}({}, {}): {report:?}",
+            r.line,
+            r.op,
+            r.x,
+            r.y
+        );
+    }
+}
+
+#[test]
+fn relu_derivative_at_zero_is_zero_like_pytorch() {
+    let g = Graph::new();
+    let x = g.value(0.0);
+    x.relu().backward();
+    assert_eq!(x.grad(), 0.0);
+}
+
+#[test]
+fn tanh_saturates_without_nan() {
+    let g = Graph::new();
+    for x0 in [40.0, -40.0, 1e6, -1e300] {
+        let x = g.value(x0);
+        let y = x.tanh();
+        y.backward();
+        assert_eq!(y.data().abs(), 1.0);
+        assert_eq!(x.grad(), 0.0);
+    }
+}
+
+#[test]
+fn ln_near_zero_has_a_huge_but_finite_slope() {
+    let g = Graph::new();
+    let x = g.value(1e-300);
+    let y = x.ln();
+    y.backward();
+    assert!(x.grad().is_finite() && x.grad() > 1e299);
+    let z = g.value(0.0);
+    let w = z.ln();
+    w.backward();
+    assert_eq!((w.data(), z.grad()), (f64::NEG_INFINITY, f64::INFINITY));
+}
+
+#[test]
+fn sigmoid_is_exactly_the_composition_of_the_books_four_nodes() {
+    for x0 in [-30.0, -4.0, 0.0, 1.0, 30.0] {
+        let g = Graph::new();
+        let x = g.value(x0);
+        let fused = x.sigmoid();
+        let composed = 1.0 / ((x * -1.0).exp() + 1.0);
+        assert_eq!(fused.data(), composed.data(), "x = {x0}");
+    }
+}
