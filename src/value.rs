@@ -17,7 +17,7 @@ use crate::op::{Arity, Op};
 /// ```
 /// use scalargrad::Graph;
 ///
-/// // micrograd's README example
+/// // a small expression in micrograd style
 /// let g = Graph::new();
 /// let a = g.value(-4.0);
 /// let b = g.value(2.0);
@@ -25,7 +25,7 @@ use crate::op::{Arity, Op};
 /// let d = a * b + b.powf(3.0);
 /// let e = c - d;
 /// e.backward();
-/// assert_eq!(e.data(), 4.0);
+/// assert_eq!(e.data(), -2.0);
 /// assert_eq!(a.grad(), -1.0);
 /// ```
 ///
