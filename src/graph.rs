@@ -7,6 +7,7 @@
 use std::cell::UnsafeCell;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::rc::Rc;
 
 use crate::op::{Arity, Op};
 use crate::value::Value;
@@ -32,7 +33,7 @@ pub(crate) struct Node {
 /// unless a scope nested inside claims them.
 #[derive(Clone, Debug)]
 pub(crate) struct ScopeRec {
-    pub(crate) name: Box<str>,
+    pub(crate) name: Rc<str>,
     pub(crate) parent: Option<u32>,
     pub(crate) start: u32,
     pub(crate) end: u32,
@@ -365,12 +366,13 @@ impl Graph {
     /// assert_eq!(g.scope_name(s), "layer 1");
     /// assert_eq!(g.scope_of(x), None);
     /// ```
-    pub fn scoped<R>(&self, name: &str, f: impl FnOnce() -> R) -> R {
+    pub fn scoped<R>(&self, name: impl Into<Rc<str>>, f: impl FnOnce() -> R) -> R {
+        let name = name.into();
         let id = self.with(|a| {
             let id = u32::try_from(a.scopes.len()).expect("too many scopes");
             let start = u32::try_from(a.nodes.len()).unwrap_or(u32::MAX);
             a.scopes.push(ScopeRec {
-                name: name.into(),
+                name,
                 parent: a.open_scopes.last().copied(),
                 start,
                 end: u32::MAX,

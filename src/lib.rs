@@ -35,17 +35,31 @@
 //! | `op` | [`Op`]: every op's forward value and local derivatives, side by side |
 //! | `backward` | the reverse sweep |
 //! | [`gradcheck`](mod@gradcheck) | finite-difference checking |
+//! | [`nn`] | `Module`, `Neuron`, `Layer`, `Mlp`, built only from values |
+//! | [`loss`] | softmax, log-softmax, cross-entropy (PyTorch's and the tutorial's), MSE, hinge |
+//! | [`optim`] | `Sgd` and `Adam` (AMSGrad) with PyTorch's exact update rules |
+//! | [`data`] | CSV datasets with errors that name the file, line and column |
+//! | [`Matrix`] | small matrices of values and their product |
 //! | [`viz`] | a `petgraph` view of a graph, DOT and SVG drawings (the engine knows nothing of it) |
 #![warn(missing_docs)]
 
 mod backward;
+pub mod data;
+mod error;
 pub mod gradcheck;
 mod graph;
+pub mod loss;
+mod matrix;
+pub mod nn;
 mod op;
+pub mod optim;
 mod value;
 pub mod viz;
 
+pub use data::Dataset;
+pub use error::{Error, Result, Shape};
 pub use gradcheck::{GradcheckReport, gradcheck, gradcheck_with_step};
 pub use graph::{Checkpoint, Graph, ScopeId};
+pub use matrix::Matrix;
 pub use op::{Arity, Op};
 pub use value::Value;

@@ -1,6 +1,6 @@
 //! [`trace`]: the subgraph reachable from a value, as a `petgraph` [`DiGraph`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -158,17 +158,17 @@ pub fn trace(root: Value<'_>) -> Trace {
         node_of[v.index() as usize] = value_index;
     }
 
-    // Every scope used, with its ancestors, so that clusters can nest.
-    let mut scopes = BTreeSet::new();
-    for s in scope_ids {
-        let mut cur = Some(s);
-        while let Some(c) = cur {
-            if !scopes.insert(c) {
-                break;
+    // Scopes with the same name path are one cluster: a layer's parameters are created in
+    // one scope record and its forward pass in another.
+    let canonical = canonical_scopes(graph, &scope_ids);
+    for n in out.node_weights_mut() {
+        match n {
+            TraceNode::Value { scope, .. } | TraceNode::Op { scope, .. } => {
+                *scope = scope.map(|s| canonical[&s]);
             }
-            cur = graph.scope_parent(c);
         }
     }
+    let scopes: BTreeSet<ScopeId> = canonical.values().copied().collect();
     Trace {
         root: node_of[root.index() as usize],
         graph: out,
@@ -177,8 +177,35 @@ pub fn trace(root: Value<'_>) -> Trace {
             .map(|id| TraceScope {
                 id,
                 name: graph.scope_name(id),
-                parent: graph.scope_parent(id),
+                parent: graph.scope_parent(id).map(|p| canonical[&p]),
             })
             .collect(),
     }
+}
+
+/// Maps every scope in `used`, and each of their ancestors, to the first scope (lowest id)
+/// with the same name path.
+fn canonical_scopes(graph: &crate::Graph, used: &[ScopeId]) -> BTreeMap<ScopeId, ScopeId> {
+    let mut all = BTreeSet::new();
+    for &s in used {
+        let mut cur = Some(s);
+        while let Some(c) = cur {
+            if !all.insert(c) {
+                break;
+            }
+            cur = graph.scope_parent(c);
+        }
+    }
+    let path = |mut s: ScopeId| {
+        let mut parts = vec![graph.scope_name(s)];
+        while let Some(p) = graph.scope_parent(s) {
+            parts.push(graph.scope_name(p));
+            s = p;
+        }
+        parts
+    };
+    let mut first: BTreeMap<Vec<String>, ScopeId> = BTreeMap::new();
+    all.into_iter()
+        .map(|s| (s, *first.entry(path(s)).or_insert(s)))
+        .collect()
 }

@@ -1,0 +1,210 @@
+//! Losses, each written with [`Value`] ops, so backward differentiates them like any graph.
+
+use crate::Value;
+use crate::error::{Error, Result};
+
+/// How a batch loss combines its rows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Reduction {
+    /// The mean over rows (PyTorch's default).
+    #[default]
+    Mean,
+    /// The sum over rows.
+    Sum,
+}
+
+/// Targets for [`cross_entropy`].
+#[derive(Clone, Copy, Debug)]
+pub enum Target<'a> {
+    /// One class index per row, as PyTorch's `CrossEntropyLoss` takes.
+    Classes(&'a [usize]),
+    /// One probability row per row (one-hot, or soft labels).
+    Probabilities(&'a [Vec<f64>]),
+}
+
+fn non_empty(what: &'static str, x: &[Value<'_>]) -> Result<()> {
+    if x.is_empty() {
+        Err(Error::InputLength {
+            what,
+            expected: 1,
+            found: 0,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+fn max_data(x: &[Value<'_>]) -> f64 {
+    x.iter().map(|v| v.data()).fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// Left-fold sum of non-empty values.
+fn sum<'g>(x: impl IntoIterator<Item = Value<'g>>) -> Value<'g> {
+    let mut it = x.into_iter();
+    let first = it.next().expect("sum of at least one value");
+    it.fold(first, |acc, v| acc + v)
+}
+
+/// `softmax(y)ᵢ = exp(yᵢ − c) / Σⱼ exp(yⱼ − c)` with `c = max(y)`, so large inputs such as
+/// (1000, 0) do not overflow. `c` is a constant: it changes no gradient.
+///
+/// ```
+/// let g = scalargrad::Graph::new();
+/// let p = scalargrad::loss::softmax(&g.values(&[30.0, 60.0]))?;
+/// assert_eq!(p[0].data(), 9.3576229688393e-14); // the tutorial's p1
+/// let big = scalargrad::loss::softmax(&g.values(&[1000.0, 0.0]))?;
+/// assert_eq!(big[0].data(), 1.0);
+/// # Ok::<(), scalargrad::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InputLength`] for an empty input.
+pub fn softmax<'g>(logits: &[Value<'g>]) -> Result<Vec<Value<'g>>> {
+    non_empty("softmax", logits)?;
+    let c = max_data(logits);
+    let e: Vec<Value<'g>> = logits.iter().map(|&y| (y - c).exp()).collect();
+    let s = sum(e.iter().copied());
+    Ok(e.into_iter().map(|ei| ei / s).collect())
+}
+
+/// `log_softmax(y)ᵢ = (yᵢ − c) − ln Σⱼ exp(yⱼ − c)` (log-sum-exp with `c = max(y)`).
+///
+/// # Errors
+/// [`Error::InputLength`] for an empty input.
+pub fn log_softmax<'g>(logits: &[Value<'g>]) -> Result<Vec<Value<'g>>> {
+    non_empty("log_softmax", logits)?;
+    let c = max_data(logits);
+    let shifted: Vec<Value<'g>> = logits.iter().map(|&y| y - c).collect();
+    let lse = sum(shifted.iter().map(|s| s.exp())).ln();
+    Ok(shifted.into_iter().map(|s| s - lse).collect())
+}
+
+fn reduce(rows: Vec<Value<'_>>, reduction: Reduction) -> Value<'_> {
+    let n = rows.len() as f64;
+    let total = sum(rows);
+    match reduction {
+        Reduction::Mean => total / n,
+        Reduction::Sum => total,
+    }
+}
+
+fn check_rows(what: &'static str, rows: usize, targets: usize) -> Result<()> {
+    if rows == 0 || rows != targets {
+        return Err(Error::InputLength {
+            what,
+            expected: rows.max(1),
+            found: targets,
+        });
+    }
+    Ok(())
+}
+
+/// PyTorch's `CrossEntropyLoss` on logits: per row `−Σₖ tₖ · log_softmax(y)ₖ`, which is
+/// `−log_softmax(y)[class]` for class-index targets, then the mean or sum over rows.
+///
+/// ```
+/// use scalargrad::loss::{cross_entropy, Reduction, Target};
+/// let g = scalargrad::Graph::new();
+/// let logits = vec![g.values(&[2.0, 0.0]), g.values(&[0.0, 0.0])];
+/// let l = cross_entropy(&logits, Target::Classes(&[0, 1]), Reduction::Mean)?;
+/// // torch: F.cross_entropy(torch.tensor([[2., 0.], [0., 0.]]), torch.tensor([0, 1]))
+/// assert!((l.data() - 0.41003759580145893).abs() < 1e-15);
+/// # Ok::<(), scalargrad::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InputLength`] if the batch is empty, the targets have another length, or a row
+/// of logits or probabilities has another width; [`Error::InvalidArgument`] for a class index
+/// out of range.
+pub fn cross_entropy<'g>(
+    logits: &[Vec<Value<'g>>],
+    target: Target<'_>,
+    reduction: Reduction,
+) -> Result<Value<'g>> {
+    let n_targets = match target {
+        Target::Classes(c) => c.len(),
+        Target::Probabilities(p) => p.len(),
+    };
+    check_rows("cross_entropy", logits.len(), n_targets)?;
+    let mut rows = Vec::with_capacity(logits.len());
+    for (i, y) in logits.iter().enumerate() {
+        let lsm = log_softmax(y)?;
+        let row = match target {
+            Target::Classes(c) => {
+                let k = c[i];
+                if k >= y.len() {
+                    return Err(Error::InvalidArgument {
+                        what: "cross_entropy",
+                        message: format!(
+                            "row {i}: class {k} is out of range for {} logits",
+                            y.len()
+                        ),
+                    });
+                }
+                -lsm[k]
+            }
+            Target::Probabilities(p) => {
+                if p[i].len() != y.len() {
+                    return Err(Error::InputLength {
+                        what: "cross_entropy (target row)",
+                        expected: y.len(),
+                        found: p[i].len(),
+                    });
+                }
+                -sum(lsm.iter().zip(&p[i]).map(|(&l, &t)| l * t))
+            }
+        };
+        rows.push(row);
+    }
+    Ok(reduce(rows, reduction))
+}
+
+/// The tutorial's `cross_entropy_error(P, T) = −Σ T·log(P + 1e−7)` on probabilities, summed
+/// over every row and column (not averaged), exactly as its NumPy code computes it.
+///
+/// # Errors
+/// [`Error::InputLength`] if the batch is empty or the shapes of `probs` and `onehot` differ.
+pub fn cross_entropy_error<'g>(probs: &[Vec<Value<'g>>], onehot: &[Vec<f64>]) -> Result<Value<'g>> {
+    check_rows("cross_entropy_error", probs.len(), onehot.len())?;
+    let mut terms = Vec::new();
+    for (p, t) in probs.iter().zip(onehot) {
+        if p.len() != t.len() || p.is_empty() {
+            return Err(Error::InputLength {
+                what: "cross_entropy_error (row)",
+                expected: p.len(),
+                found: t.len(),
+            });
+        }
+        terms.extend(p.iter().zip(t).map(|(&pk, &tk)| (pk + 1e-7).ln() * tk));
+    }
+    Ok(-sum(terms))
+}
+
+/// Mean (or summed) squared error `(pred − target)²`.
+///
+/// # Errors
+/// [`Error::InputLength`] if the lengths differ or are 0.
+pub fn mse<'g>(pred: &[Value<'g>], target: &[f64], reduction: Reduction) -> Result<Value<'g>> {
+    check_rows("mse", pred.len(), target.len())?;
+    let rows = pred
+        .iter()
+        .zip(target)
+        .map(|(&p, &t)| (p - t).powi(2))
+        .collect();
+    Ok(reduce(rows, reduction))
+}
+
+/// micrograd's max-margin (SVM) loss: the mean of `relu(1 − yᵢ·scoreᵢ)` for labels ±1,
+/// built as `relu(score · (−y) + 1)` and a final `· (1/n)`, as micrograd's demo does.
+///
+/// # Errors
+/// [`Error::InputLength`] if the lengths differ or are 0.
+pub fn hinge<'g>(scores: &[Value<'g>], labels: &[f64]) -> Result<Value<'g>> {
+    check_rows("hinge", scores.len(), labels.len())?;
+    let n = scores.len() as f64;
+    let total = sum(scores
+        .iter()
+        .zip(labels)
+        .map(|(&s, &y)| (s * -y + 1.0).relu()));
+    Ok(total * (1.0 / n))
+}

@@ -1,0 +1,132 @@
+//! [`Neuron`]: a weighted sum of its inputs, plus an optional bias, through an activation.
+
+use std::rc::Rc;
+
+use rand::Rng;
+
+use super::{Activation, Init, Module};
+use crate::error::{Error, Result};
+use crate::{Graph, Value};
+
+/// One neuron: `f(b + w₀x₀ + w₁x₁ + …)`.
+///
+/// The sum is a left fold that starts at the bias (or at `w₀x₀` without one), so a neuron with
+/// `n` inputs adds `n` multiplications, `n` additions (`n − 1` without bias) and its activation.
+/// Parameters: the weights in input order, then the bias.
+#[derive(Clone, Debug)]
+pub struct Neuron<'g> {
+    graph: &'g Graph,
+    weights: Vec<Value<'g>>,
+    bias: Option<Value<'g>>,
+    activation: Activation,
+    name: Rc<str>,
+}
+
+impl<'g> Neuron<'g> {
+    /// A neuron with `nin` inputs drawn by `init`.
+    pub fn new(
+        graph: &'g Graph,
+        nin: usize,
+        bias: bool,
+        activation: Activation,
+        init: Init,
+        rng: &mut (impl Rng + ?Sized),
+    ) -> Self {
+        let weights: Vec<f64> = (0..nin).map(|_| init.weight(nin, rng)).collect();
+        let b = bias.then(|| init.bias(nin, rng));
+        Self::from_weights(graph, &weights, b, activation)
+    }
+
+    /// A neuron with the given weights and optional bias.
+    pub fn from_weights(
+        graph: &'g Graph,
+        weights: &[f64],
+        bias: Option<f64>,
+        activation: Activation,
+    ) -> Self {
+        Self::build(graph, "neuron".into(), weights, bias, activation)
+    }
+
+    /// Creates the parameters, named `w0, w1, …, b`, inside a scope called `name`, so that
+    /// drawings show them in the neuron's cluster.
+    pub(crate) fn build(
+        graph: &'g Graph,
+        name: Rc<str>,
+        weights: &[f64],
+        bias: Option<f64>,
+        activation: Activation,
+    ) -> Self {
+        let (weights, bias) = graph.scoped(Rc::clone(&name), || {
+            let w: Vec<Value<'g>> = weights
+                .iter()
+                .enumerate()
+                .map(|(i, &w)| graph.value(w).named(&format!("w{i}")))
+                .collect();
+            (w, bias.map(|b| graph.value(b).named("b")))
+        });
+        Neuron {
+            graph,
+            weights,
+            bias,
+            activation,
+            name,
+        }
+    }
+
+    /// The number of inputs.
+    #[must_use]
+    pub fn nin(&self) -> usize {
+        self.weights.len()
+    }
+
+    /// The weights, in input order.
+    #[must_use]
+    pub fn weights(&self) -> &[Value<'g>] {
+        &self.weights
+    }
+
+    /// The bias, if the neuron has one.
+    #[must_use]
+    pub fn bias(&self) -> Option<Value<'g>> {
+        self.bias
+    }
+
+    /// The activation.
+    #[must_use]
+    pub fn activation(&self) -> Activation {
+        self.activation
+    }
+
+    /// The neuron's output for `x`, built inside a scope named after the neuron.
+    ///
+    /// # Errors
+    /// [`Error::InputLength`] if `x.len()` is not [`Neuron::nin`].
+    pub fn forward(&self, x: &[Value<'g>]) -> Result<Value<'g>> {
+        if x.len() != self.weights.len() || x.is_empty() {
+            return Err(Error::InputLength {
+                what: "Neuron::forward",
+                expected: self.weights.len(),
+                found: x.len(),
+            });
+        }
+        Ok(self.graph.scoped(Rc::clone(&self.name), || {
+            let first = self.weights[0] * x[0];
+            let start = match self.bias {
+                Some(b) => b + first,
+                None => first,
+            };
+            let sum = self.weights[1..]
+                .iter()
+                .zip(&x[1..])
+                .fold(start, |acc, (&w, &xi)| acc + w * xi);
+            self.activation.apply(sum)
+        }))
+    }
+}
+
+impl<'g> Module<'g> for Neuron<'g> {
+    /// The weights in input order, then the bias.
+    fn parameters(&self) -> Vec<Value<'g>> {
+        self.weights.iter().copied().chain(self.bias).collect()
+    }
+}
