@@ -1,0 +1,108 @@
+//! CSV loading: the tutorial's file, and every bad input as a typed error naming file, line and
+//! column.
+
+use std::io::Write;
+
+use scalargrad::{Dataset, Error};
+
+const COLS: (&[&str], &[&str]) = (&["x1", "x2"], &["class1", "class2"]);
+
+fn load(text: &str) -> Result<Dataset, Error> {
+    Dataset::from_reader("sample.csv", text.as_bytes(), COLS.0, COLS.1)
+}
+
+#[test]
+fn sample_csv_is_the_tutorials_xor_table() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_data/sample.csv");
+    let d = Dataset::from_csv(path, COLS.0, COLS.1).unwrap();
+    assert_eq!(d.features, [[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0]]);
+    assert_eq!(d.targets, [[0.0, 1.0], [1.0, 0.0], [0.0, 1.0], [1.0, 0.0]]);
+    // The tutorial passes T[:,0] to CrossEntropyLoss: class = XOR(x1, x2).
+    assert_eq!(d.class_indices(0).unwrap(), [0, 1, 0, 1]);
+}
+
+#[test]
+fn a_missing_file_names_the_path() {
+    let e = Dataset::from_csv("no/such/file.csv", COLS.0, COLS.1).unwrap_err();
+    assert!(matches!(e, Error::Io { .. }));
+    assert!(e.to_string().starts_with("no/such/file.csv: "), "{e}");
+}
+
+#[test]
+fn a_non_numeric_cell_names_line_and_column() {
+    let e = load("x1,x2,class1,class2\n0,0,0,1\n0,abc,1,0\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        r#"sample.csv:3: column "x2": expected a number, found "abc""#
+    );
+}
+
+#[test]
+fn nan_is_rejected() {
+    let e = load("x1,x2,class1,class2\n0,NaN,0,1\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        r#"sample.csv:2: column "x2": expected a finite number, found "NaN""#
+    );
+    let e = load("x1,x2,class1,class2\n0,1,inf,1\n").unwrap_err();
+    assert!(matches!(e, Error::NotFinite { line: 2, .. }), "{e}");
+}
+
+#[test]
+fn a_missing_column_lists_the_header() {
+    let e = load("x1,x3,class1,class2\n0,0,0,1\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        r#"sample.csv:1: no column "x2" in the header (columns: x1, x3, class1, class2)"#
+    );
+}
+
+#[test]
+fn an_empty_file_is_an_error() {
+    assert!(matches!(load("").unwrap_err(), Error::Empty { .. }));
+    let e = load("x1,x2,class1,class2\n").unwrap_err();
+    assert_eq!(e.to_string(), "sample.csv: no data rows");
+}
+
+#[test]
+fn a_ragged_row_names_its_line() {
+    let e = load("x1,x2,class1,class2\n0,0,0,1\n0,1,1\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "sample.csv:3: expected 4 fields like the header, found 3"
+    );
+}
+
+#[test]
+fn spaces_and_blank_lines_are_tolerated() {
+    let d = load("x1, x2, class1, class2\n 0, 1, 1, 0\n\n1,1,0,1\n").unwrap();
+    assert_eq!(d.len(), 2);
+    assert_eq!(d.features[0], [0.0, 1.0]);
+}
+
+#[test]
+fn a_file_on_disk_reports_its_own_path() {
+    let dir = std::env::temp_dir().join(format!("scalargrad-data-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad.csv");
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(b"x1,x2,class1,class2\n1,2,3,x\n")
+        .unwrap();
+    let e = Dataset::from_csv(&path, COLS.0, COLS.1).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            r#"{}:2: column "class2": expected a number, found "x""#,
+            path.display()
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn class_indices_reject_non_integers() {
+    let d = load("x1,x2,class1,class2\n0,0,0.5,1\n").unwrap();
+    assert!(d.class_indices(0).is_err());
+    assert!(d.class_indices(5).is_err());
+}

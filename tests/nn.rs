@@ -1,0 +1,186 @@
+//! Modules: shapes, parameter counts and order, determinism, errors, clusters.
+
+use rand::SeedableRng;
+use rand::rngs::Xoshiro256PlusPlus;
+use scalargrad::nn::{Activation, Init, Layer, Mlp, Module, Neuron};
+use scalargrad::optim::{Optimizer, Sgd, SgdConfig};
+use scalargrad::{Graph, viz};
+
+fn rng(seed: u64) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(seed)
+}
+
+#[test]
+fn mlp_3_4_4_1_has_41_parameters() {
+    let g = Graph::new();
+    let model = Mlp::new(&g, 3, &[4, 4, 1], &mut rng(0));
+    assert_eq!(model.parameters().len(), 41);
+    assert_eq!((model.nin(), model.nout()), (3, 1));
+    let shapes: Vec<(usize, usize)> = model.layers().iter().map(|l| (l.nin(), l.nout())).collect();
+    assert_eq!(shapes, [(3, 4), (4, 4), (4, 1)]);
+    let y = model.forward(&g.values(&[1.0, -2.0, 0.5])).unwrap();
+    assert_eq!(y.len(), 1);
+}
+
+#[test]
+fn tutorial_network_without_bias_has_16_parameters() {
+    let g = Graph::new();
+    let model = Mlp::builder(2)
+        .layer(4, Activation::Sigmoid)
+        .layer(2, Activation::Identity)
+        .bias(false)
+        .build(&g, &mut rng(0));
+    assert_eq!(model.parameters().len(), 16);
+}
+
+#[test]
+fn parameter_order_is_layer_neuron_weights_then_bias() {
+    let g = Graph::new();
+    let l = Layer::from_matrix_and_bias(
+        &g,
+        &[vec![1.0, 2.0], vec![3.0, 4.0], vec![5.0, 6.0]],
+        Some(&[7.0, 8.0]),
+        Activation::Identity,
+    )
+    .unwrap();
+    // neuron 0 reads column 0: weights 1, 3, 5, bias 7; neuron 1: 2, 4, 6, bias 8
+    assert_eq!(
+        l.parameter_values(),
+        [1.0, 3.0, 5.0, 7.0, 2.0, 4.0, 6.0, 8.0]
+    );
+    assert_eq!(l.weight_matrix(), [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);
+}
+
+#[test]
+fn same_seed_gives_the_same_parameters_bit_for_bit() {
+    let (g1, g2) = (Graph::new(), Graph::new());
+    let a = Mlp::new(&g1, 2, &[16, 16, 1], &mut rng(42)).parameter_values();
+    let b = Mlp::new(&g2, 2, &[16, 16, 1], &mut rng(42)).parameter_values();
+    let c = Mlp::new(&g2, 2, &[16, 16, 1], &mut rng(43)).parameter_values();
+    assert_eq!(
+        a.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+        b.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+    );
+    assert_ne!(a, c);
+}
+
+#[test]
+fn pytorch_init_stays_within_one_over_sqrt_fan_in() {
+    let g = Graph::new();
+    let l = Layer::new(
+        &g,
+        16,
+        8,
+        true,
+        Activation::Relu,
+        Init::PyTorch,
+        &mut rng(1),
+    );
+    let bound = 0.25;
+    let p = l.parameter_values();
+    assert!(p.iter().all(|w| w.abs() <= bound), "{p:?}");
+    assert!(p.iter().any(|w| w.abs() > 0.2), "spread over the range");
+    let m = Layer::new(
+        &g,
+        16,
+        8,
+        true,
+        Activation::Relu,
+        Init::Micrograd,
+        &mut rng(1),
+    );
+    let n = m.neurons()[0].parameter_values();
+    assert_eq!(n[16], 0.0, "micrograd biases start at 0");
+    assert!(n[..16].iter().any(|w| w.abs() > 0.5));
+}
+
+#[test]
+fn forward_with_the_wrong_number_of_inputs_is_an_error() {
+    let g = Graph::new();
+    let model = Mlp::new(&g, 3, &[4, 1], &mut rng(0));
+    let e = model.forward(&g.values(&[1.0, 2.0])).unwrap_err();
+    assert_eq!(e.to_string(), "Layer::forward: expected 3 inputs, found 2");
+    let n = Neuron::from_weights(&g, &[1.0, 2.0], None, Activation::Tanh);
+    assert!(n.forward(&[]).is_err());
+}
+
+#[test]
+fn matrices_with_wrong_shapes_are_errors_that_name_both_shapes() {
+    let g = Graph::new();
+    let e = Layer::from_matrix(&g, &[vec![1.0, 2.0], vec![3.0]], Activation::Identity).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "Layer::from_matrix: row 1 has 1 columns, row 0 has 2: expected 2×2, found a ragged matrix (2 rows)"
+    );
+    let e = Layer::from_matrix(&g, &[], Activation::Identity).unwrap_err();
+    assert!(e.to_string().contains("found 0×0"), "{e}");
+    let w1 = vec![vec![1.0; 3]; 2];
+    let w2 = vec![vec![1.0; 2]; 4];
+    let e = Mlp::from_matrices(&g, &[(w1, Activation::Sigmoid), (w2, Activation::Identity)])
+        .unwrap_err();
+    assert!(e.to_string().contains("expected 3×2, found 4×2"), "{e}");
+}
+
+#[test]
+fn neuron_sums_from_the_bias_as_micrograd_does() {
+    let g = Graph::new();
+    let n = Neuron::from_weights(&g, &[2.0, -1.0], Some(0.5), Activation::Identity);
+    let before = g.node_count();
+    let y = n.forward(&g.values(&[3.0, 4.0])).unwrap();
+    assert_eq!(y.data(), 0.5 + 6.0 - 4.0);
+    // 2 leaves, 2 mul, 2 add
+    assert_eq!(g.node_count() - before, 6);
+}
+
+#[test]
+fn sgd_training_lowers_the_loss() {
+    let g = Graph::new();
+    let model = Mlp::new(&g, 2, &[8, 1], &mut rng(7));
+    let mut opt = Sgd::new(
+        model.parameters(),
+        SgdConfig {
+            lr: 0.1,
+            momentum: 0.9,
+            ..Default::default()
+        },
+    );
+    let data = [([0.0, 1.0], 1.0), ([1.0, 0.0], -1.0), ([1.0, 1.0], 0.5)];
+    let cp = g.checkpoint();
+    let mut losses = Vec::new();
+    for _ in 0..50 {
+        let mut total = g.value(0.0);
+        for (x, y) in &data {
+            let out = model.forward(&g.values(x)).unwrap()[0];
+            total = total + (out - *y).powi(2);
+        }
+        losses.push(total.data());
+        opt.zero_grad();
+        total.backward();
+        opt.step();
+        g.rewind(cp);
+    }
+    assert!(losses[49] < 0.1 * losses[0], "{losses:?}");
+}
+
+#[test]
+fn model_forward_is_drawn_with_a_cluster_per_layer_and_neuron() {
+    let g = Graph::new();
+    let model = Mlp::builder(2)
+        .layer(2, Activation::Sigmoid)
+        .layer(1, Activation::Identity)
+        .bias(false)
+        .build(&g, &mut rng(3));
+    let y = model.forward(&g.values(&[1.0, 0.0])).unwrap()[0];
+    let t = viz::trace(y);
+    let names: Vec<&str> = t.scopes.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["layer 1", "neuron 0", "neuron 1", "layer 2", "neuron 0"]
+    );
+    let dot = viz::to_dot(&t, &viz::DrawOptions::default());
+    assert_eq!(dot.matches("subgraph cluster_").count(), 5);
+    // Parameters sit in their neuron's cluster, next to the forward pass that uses them.
+    let w0 = dot.find("label=\"{ w0 |").unwrap();
+    let cluster = dot[..w0].rfind("subgraph cluster_").unwrap();
+    assert!(dot[cluster..w0].contains("neuron 0"), "{dot}");
+}
