@@ -103,8 +103,8 @@ pub enum Error {
     /// A matrix product whose inner dimensions differ.
     #[error(
         "matmul: cannot multiply {lhs} by {rhs}: the inner dimensions ({} and {}) must match \
-         (行列の内側の次元を一致させなければならない); the result would be {}×{}",
-        lhs.1, rhs.0, lhs.0, rhs.1
+         (行列の内側の次元を一致させなければならない)",
+        lhs.1, rhs.0
     )]
     MatmulShape {
         /// The left operand's shape.

@@ -185,7 +185,12 @@ impl Op {
     /// `c` is ignored unless the op has a constant operand.
     #[must_use]
     pub fn label(self, c: f64) -> String {
-        let c = fmt_const(c);
+        self.label_with(&fmt_const(c))
+    }
+
+    /// [`Op::label`] with the constant already written out (rounded for a drawing, say).
+    #[must_use]
+    pub fn label_with(self, c: &str) -> String {
         match self {
             Op::AddC | Op::SubC | Op::MulC | Op::DivC | Op::PowF | Op::PowI => {
                 format!("{} {c}", self.symbol())

@@ -236,5 +236,5 @@ fn losses_reject_mismatched_shapes() {
     assert!(mse(&flat, &[1.0], Reduction::Mean).is_err());
     assert!(hinge(&[], &[]).is_err());
     assert!(softmax(&[]).is_err());
-    assert!(cross_entropy_error(&[flat.clone()], &[vec![1.0, 0.0]]).is_err());
+    assert!(cross_entropy_error(std::slice::from_ref(&flat), &[vec![1.0, 0.0]]).is_err());
 }

@@ -158,7 +158,7 @@ fn tutorial_loss_sample_by_sample_equals_the_batch() {
     );
 }
 
-/// The tutorial's PyTorch run: 2-4-2 sigmoid network, no bias, CrossEntropyLoss with class
+/// The tutorial's PyTorch run: 2-4-2 sigmoid network, no bias, `CrossEntropyLoss` with class
 /// targets T[:,0], Adam(lr=0.001, betas=(0.9, 0.999), amsgrad=True), 10,000 full-batch epochs.
 #[test]
 fn adam_amsgrad_training_matches_the_pytorch_float64_replay() {

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
+use super::format_number;
 use crate::{Arity, Op, ScopeId, Value};
 
 /// A node of a [`Trace`]: a value (micrograd's record) or the op that made it.
@@ -130,7 +131,7 @@ pub fn trace(root: Value<'_>) -> Trace {
         let op_node = out.add_node(TraceNode::Op {
             index: v.index(),
             op,
-            label: op.label(v.constant().unwrap_or(0.0)),
+            label: op.label_with(&format_number(v.constant().unwrap_or(0.0)).replace('-', "−")),
             scope,
         });
         for (slot, p) in parents.iter().enumerate() {

@@ -1,0 +1,170 @@
+//! Helpers shared by the tutorial examples: Python-style number printing, the reference data,
+//! and the decision-region plot of the tutorial's last figures.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use plotters::prelude::*;
+use serde_json::Value as Json;
+
+/// A float as Python's `repr`/`str` prints it (`1.0`, `0.7091774798292554`, `9.3576229688393e-14`).
+pub fn py_float(x: f64) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() {
+            "nan".into()
+        } else if x > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
+    }
+    let sci = format!("{x:e}");
+    let (mantissa, exp) = sci.split_once('e').expect("{:e} has an exponent");
+    let exp: i32 = exp.parse().expect("an integer exponent");
+    if (-4..16).contains(&exp) {
+        let s = format!("{x}");
+        if s.contains('.') { s } else { format!("{s}.0") }
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    }
+}
+
+/// An integer-valued matrix as NumPy prints it, e.g. `[[ 3  4  5]\n [ 9 14 19]]`.
+pub fn numpy_int_matrix(rows: &[Vec<f64>]) -> String {
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|x| format!("{x}")).collect())
+        .collect();
+    let width = cells.iter().flatten().map(String::len).max().unwrap_or(1);
+    let lines: Vec<String> = cells
+        .iter()
+        .map(|r| {
+            let body: Vec<String> = r.iter().map(|c| format!("{c:>width$}")).collect();
+            format!("[{}]", body.join(" "))
+        })
+        .collect();
+    format!("[{}]", lines.join("\n "))
+}
+
+/// Reads a JSON file of `sample_data/reference/`.
+pub fn reference(name: &str) -> Json {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_data/reference")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A JSON matrix of numbers.
+pub fn matrix(j: &Json) -> Vec<Vec<f64>> {
+    j.as_array()
+        .expect("a matrix")
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .expect("a row")
+                .iter()
+                .map(|x| x.as_f64().expect("a number"))
+                .collect()
+        })
+        .collect()
+}
+
+/// A rectangle of the plane, by two opposite corners.
+type Cell = ((f64, f64), (f64, f64));
+
+/// The tutorial's colours: matplotlib's `lightskyblue` and `orange` for the predicted regions,
+/// its default `C0` and `C1` for the data points.
+const REGION: [RGBColor; 2] = [RGBColor(135, 206, 250), RGBColor(255, 165, 0)];
+const POINT: [RGBColor; 2] = [RGBColor(31, 119, 180), RGBColor(255, 127, 14)];
+
+/// The tutorial's decision-region figure: the plane x1 ∈ [−5, 5), x2 ∈ [0, 6) on a 0.01 grid
+/// (`np.arange(-5, 5, 0.01)`, `np.arange(0, 6, 0.01)`), coloured by `predict` (0 or 1), with
+/// the data points on top, labelled `class{c+1}` by their `class1` column as in the tutorial.
+///
+/// Each grid row is drawn as runs of equal class, so the SVG stays small.
+pub fn plot_decision_regions(
+    path: &Path,
+    title: &str,
+    mut predict: impl FnMut(f64, f64) -> usize,
+    points: &[[f64; 2]],
+    class1: &[usize],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let root = SVGBackend::new(path, (760, 460)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(36)
+        .right_y_label_area_size(0)
+        .build_cartesian_2d(-5.0f64..5.0, 0.0f64..6.0)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("x1")
+        .y_desc("x2")
+        .draw()?;
+
+    let (nx, ny) = (1000usize, 600usize);
+    let step = 0.01;
+    let mut runs: [Vec<Cell>; 2] = [Vec::new(), Vec::new()];
+    for j in 0..ny {
+        let y = j as f64 * step;
+        let mut start = 0;
+        let mut class = predict(-5.0, y);
+        for i in 1..=nx {
+            let next = if i < nx {
+                predict(-5.0 + i as f64 * step, y)
+            } else {
+                usize::MAX
+            };
+            if next != class {
+                let x0 = -5.0 + start as f64 * step;
+                let x1 = -5.0 + i as f64 * step;
+                runs[class.min(1)].push(((x0, y), (x1, y + step)));
+                start = i;
+                class = next;
+            }
+        }
+    }
+    for (k, rects) in runs.iter().enumerate() {
+        let color = REGION[k];
+        chart
+            .draw_series(
+                rects
+                    .iter()
+                    .map(|&(a, b)| Rectangle::new([a, b], color.filled())),
+            )?
+            .label(format!("predict_class{}", k + 1))
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
+    }
+    for (c, &color) in POINT.iter().enumerate() {
+        let pts: Vec<(f64, f64)> = points
+            .iter()
+            .zip(class1)
+            .filter(|&(_, &k)| k == c)
+            .map(|(p, _)| (p[0], p[1]))
+            .collect();
+        chart
+            .draw_series(
+                pts.iter()
+                    .map(|&p| Circle::new(p, 6, ShapeStyle::from(color).filled())),
+            )?
+            .label(format!("class{}", c + 1))
+            .legend(move |(x, y)| Circle::new((x + 5, y), 5, color.filled()));
+        chart.draw_series(
+            pts.iter()
+                .map(|&p| Circle::new(p, 6, BLACK.stroke_width(1))),
+        )?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}

@@ -1,0 +1,407 @@
+//! The tutorial's PyTorch section with scalargrad: the 2-4-2 network (sigmoid hidden layer, no
+//! biases) trained on XOR with cross-entropy and Adam (lr 0.001, betas (0.9, 0.999),
+//! amsgrad) for 10,000 full-batch epochs, then the decision regions of the trained network.
+//!
+//! Run: `cargo run --release --example xor_train [-- --data PATH] [--seed N] [--epochs N]`.
+//!
+//! By default it starts from the tutorial's own initial weights (`torch.manual_seed(0)`,
+//! from `sample_data/reference/xor_adam_amsgrad.json`) and checks its loss curve against
+//! PyTorch's float64 replay to 1e-9. `--seed N` starts from a seeded random initialisation
+//! (PyTorch's `nn.Linear` rule) instead.
+//!
+//! Writes `graphs/xor_decision_regions.svg`, `graphs/xor_loss.svg` and
+//! `graphs/xor_network.{dot,svg}` (the computation graph for one sample, clustered by layer
+//! and neuron).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use common::{matrix, plot_decision_regions, py_float, reference};
+use indicatif::{ProgressBar, ProgressStyle};
+use plotters::prelude::*;
+use rand::SeedableRng;
+use scalargrad::loss::{Reduction, Target, cross_entropy, softmax};
+use scalargrad::nn::{Activation, Mlp, Module};
+use scalargrad::optim::{Adam, AdamConfig, Optimizer};
+use scalargrad::{Dataset, Graph, Value, viz};
+
+/// Command-line options.
+struct Options {
+    data: PathBuf,
+    seed: Option<u64>,
+    epochs: u64,
+}
+
+const USAGE: &str = "usage: xor_train [--data PATH] [--seed N] [--epochs N]
+  --data PATH   CSV with columns x1,x2,class1,class2 (default sample_data/sample.csv)
+  --seed N      start from a seeded random initialisation instead of the tutorial's weights
+  --epochs N    full-batch epochs (default 10000)";
+
+fn parse_args() -> Result<Options, String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut o = Options {
+        data: root.join("sample_data/sample.csv"),
+        seed: None,
+        epochs: 10_000,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        match a.as_str() {
+            "--data" => o.data = PathBuf::from(value("--data")?),
+            "--seed" => {
+                let v = value("--seed")?;
+                o.seed = Some(
+                    v.parse()
+                        .map_err(|_| format!("--seed: {v:?} is not a whole number"))?,
+                );
+            }
+            "--epochs" => {
+                let v = value("--epochs")?;
+                o.epochs = v
+                    .parse()
+                    .map_err(|_| format!("--epochs: {v:?} is not a whole number"))?;
+            }
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(o)
+}
+
+/// The tutorial's network: Linear(2, 4, bias=False) → Sigmoid → Linear(4, 2, bias=False).
+fn build_model(g: &Graph, seed: Option<u64>) -> Result<Mlp<'_>, scalargrad::Error> {
+    if let Some(s) = seed {
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(s);
+        return Ok(Mlp::builder(2)
+            .layer(4, Activation::Sigmoid)
+            .layer(2, Activation::Identity)
+            .bias(false)
+            .build(g, &mut rng));
+    }
+    // torch.manual_seed(0); model = NN(2, 4, 2): the tutorial's initial weights.
+    let init = &reference("xor_adam_amsgrad.json")["init"];
+    Mlp::from_matrices(
+        g,
+        &[
+            (matrix(&init["W1_in_out"]), Activation::Sigmoid),
+            (matrix(&init["W2_in_out"]), Activation::Identity),
+        ],
+    )
+}
+
+/// The mean cross-entropy of the whole batch (PyTorch's `nn.CrossEntropyLoss()`).
+fn batch_loss<'g>(
+    g: &'g Graph,
+    model: &Mlp<'g>,
+    x: &[Vec<f64>],
+    classes: &[usize],
+) -> Result<(Value<'g>, Vec<Vec<Value<'g>>>), scalargrad::Error> {
+    let logits = x
+        .iter()
+        .map(|xi| model.forward(&g.values(xi)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((
+        cross_entropy(&logits, Target::Classes(classes), Reduction::Mean)?,
+        logits,
+    ))
+}
+
+/// The process's peak resident memory, from `/proc/self/status` (Linux only).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn plot_loss(
+    path: &Path,
+    ours: &[(u64, f64)],
+    torch: &[(u64, f64)],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let root = SVGBackend::new(path, (760, 420)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let max_epoch = ours.last().map_or(1, |p| p.0).max(1) as f64;
+    let top = ours.iter().map(|p| p.1).fold(0.0, f64::max) * 1.05;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "XOR training: cross-entropy loss (Adam, amsgrad)",
+            ("sans-serif", 18),
+        )
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0.0..max_epoch, 0.0..top)?;
+    chart
+        .configure_mesh()
+        .x_desc("epoch")
+        .y_desc("loss")
+        .draw()?;
+    chart
+        .draw_series(LineSeries::new(
+            ours.iter().map(|&(e, l)| (e as f64, l)),
+            RGBColor(31, 119, 180).stroke_width(2),
+        ))?
+        .label("scalargrad (f64)")
+        .legend(|(x, y)| {
+            PathElement::new(
+                vec![(x, y), (x + 16, y)],
+                RGBColor(31, 119, 180).stroke_width(2),
+            )
+        });
+    if !torch.is_empty() {
+        let orange = RGBColor(255, 127, 14);
+        chart
+            .draw_series(
+                torch
+                    .iter()
+                    .map(|&(e, l)| Circle::new((e as f64, l), 3, orange.filled())),
+            )?
+            .label("PyTorch float64 replay, every 100 epochs")
+            .legend(move |(x, y)| Circle::new((x + 8, y), 3, orange.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+/// A point of a loss curve: (epoch, loss).
+type Point = (u64, f64);
+
+/// The PyTorch float64 replay's loss every 100 epochs, and the tutorial's float32 prints.
+struct Replay {
+    curve: Vec<(u64, f64)>,
+    f32_printed: serde_json::Value,
+}
+
+fn load_replay(epochs: u64) -> Replay {
+    let replay = reference("xor_adam_amsgrad.json");
+    let run = &replay["runs"]["adam_amsgrad_f64_10000"];
+    let e = run["loss_epochs"].as_array().expect("epochs");
+    let l = run["loss"].as_array().expect("losses");
+    Replay {
+        curve: e
+            .iter()
+            .zip(l)
+            .map(|(e, l)| (e.as_u64().expect("epoch"), l.as_f64().expect("loss")))
+            .filter(|&(e, _)| e < epochs)
+            .collect(),
+        f32_printed: replay["f32_loss_every_1000"].clone(),
+    }
+}
+
+/// Trains in place, printing `epoch N : loss X` every 1,000 epochs, checking the loss against
+/// the replay when given. Returns the loss every 10 epochs and the largest relative
+/// difference from the replay.
+fn train<'g>(
+    g: &'g Graph,
+    model: &Mlp<'g>,
+    data: (&[Vec<f64>], &[usize]),
+    epochs: u64,
+    replay: Option<&Replay>,
+) -> Result<(Vec<(u64, f64)>, f64), scalargrad::Error> {
+    let (x, classes) = data;
+    // optimizer = optimizers.Adam(model.parameters(), lr=0.001, betas=(0.9, 0.999), amsgrad=True)
+    let mut optimizer = Adam::new(
+        model.parameters(),
+        AdamConfig {
+            lr: 0.001,
+            betas: (0.9, 0.999),
+            amsgrad: true,
+            ..AdamConfig::default()
+        },
+    );
+    let progress = ProgressBar::new(epochs);
+    progress.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} epochs {msg}")
+            .expect("a valid template"),
+    );
+    let cp = g.checkpoint();
+    let mut curve = Vec::new();
+    let mut max_rel = 0.0f64;
+    for epoch in 0..epochs {
+        let (loss, _) = batch_loss(g, model, x, classes)?;
+        let l = loss.data();
+        if epoch % 10 == 0 {
+            curve.push((epoch, l));
+        }
+        if let Some(&(_, want)) = replay.and_then(|r| r.curve.iter().find(|&&(e, _)| e == epoch)) {
+            let rel = ((l - want) / want).abs();
+            max_rel = max_rel.max(rel);
+            assert!(
+                rel < 1e-9,
+                "epoch {epoch}: loss {l} vs PyTorch float64 {want}"
+            );
+        }
+        if epoch % 1000 == 0 {
+            progress.suspend(|| {
+                let torch = replay
+                    .and_then(|r| r.f32_printed[epoch.to_string()].as_f64())
+                    .map(|t| format!("   (tutorial, float32: {})", py_float(t)))
+                    .unwrap_or_default();
+                println!("epoch {epoch} : loss {}{torch}", py_float(l));
+            });
+            progress.set_message(format!("loss {l:.6}"));
+        }
+        // optimizer.zero_grad(); loss.backward(); optimizer.step()
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        g.rewind(cp);
+        assert_eq!(
+            g.node_count(),
+            cp.len(),
+            "memory stays flat: every step is rewound"
+        );
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    Ok((curve, max_rel))
+}
+
+/// Prints each sample's probabilities and prediction; returns how many are right.
+fn report(
+    g: &Graph,
+    model: &Mlp<'_>,
+    x: &[Vec<f64>],
+    classes: &[usize],
+) -> Result<usize, scalargrad::Error> {
+    let cp = g.checkpoint();
+    let (loss, logits) = batch_loss(g, model, x, classes)?;
+    println!("final loss {}", py_float(loss.data()));
+    println!("   x1   x2  target   p(class 0)  p(class 1)  predicted");
+    let mut correct = 0;
+    for ((xi, &t), y) in x.iter().zip(classes).zip(&logits) {
+        let p = softmax(y)?;
+        let pred = usize::from(p[1].data() > p[0].data());
+        correct += usize::from(pred == t);
+        println!(
+            "  {:>3}  {:>3}  {t:>6}   {:>10.6}  {:>10.6}  {pred:>9}",
+            xi[0],
+            xi[1],
+            p[0].data(),
+            p[1].data()
+        );
+    }
+    println!("accuracy: {correct}/{}", x.len());
+    g.rewind(cp);
+    Ok(correct)
+}
+
+/// The network graph for one sample, the loss curve and the decision regions.
+fn draw(
+    g: &Graph,
+    model: &Mlp<'_>,
+    x: &[Vec<f64>],
+    classes: &[usize],
+    curves: (&[Point], &[Point]),
+) -> Result<(), Box<dyn std::error::Error>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let graphs = root.join("graphs");
+    let cp = g.checkpoint();
+    // The computation graph for one sample, with its gradients, clustered by layer and neuron.
+    let inputs = [g.value(x[1][0]).named("x1"), g.value(x[1][1]).named("x2")];
+    let sample = model.forward(&inputs)?;
+    let l1 =
+        cross_entropy(&[sample], Target::Classes(&classes[1..2]), Reduction::Mean)?.named("loss");
+    model.zero_grad();
+    l1.backward();
+    let options = viz::DrawOptions {
+        title: Some(format!(
+            "XOR network, sample x = ({}, {}), class {}",
+            x[1][0], x[1][1], classes[1]
+        )),
+        ..viz::DrawOptions::default()
+    };
+    for path in viz::Drawing::new("xor_network", &viz::trace(l1), &options).write(&graphs)? {
+        println!(
+            "wrote {}",
+            path.strip_prefix(root).unwrap_or(&path).display()
+        );
+    }
+    g.rewind(cp);
+
+    plot_loss(&graphs.join("xor_loss.svg"), curves.0, curves.1)?;
+    println!("wrote graphs/xor_loss.svg");
+    let points: Vec<[f64; 2]> = x.iter().map(|r| [r[0], r[1]]).collect();
+    let predict = |x1: f64, x2: f64| {
+        let y = model.forward(&g.values(&[x1, x2])).expect("2 inputs");
+        let class = usize::from(y[1].data() > y[0].data());
+        g.rewind(cp);
+        class
+    };
+    plot_decision_regions(
+        &graphs.join("xor_decision_regions.svg"),
+        "trained network: この4つの点に関しては分類できる (the four points are separated)",
+        predict,
+        &points,
+        classes,
+    )?;
+    println!("wrote graphs/xor_decision_regions.svg");
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let opts = match parse_args() {
+        Ok(o) => o,
+        Err(msg) => {
+            if !msg.is_empty() {
+                eprintln!("xor_train: {msg}");
+            }
+            eprintln!("{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    // train_data = pd.read_csv("./sample_data/sample.csv"); targets T[:, 0] (class = XOR).
+    let data = Dataset::from_csv(&opts.data, &["x1", "x2"], &["class1", "class2"])?;
+    let classes = data.class_indices(0)?;
+    let x = &data.features;
+    let g = Graph::new();
+    let model = build_model(&g, opts.seed)?;
+
+    // The PyTorch float64 replay is comparable when we start where the tutorial started.
+    let sample_csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/sample.csv");
+    let tutorial_run = opts.seed.is_none() && opts.data == sample_csv && opts.epochs <= 10_000;
+    let replay = tutorial_run.then(|| load_replay(opts.epochs));
+
+    let start = Instant::now();
+    let (curve, max_rel) = train(&g, &model, (x, &classes), opts.epochs, replay.as_ref())?;
+    let elapsed = start.elapsed();
+    println!(
+        "
+trained for {} epochs in {:.3} s",
+        opts.epochs,
+        elapsed.as_secs_f64()
+    );
+    let correct = report(&g, &model, x, &classes)?;
+    if let Some(r) = &replay {
+        println!(
+            "loss curve matches PyTorch's float64 replay: largest relative difference {max_rel:.1e} over {} checkpoints",
+            r.curve.len()
+        );
+        if opts.epochs == 10_000 {
+            assert_eq!(
+                correct, 4,
+                "the tutorial's network separates all four points"
+            );
+        }
+    }
+    println!(
+        "graph: {} nodes kept between epochs ({} bytes each); peak memory {}",
+        g.node_count(),
+        Graph::node_size(),
+        peak_rss_kib().map_or_else(
+            || "unknown".into(),
+            |k| format!("{:.1} MiB", k as f64 / 1024.0)
+        )
+    );
+    let torch_curve = replay.map(|r| r.curve).unwrap_or_default();
+    draw(&g, &model, x, &classes, (&curve, &torch_curve))
+}
