@@ -21,6 +21,9 @@
 //! assert!((tax.grad() - 200.0).abs() < 1e-12);
 //! ```
 //!
+//! The [`tutorial`] module walks through the tutorial section by section, with the command
+//! and the picture for each.
+//!
 //! ## Design
 //! The graph is an **arena**: a [`Graph`] owns every node in one `Vec`, in creation order,
 //! which is already a topological order. A [`Value`] is a small `Copy` handle into it, so
@@ -53,6 +56,7 @@ mod matrix;
 pub mod nn;
 mod op;
 pub mod optim;
+pub mod tutorial;
 mod value;
 pub mod viz;
 

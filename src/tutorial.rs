@@ -1,0 +1,123 @@
+//! # The tutorial, section by section
+//!
+//! This crate follows a Japanese beginner tutorial on neural networks, which summarises
+//! *ゼロから作るDeep Learning* and re-implements it in PyTorch. Each section below names the
+//! tutorial's section, the command that reproduces it, and the picture it draws in `graphs/`.
+//! Every number the tutorial prints is reproduced, and the examples `assert!` them.
+//!
+//! ## 1. 行列の積 — matrix products
+//! `cargo run --example tutorial_forward` prints `C`, `D`, `C・D` and `D・C` in NumPy's format.
+//! The tutorial's rule "内側の次元を一致させなければならない" (the inner dimensions must
+//! match) becomes an error that names both shapes.
+//!
+//! ```
+//! use scalargrad::{Graph, Matrix};
+//! let g = Graph::new();
+//! let c = Matrix::arange(&g, 3, 2); // np.arange(3*2).reshape(3, 2)
+//! let d = Matrix::arange(&g, 2, 3);
+//! assert_eq!(c.matmul(&d)?.to_rows(), [[3.0, 4.0, 5.0], [9.0, 14.0, 19.0], [15.0, 24.0, 33.0]]);
+//! assert_eq!(d.matmul(&c)?.to_rows(), [[10.0, 13.0], [28.0, 40.0]]);
+//! let err = c.matmul(&c).unwrap_err().to_string();
+//! assert!(err.starts_with("matmul: cannot multiply 3×2 by 3×2"));
+//! # Ok::<(), scalargrad::Error>(())
+//! ```
+//!
+//! ## 2. ニューラルネットワーク — the three-layer network
+//! Two inputs `x1, x2`, a hidden layer `A' = X·W1`, `A = f(A')`, an output `Y = A·W2`, and
+//! `P = softmax(Y)`. The data is `sample_data/sample.csv`, the XOR table (XORの真理値表).
+//! [`nn::Mlp::from_matrices`](crate::nn::Mlp::from_matrices) takes `W1` and `W2` in the
+//! tutorial's layout (one row per input); [`nn::Mlp::builder`](crate::nn::Mlp::builder) draws
+//! them at random. Changing the hidden layer to 4 neurons (the tutorial's ネットワークの設計)
+//! means `W1 ∈ R^{2×4}` and `W2 ∈ R^{4×2}`; a mismatch is an error naming both shapes.
+//!
+//! ```
+//! use scalargrad::{Dataset, Graph, nn::{Activation, Mlp}};
+//! let path = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_data/sample.csv");
+//! let data = Dataset::from_csv(path, &["x1", "x2"], &["class1", "class2"])?;
+//! let g = Graph::new();
+//! let w1 = vec![vec![1.0, 0.1, 0.9], vec![1.2, 1.1, 0.7]];
+//! let w2 = vec![vec![1.0, 0.8], vec![0.0, 0.5], vec![1.1, 0.9]];
+//! let model = Mlp::from_matrices(&g, &[(w1, Activation::Sigmoid), (w2, Activation::Identity)])?;
+//! let y = model.forward(&g.values(&data.features[1]))?;
+//! assert!((y[0].data() - 1.5035313328840003).abs() < 1e-15); // Y for X2 = (0, 1)
+//! # Ok::<(), scalargrad::Error>(())
+//! ```
+//!
+//! ## 3. 活性化関数 — activation functions
+//! [`Value::sigmoid`](crate::Value::sigmoid) is `1/(1 + e⁻ˣ)` and [`Value::relu`](crate::Value::relu)
+//! is `max(x, 0)`; a layer applies one element by element
+//! ([`nn::Activation`](crate::nn::Activation)).
+//!
+//! ## 4. ソフトマックス関数 — softmax
+//! With `y1 = 30, y2 = 60` the tutorial prints `p1 = 9.3576229688393e-14`, `p2 =
+//! 0.9999999999999064` and `p1 + p2 = 1.0`; `tutorial_forward` prints the same. Its formula has
+//! no overflow guard; [`loss::softmax`](crate::loss::softmax) subtracts the maximum first (the
+//! tutorial's オーバーフロー対策) and rounds `p2` to `…065`, as `torch.softmax` does.
+//!
+//! ## 5. クロスエントロピー誤差関数 — cross-entropy
+//! [`loss::cross_entropy_error`](crate::loss::cross_entropy_error) is the tutorial's
+//! `-np.sum(T * np.log(P + 1e-7))`; [`loss::cross_entropy`](crate::loss::cross_entropy) is
+//! PyTorch's `nn.CrossEntropyLoss` on logits, with class-index or one-hot targets.
+//!
+//! ## 6. 順伝播 — the forward pass, sample by sample and as a batch
+//! `tutorial_forward` runs the tutorial's `X1 … X4` blocks and then the batch `X @ W1`, and
+//! prints `Loss:2.7611593717597174` for both; with the second weight set it prints
+//! `Loss:2.5798492272716675`, to the last digit. It then draws the second set's decision
+//! regions, the tutorial's "明らかに分離できていない" figure:
+//! `graphs/tutorial_decision_regions.svg`.
+//!
+//! ## 7. pytorch — training with Adam (amsgrad)
+//! `cargo run --release --example xor_train` builds the 2-4-2 network (sigmoid, no biases),
+//! starts from the tutorial's `torch.manual_seed(0)` weights, and trains for 10,000 epochs
+//! with [`optim::Adam`](crate::optim::Adam) (lr 0.001, betas (0.9, 0.999), amsgrad) on the
+//! mean cross-entropy with targets `T[:,0]`. It prints `epoch N : loss X` every 1,000 epochs
+//! beside the tutorial's float32 numbers, and checks every 100th epoch against PyTorch's
+//! float64 replay (`epoch 0 : loss 0.7091774798292554`, …, `epoch 9000 : loss
+//! 0.025651985651781124`). Picture: `graphs/xor_loss.svg`.
+//!
+//! A training step reads as in PyTorch, with one line more to keep memory flat:
+//!
+//! ```
+//! use scalargrad::{Graph, loss::{cross_entropy, Reduction, Target}};
+//! use scalargrad::nn::{Activation, Mlp, Module};
+//! use scalargrad::optim::{Adam, AdamConfig, Optimizer};
+//! use rand::SeedableRng;
+//!
+//! let g = Graph::new();
+//! let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+//! let model = Mlp::builder(2).layer(4, Activation::Sigmoid).layer(2, Activation::Identity)
+//!     .bias(false).build(&g, &mut rng);
+//! let mut optimizer = Adam::new(model.parameters(), AdamConfig { amsgrad: true, ..Default::default() });
+//! let x = [[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0]];
+//! let t = [0, 1, 0, 1];
+//! let cp = g.checkpoint();
+//! for _epoch in 0..100 {
+//!     let preds: Vec<_> = x.iter().map(|xi| model.forward(&g.values(xi))).collect::<Result<_, _>>()?;
+//!     let loss = cross_entropy(&preds, Target::Classes(&t), Reduction::Mean)?;
+//!     optimizer.zero_grad();
+//!     loss.backward();
+//!     optimizer.step();
+//!     g.rewind(cp); // drop this step's nodes, reuse their memory
+//! }
+//! # Ok::<(), scalargrad::Error>(())
+//! ```
+//!
+//! ## 8. 分類する領域 — decision regions of the trained network
+//! `xor_train` colours the plane by predicted class, with the four points on top, as the
+//! tutorial's last figure: `graphs/xor_decision_regions.svg`. It also draws the whole
+//! computation graph for one sample, with a cluster per layer and per neuron:
+//! `graphs/xor_network.{dot,svg}`.
+//!
+//! ## 9. 誤差逆伝播法・計算グラフ — why backpropagation works
+//! - リンゴの例 (the apple example): `cargo run --example apple_graph` builds
+//!   100 yen × 2 × 1.1 tax = 220, and backward gives d/d(apple) = 2.2, d/d(count) = 110 and
+//!   d/d(tax) = 200; the apple + orange variant gives 715 with 2.2, 110, 3.3, 165 and 650.
+//!   Pictures: `graphs/apple.svg`, `graphs/apple_orange.svg`, with the forward values on orange
+//!   arrows and the gradients on blue arrows pointing back, as the book draws them.
+//! - シグモイド関数の例 (the sigmoid): `cargo run --example sigmoid_backprop` builds
+//!   x → × −1 → exp → + 1 → 1/u → y and shows that each node multiplies the incoming gradient
+//!   by its local derivative, so dx = y(1 − y). Picture: `graphs/sigmoid.svg`.
+//!
+//! That is the tutorial's last point: backpropagation is the chain rule, applied node by node
+//! (合成関数の微分をしているだけ), and a framework does it for you once the forward pass is
+//! defined ([`Value::backward`](crate::Value::backward)).
