@@ -56,6 +56,7 @@ mod matrix;
 pub mod nn;
 mod op;
 pub mod optim;
+mod replay;
 pub mod tutorial;
 mod value;
 pub mod viz;
