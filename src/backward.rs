@@ -36,21 +36,29 @@ impl Arena {
         r.grad = 1.0;
         r.reached = true;
 
-        for i in (0..end as usize).rev() {
-            let n = self.nodes[i];
+        let consts = &self.consts;
+        let nodes = &mut self.nodes[..end as usize];
+        for i in (0..nodes.len()).rev() {
+            let n = nodes[i];
             // Leaves have nothing to propagate; unreached nodes do not depend on the root
             // (skipping them also keeps a stale 0·∞ from turning a parent's gradient into NaN).
-            if !n.reached || n.op.arity() == Arity::Leaf {
+            if !n.reached {
                 continue;
             }
-            let x = self.nodes[n.lhs as usize].data;
-            let y = self.second_operand(&n);
-            let (dx, dy) = n.op.partials(x, y, n.data);
-            let lhs = &mut self.nodes[n.lhs as usize];
+            let arity = n.op.arity();
+            let (l, r) = (n.lhs as usize, n.rhs as usize);
+            let y = match arity {
+                Arity::Leaf => continue,
+                Arity::Unary => 0.0,
+                Arity::UnaryConst => consts[r],
+                Arity::Binary => nodes[r].data,
+            };
+            let (dx, dy) = n.op.partials(nodes[l].data, y, n.data);
+            let lhs = &mut nodes[l];
             lhs.grad += n.grad * dx;
             lhs.reached = true;
-            if n.op.arity() == Arity::Binary {
-                let rhs = &mut self.nodes[n.rhs as usize];
+            if arity == Arity::Binary {
+                let rhs = &mut nodes[r];
                 rhs.grad += n.grad * dy;
                 rhs.reached = true;
             }

@@ -82,7 +82,7 @@ impl Arena {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, op: Op, lhs: u32, rhs: u32, data: f64) -> u32 {
         let index = u32::try_from(self.nodes.len())
             .ok()
@@ -213,10 +213,23 @@ impl Graph {
     /// Soundness: `Graph` is `!Sync`, every method reaches the arena only through here, no
     /// closure passed here calls back into the graph or runs user code, and no reference into
     /// the arena escapes the closure. So the `&mut` is never aliased.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Arena) -> R) -> R {
         // SAFETY: see above; the borrow lives only for the duration of `f`.
-        f(unsafe { &mut *self.arena.get() })
+        f(unsafe { self.arena_mut() })
+    }
+
+    /// The arena, for the per-node hot paths, which cannot afford a closure call per node.
+    ///
+    /// # Safety
+    /// The caller must not hold another reference into the arena while the returned one is
+    /// live, and must not call into the graph or user code with it live (the contract of
+    /// [`Graph::with`], kept by hand).
+    #[inline(always)]
+    #[allow(clippy::mut_from_ref)]
+    pub(crate) unsafe fn arena_mut(&self) -> &mut Arena {
+        // SAFETY: the caller keeps the borrow exclusive; `Graph` is `!Sync`.
+        unsafe { &mut *self.arena.get() }
     }
 
     /// A new leaf: an input or parameter whose gradient is tracked.

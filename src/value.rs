@@ -167,26 +167,30 @@ impl<'g> Value<'g> {
         })
     }
 
-    #[inline]
+    // The three constructors below run once per node. They are inlined into each operator so
+    // that its op is a constant (`eval` folds to one instruction), and they reach the arena
+    // without a closure; each borrow ends before the function returns.
+
+    #[inline(always)]
     fn unary(self, op: Op) -> Self {
-        self.graph.with(|a| {
-            let x = a.node(self.index, self.generation).data;
-            let index = a.push(op, self.index, 0, op.eval(x, 0.0));
-            Value::from_parts(self.graph, index, a.generation)
-        })
+        // SAFETY: the only live borrow of the arena, dropped before returning.
+        let a = unsafe { self.graph.arena_mut() };
+        let x = a.node(self.index, self.generation).data;
+        let index = a.push(op, self.index, 0, op.eval(x, 0.0));
+        Value::from_parts(self.graph, index, a.generation)
     }
 
-    #[inline]
+    #[inline(always)]
     fn with_const(self, op: Op, c: f64) -> Self {
-        self.graph.with(|a| {
-            let x = a.node(self.index, self.generation).data;
-            let ci = a.push_const(c);
-            let index = a.push(op, self.index, ci, op.eval(x, c));
-            Value::from_parts(self.graph, index, a.generation)
-        })
+        // SAFETY: the only live borrow of the arena, dropped before returning.
+        let a = unsafe { self.graph.arena_mut() };
+        let x = a.node(self.index, self.generation).data;
+        let ci = a.push_const(c);
+        let index = a.push(op, self.index, ci, op.eval(x, c));
+        Value::from_parts(self.graph, index, a.generation)
     }
 
-    #[inline]
+    #[inline(always)]
     fn binary(self, op: Op, rhs: Self) -> Self {
         assert!(
             std::ptr::eq(self.graph, rhs.graph),
@@ -194,12 +198,12 @@ impl<'g> Value<'g> {
             self.index,
             rhs.index
         );
-        self.graph.with(|a| {
-            let x = a.node(self.index, self.generation).data;
-            let y = a.node(rhs.index, rhs.generation).data;
-            let index = a.push(op, self.index, rhs.index, op.eval(x, y));
-            Value::from_parts(self.graph, index, a.generation)
-        })
+        // SAFETY: the only live borrow of the arena, dropped before returning.
+        let a = unsafe { self.graph.arena_mut() };
+        let x = a.node(self.index, self.generation).data;
+        let y = a.node(rhs.index, rhs.generation).data;
+        let index = a.push(op, self.index, rhs.index, op.eval(x, y));
+        Value::from_parts(self.graph, index, a.generation)
     }
 
     /// `self^k` for a real exponent `k`; d/dx = k·x^(k−1).
@@ -211,6 +215,7 @@ impl<'g> Value<'g> {
     /// y.backward();
     /// assert_eq!((y.data(), x.grad()), (9.0, 6.0));
     /// ```
+    #[inline]
     #[must_use]
     pub fn powf(self, k: f64) -> Self {
         self.with_const(Op::PowF, k)
@@ -225,6 +230,7 @@ impl<'g> Value<'g> {
     /// y.backward();
     /// assert_eq!((y.data(), x.grad()), (-8.0, 12.0));
     /// ```
+    #[inline]
     #[must_use]
     pub fn powi(self, n: i32) -> Self {
         self.with_const(Op::PowI, f64::from(n))
@@ -239,6 +245,7 @@ impl<'g> Value<'g> {
     /// y.backward();
     /// assert_eq!((y.data(), x.grad()), (1.0, 1.0));
     /// ```
+    #[inline]
     #[must_use]
     pub fn exp(self) -> Self {
         self.unary(Op::Exp)
@@ -253,6 +260,7 @@ impl<'g> Value<'g> {
     /// y.backward();
     /// assert_eq!((y.data(), x.grad()), (std::f64::consts::LN_2, 0.5));
     /// ```
+    #[inline]
     #[must_use]
     pub fn ln(self) -> Self {
         self.unary(Op::Ln)
@@ -267,6 +275,7 @@ impl<'g> Value<'g> {
     /// y.backward();
     /// assert_eq!((y.data(), x.grad()), (0.0, 1.0));
     /// ```
+    #[inline]
     #[must_use]
     pub fn tanh(self) -> Self {
         self.unary(Op::Tanh)
@@ -281,6 +290,7 @@ impl<'g> Value<'g> {
     /// y.backward();
     /// assert_eq!((y.data(), x.grad()), (0.0, 0.0));
     /// ```
+    #[inline]
     #[must_use]
     pub fn relu(self) -> Self {
         self.unary(Op::Relu)
@@ -295,6 +305,7 @@ impl<'g> Value<'g> {
     /// y.backward();
     /// assert_eq!((y.data(), x.grad()), (0.5, 0.25));
     /// ```
+    #[inline]
     #[must_use]
     pub fn sigmoid(self) -> Self {
         self.unary(Op::Sigmoid)
@@ -309,6 +320,7 @@ impl<'g> Value<'g> {
     /// y.backward();
     /// assert_eq!((y.data(), x.grad()), (2.0, 0.25));
     /// ```
+    #[inline]
     #[must_use]
     pub fn sqrt(self) -> Self {
         self.unary(Op::Sqrt)
@@ -323,6 +335,7 @@ impl<'g> Value<'g> {
     /// y.backward();
     /// assert_eq!((y.data(), x.grad()), (3.0, -1.0));
     /// ```
+    #[inline]
     #[must_use]
     pub fn abs(self) -> Self {
         self.unary(Op::Abs)
@@ -337,6 +350,7 @@ impl<'g> Value<'g> {
     /// y.backward();
     /// assert_eq!((y.data(), x.grad()), (0.5, -0.25));
     /// ```
+    #[inline]
     #[must_use]
     pub fn recip(self) -> Self {
         1.0 / self
