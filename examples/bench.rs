@@ -3,9 +3,11 @@
 //! Run: `cargo run --release --example bench -- [w1|w2|w3|w4|all] [--reps N]`.
 //!
 //! - W1 'moons': micrograd's demo, a 2-16-16-1 ReLU MLP, 100 SGD steps on 100 points, SVM loss
-//!   plus L2; seconds per step. Rebuilds the graph every step (the path the docs teach).
+//!   plus L2; seconds per step. Rebuilds the graph every step (the path the docs teach), and
+//!   as `w1-fused` with each neuron's weighted sum as one node (`Mlp::fused`).
 //! - W2 'xor': the tutorial's 2-4-2 network, 10,000 Adam (amsgrad) epochs; total seconds,
-//!   rebuilding every epoch and, as `w2-replay`, building once and replaying.
+//!   rebuilding every epoch and, as `w2-replay`, building once and replaying; `-fused` rows
+//!   build each weighted sum as one `Graph::dot` node.
 //! - W3 'chain': 10⁶ op nodes `v = tanh(v) · 1.0001`; ns per op node, cold and warm.
 //! - W4 'wide': 10⁶ products summed; ns per op node, cold and warm.
 //!
@@ -87,14 +89,15 @@ fn moons() -> Moons {
 }
 
 /// 100 steps; returns (seconds per step, loss at step 0, loss at step 99, accuracy at 99).
-fn w1_once(m: &Moons) -> (f64, f64, f64, usize) {
+fn w1_once(m: &Moons, fused: bool) -> (f64, f64, f64, usize) {
     let g = Graph::with_capacity(70_000);
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
     let model = Mlp::builder(2)
         .layer(16, Activation::Relu)
         .layer(16, Activation::Relu)
         .layer(1, Activation::Identity)
-        .build(&g, &mut rng);
+        .build(&g, &mut rng)
+        .fused(fused);
     model.set_parameter_values(&m.init).expect("337 parameters");
     let params = model.parameters();
     let mut sgd = Sgd::new(
@@ -141,19 +144,23 @@ fn w1_once(m: &Moons) -> (f64, f64, f64, usize) {
 
 fn w1(reps: usize) {
     let m = moons();
-    let runs: Vec<(f64, f64, f64, usize)> = (0..reps).map(|_| w1_once(&m)).collect();
-    let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
-    let (_, l0, l99, acc) = runs[runs.len() - 1];
-    assert_eq!(sci(l0), "9.128546778969e-01", "W1 loss at step 0");
-    assert_eq!(sci(l99), "1.180543291408e-02", "W1 loss at step 99");
-    assert_eq!(acc, 100, "W1 accuracy at step 99");
-    println!(
-        "RESULT engine=scalargrad workload=w1 metric=s_per_step value={:.6e} ops=65075 reps={} loss0={} loss_last={} acc={acc}/100",
-        median(&secs),
-        reps_list(&secs, 7),
-        sci(l0),
-        sci(l99)
-    );
+    // The teaching path (one node per × and +), then the fused-neuron fast path.
+    for fused in [false, true] {
+        let runs: Vec<(f64, f64, f64, usize)> = (0..reps).map(|_| w1_once(&m, fused)).collect();
+        let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
+        let (_, l0, l99, acc) = runs[runs.len() - 1];
+        assert_eq!(sci(l0), "9.128546778969e-01", "W1 loss at step 0");
+        assert_eq!(sci(l99), "1.180543291408e-02", "W1 loss at step 99");
+        assert_eq!(acc, 100, "W1 accuracy at step 99");
+        println!(
+            "RESULT engine=scalargrad workload=w1{} metric=s_per_step value={:.6e} ops=65075 reps={} loss0={} loss_last={} acc={acc}/100",
+            if fused { "-fused" } else { "" },
+            median(&secs),
+            reps_list(&secs, 7),
+            sci(l0),
+            sci(l99)
+        );
+    }
 }
 
 // ---------------------------------------------------------------- W2
@@ -166,15 +173,31 @@ const W2_SAMPLES: [([f64; 2], usize); 4] = [
 ];
 
 /// One epoch's loss, built with the canonical ops of WORKLOADS.md (148 op nodes).
-fn w2_loss<'g>(g: &'g Graph, w1: &[Value<'g>], w2: &[Value<'g>]) -> Value<'g> {
+/// With `fused`, each weighted sum is one `Graph::dot` node (same numbers to the bit).
+fn w2_loss<'g>(g: &'g Graph, w1: &[Value<'g>], w2: &[Value<'g>], fused: bool) -> Value<'g> {
     let mut total: Option<Value<'g>> = None;
     for (x, y) in W2_SAMPLES {
         let (x0, x1) = (g.value(x[0]), g.value(x[1]));
         let h: Vec<Value<'g>> = (0..4)
-            .map(|j| (w1[2 * j] * x0 + w1[2 * j + 1] * x1).sigmoid())
+            .map(|j| {
+                let w = &w1[2 * j..2 * j + 2];
+                let s = if fused {
+                    g.dot(None, w, &[x0, x1])
+                } else {
+                    w[0] * x0 + w[1] * x1
+                };
+                s.sigmoid()
+            })
             .collect();
         let o: Vec<Value<'g>> = (0..2)
-            .map(|k| (1..4).fold(w2[4 * k] * h[0], |acc, j| acc + w2[4 * k + j] * h[j]))
+            .map(|k| {
+                let w = &w2[4 * k..4 * k + 4];
+                if fused {
+                    g.dot(None, w, &h)
+                } else {
+                    (1..4).fold(w[0] * h[0], |acc, j| acc + w[j] * h[j])
+                }
+            })
             .collect();
         let e = [o[0].exp(), o[1].exp()];
         let l = -(e[y] / (e[0] + e[1])).ln();
@@ -184,7 +207,7 @@ fn w2_loss<'g>(g: &'g Graph, w1: &[Value<'g>], w2: &[Value<'g>]) -> Value<'g> {
 }
 
 /// 10,000 epochs; returns (seconds, loss at epoch 0, loss at epoch 9,999).
-fn w2_once(init: &[f64], replay: bool) -> (f64, f64, f64) {
+fn w2_once(init: &[f64], replay: bool, fused: bool) -> (f64, f64, f64) {
     let g = Graph::with_capacity(256);
     let w: Vec<Value<'_>> = g.values(init);
     let (w1, w2) = w.split_at(8);
@@ -203,14 +226,14 @@ fn w2_once(init: &[f64], replay: bool) -> (f64, f64, f64) {
         let loss = if replay {
             // Build once; later epochs recompute the same graph in place with the new weights.
             match built {
-                None => *built.insert(w2_loss(&g, w1, w2)),
+                None => *built.insert(w2_loss(&g, w1, w2, fused)),
                 Some(l) => {
                     g.recompute(cp);
                     l
                 }
             }
         } else {
-            w2_loss(&g, w1, w2)
+            w2_loss(&g, w1, w2, fused)
         };
         adam.zero_grad();
         loss.backward();
@@ -230,15 +253,19 @@ fn w2_once(init: &[f64], replay: bool) -> (f64, f64, f64) {
 
 fn w2(reps: usize) {
     let init = numbers(&data_file("w2_init.txt"));
-    for replay in [false, true] {
-        let runs: Vec<(f64, f64, f64)> = (0..reps).map(|_| w2_once(&init, replay)).collect();
+    for (replay, fused, name) in [
+        (false, false, "w2"),
+        (true, false, "w2-replay"),
+        (false, true, "w2-fused"),
+        (true, true, "w2-fused-replay"),
+    ] {
+        let runs: Vec<(f64, f64, f64)> = (0..reps).map(|_| w2_once(&init, replay, fused)).collect();
         let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
         let (_, l0, l_last) = runs[runs.len() - 1];
         assert_eq!(sci(l0), "7.103683591605e-01", "W2 loss at epoch 0");
         assert_eq!(sci(l_last), "1.373942350372e-02", "W2 loss at epoch 9999");
         println!(
-            "RESULT engine=scalargrad workload=w2{} metric=s_total value={:.6e} ops=1480000 reps={} loss0={} loss_last={}",
-            if replay { "-replay" } else { "" },
+            "RESULT engine=scalargrad workload={name} metric=s_total value={:.6e} ops=1480000 reps={} loss0={} loss_last={}",
             median(&secs),
             reps_list(&secs, 6),
             sci(l0),

@@ -35,9 +35,22 @@ impl Arena {
         }
         r.grad = 1.0;
         r.reached = true;
+        // The loop without n-ary nodes is measurably tighter (W1: 0.7 ms against 1.1 ms per
+        // step), so graphs that have none (no links) get their own instance.
+        if self.links.is_empty() {
+            self.sweep::<false>(end as usize);
+        } else {
+            self.sweep::<true>(end as usize);
+        }
+    }
 
+    /// The reverse sweep over `nodes[..end]`; `NARY` says whether [`Op::Dot`](crate::Op::Dot)
+    /// nodes may occur.
+    #[inline]
+    fn sweep<const NARY: bool>(&mut self, end: usize) {
         let consts = &self.consts;
-        let nodes = &mut self.nodes[..end as usize];
+        let links = &self.links;
+        let nodes = &mut self.nodes[..end];
         for i in (0..nodes.len()).rev() {
             let n = nodes[i];
             // Leaves have nothing to propagate; unreached nodes do not depend on the root
@@ -47,22 +60,60 @@ impl Arena {
             }
             let arity = n.op.arity();
             let (l, r) = (n.lhs as usize, n.rhs as usize);
+            // Parents are created before their children, so `l < i` and, for binary ops,
+            // `r < i`: the unchecked reads and writes below stay inside `nodes`.
+            debug_assert!(matches!(arity, Arity::Leaf | Arity::Nary) || l < i);
+            debug_assert!(arity != Arity::Binary || r < i);
             let y = match arity {
                 Arity::Leaf => continue,
+                Arity::Nary => {
+                    if NARY {
+                        propagate_nary(nodes, links, &n);
+                    }
+                    continue;
+                }
                 Arity::Unary => 0.0,
                 Arity::UnaryConst => consts[r],
-                Arity::Binary => nodes[r].data,
+                // SAFETY: r < i < nodes.len() (see above).
+                Arity::Binary => unsafe { nodes.get_unchecked(r).data },
             };
-            let (dx, dy) = n.op.partials(nodes[l].data, y, n.data);
-            let lhs = &mut nodes[l];
+            // SAFETY: l < i < nodes.len() (see above).
+            let lhs = unsafe { nodes.get_unchecked_mut(l) };
+            let (dx, dy) = n.op.partials(lhs.data, y, n.data);
             lhs.grad += n.grad * dx;
             lhs.reached = true;
             if arity == Arity::Binary {
-                let rhs = &mut nodes[r];
+                // SAFETY: r < i < nodes.len() (see above).
+                let rhs = unsafe { nodes.get_unchecked_mut(r) };
                 rhs.grad += n.grad * dy;
                 rhs.reached = true;
             }
         }
+    }
+}
+
+/// Backward through an n-ary node: each pair `(a, c)` of a term `a·c` gets the term's
+/// partials, the bias gets the node's gradient. Contributions are made in the order the
+/// reverse sweep would make them through the equivalent chain of `×` and `+` nodes (last term
+/// first, the bias just before the first term), so gradients agree to the bit.
+#[inline]
+fn propagate_nary(nodes: &mut [crate::graph::Node], links: &[u32], n: &crate::graph::Node) {
+    fn give(nodes: &mut [crate::graph::Node], to: u32, amount: f64) {
+        let p = &mut nodes[to as usize];
+        p.grad += amount;
+        p.reached = true;
+    }
+    let start = n.lhs as usize;
+    let bias = links[start];
+    let pairs = &links[start + 1..start + 1 + 2 * n.rhs as usize];
+    for (k, pair) in pairs.chunks_exact(2).enumerate().rev() {
+        if k == 0 && bias != crate::graph::NO_BIAS {
+            give(nodes, bias, n.grad);
+        }
+        let (a, c) = (nodes[pair[0] as usize].data, nodes[pair[1] as usize].data);
+        let (da, dc) = n.op.partials(a, c, n.data);
+        give(nodes, pair[0], n.grad * da);
+        give(nodes, pair[1], n.grad * dc);
     }
 }
 

@@ -39,11 +39,18 @@ pub(crate) struct ScopeRec {
     pub(crate) end: u32,
 }
 
+/// The bias entry of an [`Op::Dot`] node that has none.
+pub(crate) const NO_BIAS: u32 = u32::MAX;
+
 /// Everything the graph owns. Only reachable through [`Graph::with`].
 #[derive(Default)]
 pub(crate) struct Arena {
     pub(crate) nodes: Vec<Node>,
     pub(crate) consts: Vec<f64>,
+    /// Parents of n-ary nodes ([`Op::Dot`]): for each, the bias index (or [`NO_BIAS`]), then
+    /// the pairs `a₀, c₀, a₁, c₁, …`. The node's `lhs` is where its entries start and `rhs`
+    /// how many pairs it has.
+    pub(crate) links: Vec<u32>,
     pub(crate) labels: BTreeMap<u32, Box<str>>,
     pub(crate) scopes: Vec<ScopeRec>,
     pub(crate) open_scopes: Vec<u32>,
@@ -78,8 +85,32 @@ impl Arena {
         match n.op.arity() {
             Arity::Binary => self.nodes[n.rhs as usize].data,
             Arity::UnaryConst => self.consts[n.rhs as usize],
-            Arity::Unary | Arity::Leaf => 0.0,
+            Arity::Unary | Arity::Leaf | Arity::Nary => 0.0,
         }
+    }
+
+    /// The bias (if any) and the parent pairs of an n-ary node.
+    #[inline]
+    pub(crate) fn dot_parts(&self, n: &Node) -> (Option<u32>, &[u32]) {
+        let start = n.lhs as usize;
+        let bias = self.links[start];
+        let pairs = &self.links[start + 1..start + 1 + 2 * n.rhs as usize];
+        ((bias != NO_BIAS).then_some(bias), pairs)
+    }
+
+    /// An n-ary node's value from its parents' current values.
+    #[inline]
+    pub(crate) fn eval_dot(&self, n: &Node) -> f64 {
+        let (bias, pairs) = self.dot_parts(n);
+        Op::fold_dot(
+            bias.map(|b| self.nodes[b as usize].data),
+            pairs.chunks_exact(2).map(|p| {
+                (
+                    self.nodes[p[0] as usize].data,
+                    self.nodes[p[1] as usize].data,
+                )
+            }),
+        )
     }
 
     #[inline(always)]
@@ -124,6 +155,7 @@ fn stale_handle(index: u32) -> ! {
 pub struct Checkpoint {
     nodes: u32,
     consts: u32,
+    links: u32,
     scopes: u32,
 }
 
@@ -314,6 +346,7 @@ impl Graph {
         self.with(|a| Checkpoint {
             nodes: u32::try_from(a.nodes.len()).unwrap_or(u32::MAX),
             consts: u32::try_from(a.consts.len()).unwrap_or(u32::MAX),
+            links: u32::try_from(a.links.len()).unwrap_or(u32::MAX),
             scopes: u32::try_from(a.scopes.len()).unwrap_or(u32::MAX),
         })
     }
@@ -351,6 +384,7 @@ impl Graph {
             );
             a.nodes.truncate(checkpoint.nodes as usize);
             a.consts.truncate(checkpoint.consts as usize);
+            a.links.truncate(checkpoint.links as usize);
             a.scopes.truncate(checkpoint.scopes as usize);
             a.open_scopes.retain(|&s| s < checkpoint.scopes);
             let _ = a.labels.split_off(&checkpoint.nodes);
@@ -364,6 +398,7 @@ impl Graph {
         self.rewind(Checkpoint {
             nodes: 0,
             consts: 0,
+            links: 0,
             scopes: 0,
         });
     }

@@ -20,6 +20,8 @@ pub enum Arity {
     UnaryConst,
     /// Two parent values: `f(x, y)`.
     Binary,
+    /// Any number of parent values, listed in a side table ([`Op::Dot`]).
+    Nary,
 }
 
 /// The operation that produced a node.
@@ -29,34 +31,11 @@ pub enum Arity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum Op {
+    // Grouped by arity (leaf, unary, constant, binary) so that `arity` is two comparisons.
     /// A leaf: no parents.
     Leaf,
-    /// `x + y`; ∂x = 1, ∂y = 1.
-    Add,
-    /// `x − y`; ∂x = 1, ∂y = −1.
-    Sub,
-    /// `x · y`; ∂x = y, ∂y = x.
-    Mul,
-    /// `x / y`; ∂x = 1/y, ∂y = −x/y².
-    Div,
-    /// `x + c`; ∂x = 1.
-    AddC,
-    /// `x − c`; ∂x = 1.
-    SubC,
-    /// `c − x`; ∂x = −1.
-    RSubC,
-    /// `x · c`; ∂x = c.
-    MulC,
-    /// `x / c`; ∂x = 1/c.
-    DivC,
-    /// `c / x`; ∂x = −c/x².
-    RDivC,
     /// `−x`; ∂x = −1.
     Neg,
-    /// `x^c` for a real constant `c`; ∂x = c·x^(c−1).
-    PowF,
-    /// `x^n` for an integer constant `n` (computed by repeated multiplication); ∂x = n·x^(n−1).
-    PowI,
     /// `eˣ`; ∂x = eˣ = out.
     Exp,
     /// natural log `ln x`; ∂x = 1/x.
@@ -71,6 +50,35 @@ pub enum Op {
     Sqrt,
     /// `|x|`; ∂x = sign(x), with sign(0) = 0 (as in PyTorch).
     Abs,
+    /// `x + c`; ∂x = 1.
+    AddC,
+    /// `x − c`; ∂x = 1.
+    SubC,
+    /// `c − x`; ∂x = −1.
+    RSubC,
+    /// `x · c`; ∂x = c.
+    MulC,
+    /// `x / c`; ∂x = 1/c.
+    DivC,
+    /// `c / x`; ∂x = −c/x².
+    RDivC,
+    /// `x^c` for a real constant `c`; ∂x = c·x^(c−1).
+    PowF,
+    /// `x^n` for an integer constant `n` (computed by repeated multiplication); ∂x = n·x^(n−1).
+    PowI,
+    /// `x + y`; ∂x = 1, ∂y = 1.
+    Add,
+    /// `x − y`; ∂x = 1, ∂y = −1.
+    Sub,
+    /// `x · y`; ∂x = y, ∂y = x.
+    Mul,
+    /// `x / y`; ∂x = 1/y, ∂y = −x/y².
+    Div,
+    /// A neuron's weighted sum in one node: `b + a₀·c₀ + a₁·c₁ + …`, folded left from the
+    /// optional bias `b` exactly as the chain of `×` and `+` nodes it replaces, so it gives
+    /// the same numbers to the bit; ∂aₖ = cₖ, ∂cₖ = aₖ, ∂b = 1. Made by
+    /// [`Graph::dot`](crate::Graph::dot).
+    Dot,
 }
 
 impl Op {
@@ -80,6 +88,7 @@ impl Op {
         match self {
             Op::Leaf => Arity::Leaf,
             Op::Add | Op::Sub | Op::Mul | Op::Div => Arity::Binary,
+            Op::Dot => Arity::Nary,
             Op::AddC
             | Op::SubC
             | Op::RSubC
@@ -95,7 +104,8 @@ impl Op {
     }
 
     /// The forward value. `y` is the second parent's value or the constant `c`; unary ops
-    /// ignore it. A leaf has no formula and returns `x`.
+    /// ignore it. A leaf has no formula and returns `x`. For [`Op::Dot`] it is one term
+    /// `x·y`; [`Op::fold_dot`] sums the terms.
     #[inline]
     #[must_use]
     pub fn eval(self, x: f64, y: f64) -> f64 {
@@ -104,7 +114,7 @@ impl Op {
             Op::Add | Op::AddC => x + y,
             Op::Sub | Op::SubC => x - y,
             Op::RSubC => y - x,
-            Op::Mul | Op::MulC => x * y,
+            Op::Mul | Op::MulC | Op::Dot => x * y,
             Op::Div | Op::DivC => x / y,
             Op::RDivC => y / x,
             Op::Neg => -x,
@@ -128,7 +138,8 @@ impl Op {
 
     /// The local derivatives `(∂out/∂x, ∂out/∂y)`, given the operands and the forward value.
     ///
-    /// For unary and constant ops the second entry is 0 and unused. Derivatives that can be
+    /// For unary and constant ops the second entry is 0 and unused; for [`Op::Dot`] they are
+    /// the partials of one term `x·y` (a bias has partial 1). Derivatives that can be
     /// written with `out` reuse it (exp, tanh, sigmoid, sqrt, relu).
     #[inline]
     #[must_use]
@@ -137,7 +148,8 @@ impl Op {
             Op::Leaf => (0.0, 0.0),
             Op::Add => (1.0, 1.0),
             Op::Sub => (1.0, -1.0),
-            Op::Mul => (y, x),
+            // For Dot: the partials of one term x·y.
+            Op::Mul | Op::Dot => (y, x),
             Op::Div => (1.0 / y, -x / (y * y)),
             Op::AddC | Op::SubC => (1.0, 0.0),
             Op::RSubC | Op::Neg => (-1.0, 0.0),
@@ -178,7 +190,18 @@ impl Op {
             Op::Sigmoid => "sigmoid",
             Op::Sqrt => "sqrt",
             Op::Abs => "abs",
+            Op::Dot => "Σ",
         }
+    }
+
+    /// [`Op::Dot`]'s value: `((b + a₀c₀) + a₁c₁) + …`, or `(a₀c₀ + a₁c₁) + …` without a
+    /// bias, each product rounded before it is added, as separate `×` and `+` nodes would.
+    #[inline]
+    #[must_use]
+    pub fn fold_dot(bias: Option<f64>, mut terms: impl Iterator<Item = (f64, f64)>) -> f64 {
+        let first = terms.next().map_or(0.0, |(a, c)| a * c);
+        let start = bias.map_or(first, |b| b + first);
+        terms.fold(start, |acc, (a, c)| acc + a * c)
     }
 
     /// The symbol with the constant folded in, as the book draws it: `+ 1`, `× −1`, `1 /`.

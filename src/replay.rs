@@ -30,6 +30,12 @@ impl Graph {
     /// assert_eq!(w.grad(), 0.0); // the relu branch follows the new data
     /// ```
     ///
+    /// Constants are part of the graph's structure and are not recomputed. So a constant
+    /// chosen from the data at build time stays as it was: [`loss::softmax`](crate::loss::softmax)
+    /// and its relatives subtract the maximum logit as a constant, and after a replay they
+    /// still give the right values (any shift does) but may round differently from a
+    /// rebuild. Graphs without data-dependent constants replay to the bit.
+    ///
     /// Cost: one pass over the nodes since `from`; no allocation.
     ///
     /// # Panics
@@ -48,10 +54,20 @@ impl Graph {
                 if n.op.arity() == Arity::Leaf {
                     continue;
                 }
-                let x = a.nodes[n.lhs as usize].data;
-                let y = a.second_operand(&n);
-                a.nodes[i].data = n.op.eval(x, y);
+                let data = if n.op.arity() == Arity::Nary {
+                    a.eval_dot(&n)
+                } else {
+                    n.op.eval(a.nodes[n.lhs as usize].data, a.second_operand(&n))
+                };
+                // The next backward would clear these anyway; doing it here saves it a pass.
+                let node = &mut a.nodes[i];
+                node.data = data;
+                node.grad = 0.0;
+                node.reached = false;
             }
+            // Leaves since `from` keep their gradients (and stale `reached` flags, which
+            // backward never reads for a leaf).
+            a.dirty = a.dirty.min(u32::try_from(start).unwrap_or(u32::MAX));
         });
     }
 }

@@ -13,7 +13,7 @@ struct Step {
 }
 
 fn step() -> impl Strategy<Value = Step> {
-    (0u8..14, any::<usize>(), any::<usize>(), -2.0f64..2.0).prop_map(|(op, i, j, c)| Step {
+    (0u8..15, any::<usize>(), any::<usize>(), -2.0f64..2.0).prop_map(|(op, i, j, c)| Step {
         op,
         i,
         j,
@@ -41,6 +41,10 @@ fn build<'g>(inputs: &[Value<'g>], steps: &[Step]) -> Value<'g> {
             10 => a.tanh().powi(3),
             11 => (a * a + 1.0).powf(s.c),
             12 => s.c - a,
+            13 => {
+                let g = a.graph();
+                g.dot(Some(b), &[a, b, a], &[b.tanh(), a, a])
+            }
             _ => s.c / (b * b + 1.0) - a,
         };
         pool.push(v);

@@ -134,6 +134,13 @@ impl<'g> Layer<'g> {
         Self::build(graph, name, w.len(), &per_neuron, bias, activation)
     }
 
+    /// Makes every neuron build its weighted sum as one node ([`Neuron::fused`]).
+    #[must_use]
+    pub fn fused(mut self, fused: bool) -> Self {
+        self.neurons = self.neurons.into_iter().map(|n| n.fused(fused)).collect();
+        self
+    }
+
     /// The number of inputs.
     #[must_use]
     pub fn nin(&self) -> usize {

@@ -172,6 +172,29 @@ impl<'g> Mlp<'g> {
         Ok(Mlp { layers: built })
     }
 
+    /// Makes every neuron build its weighted sum as one node ([`Neuron::fused`](super::Neuron::fused)):
+    /// the fast path, with the same numbers to the bit. The default, one node per `×` and
+    /// `+`, is the one the tutorial's drawings show.
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use scalargrad::nn::{Mlp, Module};
+    /// let g = scalargrad::Graph::new();
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    /// let model = Mlp::new(&g, 2, &[16, 16, 1], &mut rng);
+    /// let x = g.values(&[0.3, -0.7]);
+    /// let slow = model.forward(&x)?[0];
+    /// let model = model.fused(true);
+    /// let fast = model.forward(&x)?[0];
+    /// assert_eq!(slow.data().to_bits(), fast.data().to_bits());
+    /// # Ok::<(), scalargrad::Error>(())
+    /// ```
+    #[must_use]
+    pub fn fused(mut self, fused: bool) -> Self {
+        self.layers = self.layers.into_iter().map(|l| l.fused(fused)).collect();
+        self
+    }
+
     /// The layers.
     #[must_use]
     pub fn layers(&self) -> &[Layer<'g>] {

@@ -20,6 +20,7 @@ pub struct Neuron<'g> {
     bias: Option<Value<'g>>,
     activation: Activation,
     name: Rc<str>,
+    fused: bool,
 }
 
 impl<'g> Neuron<'g> {
@@ -70,7 +71,17 @@ impl<'g> Neuron<'g> {
             bias,
             activation,
             name,
+            fused: false,
         }
+    }
+
+    /// Builds the weighted sum as one [`Graph::dot`] node instead of a chain of `×` and `+`
+    /// nodes: the same numbers to the bit, several times faster. Drawings then show one "Σ"
+    /// node per neuron.
+    #[must_use]
+    pub fn fused(mut self, fused: bool) -> Self {
+        self.fused = fused;
+        self
     }
 
     /// The number of inputs.
@@ -110,17 +121,27 @@ impl<'g> Neuron<'g> {
             });
         }
         Ok(self.graph.scoped(Rc::clone(&self.name), || {
-            let first = self.weights[0] * x[0];
-            let start = match self.bias {
-                Some(b) => b + first,
-                None => first,
+            let sum = if self.fused {
+                self.graph.dot(self.bias, &self.weights, x)
+            } else {
+                self.weighted_sum(x)
             };
-            let sum = self.weights[1..]
-                .iter()
-                .zip(&x[1..])
-                .fold(start, |acc, (&w, &xi)| acc + w * xi);
             self.activation.apply(sum)
         }))
+    }
+
+    /// `b + w₀x₀ + w₁x₁ + …` as a chain of `×` and `+` nodes, folded left from the bias.
+    #[inline]
+    fn weighted_sum(&self, x: &[Value<'g>]) -> Value<'g> {
+        let first = self.weights[0] * x[0];
+        let start = match self.bias {
+            Some(b) => b + first,
+            None => first,
+        };
+        self.weights[1..]
+            .iter()
+            .zip(&x[1..])
+            .fold(start, |acc, (&w, &xi)| acc + w * xi)
     }
 }
 

@@ -55,8 +55,9 @@ pub struct TraceEdge {
     /// gradient times the op's partial derivative for this operand; for an op → result
     /// edge, the result's gradient.
     pub backward: f64,
-    /// For an operand edge, which operand (0 or 1); `None` for an op → result edge.
-    pub operand: Option<u8>,
+    /// For an operand edge, which operand (0, 1, … in [`Value::parents`] order); `None` for an
+    /// op → result edge.
+    pub operand: Option<u32>,
 }
 
 /// A scope that nodes of a [`Trace`] belong to.
@@ -122,27 +123,21 @@ pub fn trace(root: Value<'_>) -> Trace {
             continue;
         }
         let parents = v.parents();
-        let x = parents[0].data();
-        let y = match op.arity() {
-            Arity::Binary => parents[1].data(),
-            _ => v.constant().unwrap_or(0.0),
-        };
-        let partials = op.partials(x, y, v.data());
+        let partials = v.local_gradients();
         let op_node = out.add_node(TraceNode::Op {
             index: v.index(),
             op,
             label: op.label_with(&format_number(v.constant().unwrap_or(0.0)).replace('-', "−")),
             scope,
         });
-        for (slot, p) in parents.iter().enumerate() {
-            let partial = if slot == 0 { partials.0 } else { partials.1 };
+        for (slot, (p, partial)) in parents.iter().zip(&partials).enumerate() {
             out.add_edge(
                 node_of[p.index() as usize],
                 op_node,
                 TraceEdge {
                     forward: p.data(),
                     backward: v.grad() * partial,
-                    operand: Some(u8::try_from(slot).unwrap_or(0)),
+                    operand: Some(u32::try_from(slot).unwrap_or(u32::MAX)),
                 },
             );
         }
