@@ -127,7 +127,14 @@ fn forward_pass(g: &Graph, data: &Dataset) -> Result<Vec<Vec<f64>>, Box<dyn std:
     Ok(vec![w1b, w2b].into_iter().flatten().collect())
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("tutorial_forward: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let g = Graph::new();
     let data_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/sample.csv");
     let data = Dataset::from_csv(&data_path, &["x1", "x2"], &["class1", "class2"])?;

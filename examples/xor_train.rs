@@ -348,7 +348,14 @@ fn draw(
     Ok(())
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("xor_train: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     let opts = match parse_args() {
         Ok(o) => o,
         Err(msg) => {

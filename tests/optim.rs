@@ -17,9 +17,9 @@ fn loss<'g>(g: &'g Graph, p: &[Value<'g>]) -> Value<'g> {
     quad + (p[0] * p[1]).tanh()
 }
 
-fn make<'g>(name: &str, p: Vec<Value<'g>>) -> Box<dyn Optimizer + 'g> {
-    let sgd = |c: SgdConfig| -> Box<dyn Optimizer + 'g> { Box::new(Sgd::new(p.clone(), c)) };
-    let adam = |c: AdamConfig| -> Box<dyn Optimizer + 'g> { Box::new(Adam::new(p.clone(), c)) };
+fn make<'g>(name: &str, p: &[Value<'g>]) -> Box<dyn Optimizer + 'g> {
+    let sgd = |c: SgdConfig| -> Box<dyn Optimizer + 'g> { Box::new(Sgd::new(p.to_vec(), c)) };
+    let adam = |c: AdamConfig| -> Box<dyn Optimizer + 'g> { Box::new(Adam::new(p.to_vec(), c)) };
     match name {
         "sgd" => sgd(SgdConfig {
             lr: 0.1,
@@ -85,7 +85,7 @@ fn optimizers_follow_pytorch_step_by_step() {
     for name in &configs {
         let g = Graph::new();
         let p = g.values(&P0);
-        let mut opt = make(name, p.clone());
+        let mut opt = make(name, &p);
         let cp = g.checkpoint();
         for (_, step, want) in rows.iter().filter(|r| &r.0 == name) {
             opt.zero_grad();
