@@ -40,25 +40,31 @@ fn chain_backward(c: &mut Criterion) {
     });
 }
 
+/// The tutorial's 2-4-2 network (sigmoid, no biases) and its Adam (amsgrad) optimizer.
+fn xor_model(g: &Graph, fused: bool) -> (Mlp<'_>, Adam<'_>) {
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    let model = Mlp::builder(2)
+        .layer(4, Activation::Sigmoid)
+        .layer(2, Activation::Identity)
+        .bias(false)
+        .build(g, &mut rng)
+        .fused(fused);
+    let adam = Adam::new(
+        model.parameters(),
+        AdamConfig {
+            amsgrad: true,
+            ..Default::default()
+        },
+    );
+    (model, adam)
+}
+
 fn xor_step(c: &mut Criterion) {
     let x = [[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0]];
     let t = [0usize, 1, 0, 1];
     for fused in [false, true] {
         let g = Graph::new();
-        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
-        let model = Mlp::builder(2)
-            .layer(4, Activation::Sigmoid)
-            .layer(2, Activation::Identity)
-            .bias(false)
-            .build(&g, &mut rng)
-            .fused(fused);
-        let mut adam = Adam::new(
-            model.parameters(),
-            AdamConfig {
-                amsgrad: true,
-                ..Default::default()
-            },
-        );
+        let (model, mut adam) = xor_model(&g, fused);
         let cp = g.checkpoint();
         let name = if fused {
             "xor step: rebuild, fused neurons"
@@ -81,20 +87,7 @@ fn xor_step(c: &mut Criterion) {
     }
 
     let g = Graph::new();
-    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
-    let model = Mlp::builder(2)
-        .layer(4, Activation::Sigmoid)
-        .layer(2, Activation::Identity)
-        .bias(false)
-        .build(&g, &mut rng)
-        .fused(true);
-    let mut adam = Adam::new(
-        model.parameters(),
-        AdamConfig {
-            amsgrad: true,
-            ..Default::default()
-        },
-    );
+    let (model, mut adam) = xor_model(&g, true);
     let cp = g.checkpoint();
     let preds: Vec<_> = x
         .iter()

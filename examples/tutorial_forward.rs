@@ -63,8 +63,18 @@ fn softmax_example(g: &Graph) -> Result<(), scalargrad::Error> {
     Ok(())
 }
 
-/// `-np.sum(T * np.log(P + 1e-7))` for the rows of one forward pass.
-fn batch_loss<'g>(y: &Matrix<'g>, t: &[Vec<f64>]) -> Result<Value<'g>, scalargrad::Error> {
+/// The tutorial's batch forward pass and loss: `A' = X·W1`, `A = sigmoid(A')`, `Y = A·W2`,
+/// `P = softmax(Y)` per row, `L = -np.sum(T * np.log(P + 1e-7))`.
+fn batch_loss<'g>(
+    g: &'g Graph,
+    x: &Matrix<'g>,
+    (w1, w2): (&[Vec<f64>], &[Vec<f64>]),
+    t: &[Vec<f64>],
+) -> Result<Value<'g>, scalargrad::Error> {
+    let y = x
+        .matmul(&Matrix::from_rows(g, w1)?)?
+        .map(Value::sigmoid)
+        .matmul(&Matrix::from_rows(g, w2)?)?;
     let p: Vec<Vec<Value<'g>>> = y.rows().map(softmax).collect::<Result<_, _>>()?;
     cross_entropy_error(&p, t)
 }
@@ -105,22 +115,14 @@ fn forward_pass(g: &Graph, data: &Dataset) -> Result<Vec<Vec<f64>>, Box<dyn std:
     // As a batch: X is 4×2.
     println!("\n== データを一括処理 (the same, as one batch)");
     let x = Matrix::from_rows(g, &data.features)?;
-    let y = x
-        .matmul(&Matrix::from_rows(g, &w1)?)?
-        .map(Value::sigmoid)
-        .matmul(&Matrix::from_rows(g, &w2)?)?;
-    let l = batch_loss(&y, t)?;
+    let l = batch_loss(g, &x, (&w1, &w2), t)?;
     println!("Loss:{}", py_float(l.data()));
     check_loss(l.data(), LOSS_A);
 
     println!("\n== W1, W2 を修正 (better weights)");
     let w1b = vec![vec![2.8, 0.1, 0.1], vec![2.3, 0.21, 0.1]];
     let w2b = vec![vec![2.0, 0.8], vec![0.1, 0.5], vec![0.3, 1.9]];
-    let y = x
-        .matmul(&Matrix::from_rows(g, &w1b)?)?
-        .map(Value::sigmoid)
-        .matmul(&Matrix::from_rows(g, &w2b)?)?;
-    let l = batch_loss(&y, t)?;
+    let l = batch_loss(g, &x, (&w1b, &w2b), t)?;
     println!("Loss:{}", py_float(l.data()));
     check_loss(l.data(), LOSS_B);
     assert!(l.data() < LOSS_A, "the second weight set lowers the loss");

@@ -18,7 +18,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use common::{matrix, plot_decision_regions, py_float, reference};
+use common::{draw_legend, matrix, plot_decision_regions, py_float, reference};
 use indicatif::{ProgressBar, ProgressStyle};
 use plotters::prelude::*;
 use rand::SeedableRng;
@@ -162,12 +162,7 @@ fn plot_loss(
             .label("PyTorch float64 replay, every 100 epochs")
             .legend(move |(x, y)| Circle::new((x + 8, y), 3, orange.filled()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .draw()?;
+    draw_legend(&mut chart)?;
     root.present()?;
     Ok(())
 }

@@ -12,28 +12,9 @@ use scalargrad::optim::{Adam, AdamConfig, Optimizer};
 use scalargrad::{Graph, Matrix, Value};
 use serde_json::Value as Json;
 
-fn reference(name: &str) -> Json {
-    let path = format!(
-        "{}/sample_data/reference/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn matrix(j: &Json) -> Vec<Vec<f64>> {
-    j.as_array()
-        .expect("a matrix")
-        .iter()
-        .map(|r| {
-            r.as_array()
-                .expect("a row")
-                .iter()
-                .map(|x| x.as_f64().expect("a number"))
-                .collect()
-        })
-        .collect()
-}
+#[path = "../examples/common/mod.rs"]
+mod example_common;
+use example_common::{matrix, reference};
 
 fn num(j: &Json) -> f64 {
     j.as_f64().expect("a number")

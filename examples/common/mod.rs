@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use serde_json::Value as Json;
 
@@ -159,12 +160,20 @@ pub fn plot_decision_regions(
                 .map(|&p| Circle::new(p, 6, BLACK.stroke_width(1))),
         )?;
     }
+    draw_legend(&mut chart)?;
+    root.present()?;
+    Ok(())
+}
+
+/// The legend box of every plot: upper right, framed, over a lightly transparent background.
+pub fn draw_legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+) -> Result<(), String> {
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperRight)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
-        .draw()?;
-    root.present()?;
-    Ok(())
+        .draw()
+        .map_err(|e| e.to_string())
 }
