@@ -37,6 +37,7 @@
 //! | `value` | [`Value`]: accessors and operators |
 //! | `op` | [`Op`]: every op's forward value and local derivatives, side by side |
 //! | `backward` | the reverse sweep |
+//! | `replay` | [`Graph::recompute`]: re-evaluate a graph of fixed shape in place |
 //! | [`gradcheck`](mod@gradcheck) | finite-difference checking |
 //! | [`nn`] | `Module`, `Neuron`, `Layer`, `Mlp`, built only from values |
 //! | [`loss`] | softmax, log-softmax, cross-entropy (PyTorch's and the tutorial's), MSE, hinge |
@@ -68,3 +69,8 @@ pub use graph::{Checkpoint, Graph, ScopeId};
 pub use matrix::Matrix;
 pub use op::{Arity, Op};
 pub use value::Value;
+
+/// The README's example is compiled and run as a doc test.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
