@@ -391,3 +391,17 @@ fn sum_is_a_left_fold() {
     assert!(v.iter().all(|x| x.grad() == 1.0));
     assert_eq!(g.sum(std::iter::empty()).data(), 0.0);
 }
+
+#[test]
+fn gradcheck_reports_a_mismatch_where_backward_and_finite_differences_disagree() {
+    // At the kink of relu, backward says 0 (PyTorch's choice) and the central difference 0.5.
+    let report = scalargrad::gradcheck(|_, x| x[0].relu() + x[1] * x[1], &[0.0, 3.0]);
+    assert_eq!(report.analytic, [0.0, 6.0]);
+    assert!((report.numeric[0] - 0.5).abs() < 1e-9);
+    assert!(!report.is_close(1e-5, 1e-3));
+    assert_eq!(report.worst_input, 0);
+    assert!((report.max_abs_error - 0.5).abs() < 1e-9);
+    // Away from the kink it agrees.
+    let report = scalargrad::gradcheck(|_, x| x[0].relu() + x[1] * x[1], &[0.7, 3.0]);
+    assert!(report.is_close(1e-7, 1e-7), "{report:?}");
+}
