@@ -6,6 +6,8 @@ use std::process::{Command, Stdio};
 use layout::backends::svg::SVGWriter;
 use layout::core::base::Orientation;
 use layout::core::color::Color;
+use layout::core::format::RenderBackend;
+use layout::core::geometry::Point;
 use layout::core::style::{LineStyleKind, StyleAttr};
 use layout::std_shapes::render::get_shape_size;
 use layout::std_shapes::shapes::{Arrow, Element, LineEndKind, RecordDef, ShapeKind};
@@ -18,8 +20,9 @@ use super::{BACKWARD_COLOR, DrawOptions, FORWARD_COLOR, format_number};
 /// Renders a [`Trace`] to SVG in pure Rust, with no external program, so the same input gives
 /// the same bytes on every machine.
 ///
-/// The picture matches [`to_dot`](super::to_dot) except that scope clusters are not drawn
-/// (the layout engine has no clusters); [`render_svg_with_graphviz`] draws them.
+/// The picture matches [`to_dot`](super::to_dot); scope clusters are framed over the finished
+/// layout (the layout engine does not group them), so a cluster's frame can overlap nodes of
+/// another; [`render_svg_with_graphviz`] lays clusters out properly.
 #[must_use]
 pub fn render_svg(trace: &Trace, options: &DrawOptions) -> String {
     let dir = Orientation::LeftToRight;
@@ -85,11 +88,103 @@ pub fn render_svg(trace: &Trace, options: &DrawOptions) -> String {
     }
     let mut svg = SVGWriter::new();
     vg.do_it(false, false, false, &mut svg);
-    let mut out = sort_style_rules(&svg.finalize());
+    let origin = draw_clusters(trace, &vg, &handles, &mut svg);
+    let mut out = extend_view(&sort_style_rules(&svg.finalize()), origin);
     if let Some(title) = &options.title {
         out = add_title(&out, title);
     }
     out
+}
+
+/// Frames the nodes of each scope (a layer, a neuron) with a labelled rounded rectangle, as
+/// Graphviz draws clusters; `layout-rs` itself knows no clusters, so they are drawn over its
+/// finished layout: outlines only, nested scopes inside their parents.
+/// Returns the top-left corner of everything drawn (frames can reach above or left of the
+/// layout's own drawing).
+fn draw_clusters(
+    trace: &Trace,
+    vg: &VisualGraph,
+    handles: &[layout::adt::dag::NodeHandle],
+    svg: &mut SVGWriter,
+) -> Point {
+    let mut origin = Point::new(0.0, 0.0);
+    let parent_of = |s: crate::ScopeId| {
+        trace
+            .scopes
+            .iter()
+            .find(|t| t.id == s)
+            .and_then(|t| t.parent)
+    };
+    let depth = |mut s: crate::ScopeId| {
+        let mut d = 0.0;
+        while let Some(p) = parent_of(s) {
+            d += 1.0;
+            s = p;
+        }
+        d
+    };
+    let max_depth = trace.scopes.iter().map(|s| depth(s.id)).fold(0.0, f64::max);
+    for scope in &trace.scopes {
+        // The box of every node in this scope or a scope nested in it.
+        let mut lo = Point::new(f64::INFINITY, f64::INFINITY);
+        let mut hi = Point::new(f64::NEG_INFINITY, f64::NEG_INFINITY);
+        for n in trace.graph.node_indices() {
+            let mut s = trace.graph[n].scope();
+            while let Some(id) = s {
+                if id == scope.id {
+                    let (a, b) = vg.pos(handles[n.index()]).bbox(false);
+                    lo = Point::new(lo.x.min(a.x), lo.y.min(a.y));
+                    hi = Point::new(hi.x.max(b.x), hi.y.max(b.y));
+                    break;
+                }
+                s = parent_of(id);
+            }
+        }
+        if !lo.x.is_finite() {
+            continue;
+        }
+        let pad = 10.0 + 12.0 * (max_depth - depth(scope.id));
+        let top_left = Point::new(lo.x - pad, lo.y - pad - 14.0);
+        let size = Point::new(hi.x - lo.x + 2.0 * pad, hi.y - lo.y + 2.0 * pad + 14.0);
+        let look = StyleAttr::new(Color::fast("#999999"), 1, None, 8, 12);
+        svg.draw_rect(top_left, size, &look, None, None);
+        let label_at = Point::new(top_left.x + size.x / 2.0, top_left.y + 10.0);
+        svg.draw_text(label_at, &scope.name, &look);
+        origin = Point::new(
+            origin.x.min(top_left.x - 5.0),
+            origin.y.min(top_left.y - 5.0),
+        );
+    }
+    origin
+}
+
+/// Moves the SVG's view so that it starts at `origin` (negative when cluster frames reach out
+/// of the layout's box), keeping the far edges where they were.
+fn extend_view(svg: &str, origin: Point) -> String {
+    if origin.x >= 0.0 && origin.y >= 0.0 {
+        return svg.to_string();
+    }
+    let Some(start) = svg.find("<svg width=\"") else {
+        return svg.to_string();
+    };
+    let Some(len) = svg[start..].find('>') else {
+        return svg.to_string();
+    };
+    let header = &svg[start..start + len];
+    let number = |key: &str| -> Option<f64> {
+        let at = header.find(key)? + key.len();
+        header[at..].split('"').next()?.parse().ok()
+    };
+    let (Some(w), Some(h)) = (number("width=\""), number("height=\"")) else {
+        return svg.to_string();
+    };
+    let (x0, y0) = (origin.x.min(0.0), origin.y.min(0.0));
+    let (w, h) = (w - x0, h - y0);
+    format!(
+        "{}<svg width=\"{w}\" height=\"{h}\" viewBox=\"{x0} {y0} {w} {h}\" xmlns=\"http://www.w3.org/2000/svg\"{}",
+        &svg[..start],
+        &svg[start + len..]
+    )
 }
 
 fn arrow(start: LineEndKind, end: LineEndKind, text: &str, color: &str) -> Arrow {
