@@ -178,27 +178,24 @@ fn w2_loss<'g>(g: &'g Graph, w1: &[Value<'g>], w2: &[Value<'g>], fused: bool) ->
     let mut total: Option<Value<'g>> = None;
     for (x, y) in W2_SAMPLES {
         let (x0, x1) = (g.value(x[0]), g.value(x[1]));
-        let h: Vec<Value<'g>> = (0..4)
-            .map(|j| {
-                let w = &w1[2 * j..2 * j + 2];
-                let s = if fused {
-                    g.dot(None, w, &[x0, x1])
-                } else {
-                    w[0] * x0 + w[1] * x1
-                };
-                s.sigmoid()
-            })
-            .collect();
-        let o: Vec<Value<'g>> = (0..2)
-            .map(|k| {
-                let w = &w2[4 * k..4 * k + 4];
-                if fused {
-                    g.dot(None, w, &h)
-                } else {
-                    (1..4).fold(w[0] * h[0], |acc, j| acc + w[j] * h[j])
-                }
-            })
-            .collect();
+        // Arrays, not Vecs: no allocation per sample.
+        let h: [Value<'g>; 4] = std::array::from_fn(|j| {
+            let w = &w1[2 * j..2 * j + 2];
+            let s = if fused {
+                g.dot(None, w, &[x0, x1])
+            } else {
+                w[0] * x0 + w[1] * x1
+            };
+            s.sigmoid()
+        });
+        let o: [Value<'g>; 2] = std::array::from_fn(|k| {
+            let w = &w2[4 * k..4 * k + 4];
+            if fused {
+                g.dot(None, w, &h)
+            } else {
+                (1..4).fold(w[0] * h[0], |acc, j| acc + w[j] * h[j])
+            }
+        });
         let e = [o[0].exp(), o[1].exp()];
         let l = -(e[y] / (e[0] + e[1])).ln();
         total = Some(total.map_or(l, |t| t + l));
