@@ -218,8 +218,11 @@ impl<'g> Mlp<'g> {
     /// # Errors
     /// [`Error::InputLength`] if `x.len()` is not [`Mlp::nin`].
     pub fn forward(&self, x: &[Value<'g>]) -> Result<Vec<Value<'g>>> {
-        let mut h = x.to_vec();
-        for layer in &self.layers {
+        let Some((first, rest)) = self.layers.split_first() else {
+            return Ok(x.to_vec());
+        };
+        let mut h = first.forward(x)?;
+        for layer in rest {
             h = layer.forward(&h)?;
         }
         Ok(h)
