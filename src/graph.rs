@@ -440,14 +440,27 @@ impl Graph {
     }
 
     /// The innermost scope that `v` was created in, if any.
+    ///
+    /// Cost: O(log scopes + nesting depth).
     #[must_use]
     pub fn scope_of(&self, v: Value<'_>) -> Option<ScopeId> {
         let index = v.index();
         self.with(|a| {
-            a.scopes
-                .iter()
-                .rposition(|s| s.start <= index && index < s.end)
-                .map(|i| ScopeId(u32::try_from(i).unwrap_or(u32::MAX)))
+            // Scopes are stored by start. The last one to start at or before `index` is either
+            // the innermost scope holding it or nested inside every scope that holds it, so
+            // walking up its parents finds the answer.
+            let last = a.scopes.partition_point(|s| s.start <= index);
+            let mut candidate = last
+                .checked_sub(1)
+                .map(|i| u32::try_from(i).unwrap_or(u32::MAX));
+            while let Some(id) = candidate {
+                let s = &a.scopes[id as usize];
+                if index < s.end {
+                    return Some(ScopeId(id));
+                }
+                candidate = s.parent;
+            }
+            None
         })
     }
 

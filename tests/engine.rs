@@ -405,3 +405,24 @@ fn gradcheck_reports_a_mismatch_where_backward_and_finite_differences_disagree()
     let report = scalargrad::gradcheck(|_, x| x[0].relu() + x[1] * x[1], &[0.7, 3.0]);
     assert!(report.is_close(1e-7, 1e-7), "{report:?}");
 }
+
+#[test]
+fn scope_lookup_finds_the_innermost_scope_among_siblings() {
+    let g = Graph::new();
+    let x = g.value(1.0);
+    let mut inside = Vec::new();
+    g.scoped("layer", || {
+        for k in 0..5 {
+            inside.push(g.scoped(format!("neuron {k}"), || x * f64::from(k)));
+        }
+        inside.push(x + 1.0); // in the layer, after its neurons
+    });
+    let after = x * 2.0;
+    for (k, v) in inside.iter().take(5).enumerate() {
+        let s = g.scope_of(*v).unwrap();
+        assert_eq!(g.scope_name(s), format!("neuron {k}"));
+    }
+    assert_eq!(g.scope_name(g.scope_of(inside[5]).unwrap()), "layer");
+    assert_eq!(g.scope_of(after), None);
+    assert_eq!(g.scope_of(x), None);
+}
