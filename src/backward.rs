@@ -103,12 +103,10 @@ fn propagate_nary(nodes: &mut [crate::graph::Node], links: &[u32], n: &crate::gr
         p.grad += amount;
         p.reached = true;
     }
-    let start = n.lhs as usize;
-    let bias = links[start];
-    let pairs = &links[start + 1..start + 1 + 2 * n.rhs as usize];
+    let (bias, pairs) = crate::graph::dot_parts(links, n);
     for (k, pair) in pairs.chunks_exact(2).enumerate().rev() {
-        if k == 0 && bias != crate::graph::NO_BIAS {
-            give(nodes, bias, n.grad);
+        if let (0, Some(b)) = (k, bias) {
+            give(nodes, b, n.grad);
         }
         let (a, c) = (nodes[pair[0] as usize].data, nodes[pair[1] as usize].data);
         let (da, dc) = n.op.partials(a, c, n.data);

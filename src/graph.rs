@@ -42,7 +42,18 @@ pub(crate) struct ScopeRec {
 /// The bias entry of an [`Op::Dot`] node that has none.
 pub(crate) const NO_BIAS: u32 = u32::MAX;
 
-/// Everything the graph owns. Only reachable through [`Graph::with`].
+/// Decodes an n-ary node's entries in `links` (see [`Arena::links`]): its bias, if any, and
+/// its parent pairs `a₀, c₀, a₁, c₁, …`.
+#[inline]
+pub(crate) fn dot_parts<'a>(links: &'a [u32], n: &Node) -> (Option<u32>, &'a [u32]) {
+    let start = n.lhs as usize;
+    let bias = links[start];
+    let pairs = &links[start + 1..start + 1 + 2 * n.rhs as usize];
+    ((bias != NO_BIAS).then_some(bias), pairs)
+}
+
+/// Everything the graph owns. Only reachable through [`Graph::with`], or [`Graph::arena_mut`]
+/// in the per-node hot paths.
 #[derive(Default)]
 pub(crate) struct Arena {
     pub(crate) nodes: Vec<Node>,
@@ -92,10 +103,7 @@ impl Arena {
     /// The bias (if any) and the parent pairs of an n-ary node.
     #[inline]
     pub(crate) fn dot_parts(&self, n: &Node) -> (Option<u32>, &[u32]) {
-        let start = n.lhs as usize;
-        let bias = self.links[start];
-        let pairs = &self.links[start + 1..start + 1 + 2 * n.rhs as usize];
-        ((bias != NO_BIAS).then_some(bias), pairs)
+        dot_parts(&self.links, n)
     }
 
     /// An n-ary node's value from its parents' current values.
@@ -242,9 +250,10 @@ impl Graph {
 
     /// Runs `f` with exclusive access to the arena.
     ///
-    /// Soundness: `Graph` is `!Sync`, every method reaches the arena only through here, no
-    /// closure passed here calls back into the graph or runs user code, and no reference into
-    /// the arena escapes the closure. So the `&mut` is never aliased.
+    /// Soundness: `Graph` is `!Sync`; every method reaches the arena through here or through
+    /// [`Graph::arena_mut`] under the same contract: no closure passed here calls back into the
+    /// graph or runs user code, and no reference into the arena escapes it. So the `&mut` is
+    /// never aliased.
     #[inline(always)]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Arena) -> R) -> R {
         // SAFETY: see above; the borrow lives only for the duration of `f`.

@@ -31,7 +31,7 @@ pub enum Arity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum Op {
-    // Grouped by arity (leaf, unary, constant, binary) so that `arity` is two comparisons.
+    // Grouped by arity: leaf, unary, constant, binary, n-ary.
     /// A leaf: no parents.
     Leaf,
     /// `−x`; ∂x = −1.
