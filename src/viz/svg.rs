@@ -107,42 +107,38 @@ fn draw_clusters(
     handles: &[layout::adt::dag::NodeHandle],
     svg: &mut SVGWriter,
 ) -> Point {
-    let mut origin = Point::new(0.0, 0.0);
-    let parent_of = |s: crate::ScopeId| {
-        trace
-            .scopes
-            .iter()
-            .find(|t| t.id == s)
-            .and_then(|t| t.parent)
-    };
+    use std::collections::BTreeMap;
+    let parent: BTreeMap<crate::ScopeId, Option<crate::ScopeId>> =
+        trace.scopes.iter().map(|t| (t.id, t.parent)).collect();
     let depth = |mut s: crate::ScopeId| {
         let mut d = 0.0;
-        while let Some(p) = parent_of(s) {
+        while let Some(&Some(p)) = parent.get(&s) {
             d += 1.0;
             s = p;
         }
         d
     };
+    // One pass over the nodes: each extends the box of its scope and of every enclosing one.
+    let mut boxes: BTreeMap<crate::ScopeId, (Point, Point)> = BTreeMap::new();
+    for n in trace.graph.node_indices() {
+        let (a, b) = vg.pos(handles[n.index()]).bbox(false);
+        let mut s = trace.graph[n].scope();
+        while let Some(id) = s {
+            let (lo, hi) = boxes.entry(id).or_insert((
+                Point::new(f64::INFINITY, f64::INFINITY),
+                Point::new(f64::NEG_INFINITY, f64::NEG_INFINITY),
+            ));
+            *lo = Point::new(lo.x.min(a.x), lo.y.min(a.y));
+            *hi = Point::new(hi.x.max(b.x), hi.y.max(b.y));
+            s = parent.get(&id).copied().flatten();
+        }
+    }
     let max_depth = trace.scopes.iter().map(|s| depth(s.id)).fold(0.0, f64::max);
+    let mut origin = Point::new(0.0, 0.0);
     for scope in &trace.scopes {
-        // The box of every node in this scope or a scope nested in it.
-        let mut lo = Point::new(f64::INFINITY, f64::INFINITY);
-        let mut hi = Point::new(f64::NEG_INFINITY, f64::NEG_INFINITY);
-        for n in trace.graph.node_indices() {
-            let mut s = trace.graph[n].scope();
-            while let Some(id) = s {
-                if id == scope.id {
-                    let (a, b) = vg.pos(handles[n.index()]).bbox(false);
-                    lo = Point::new(lo.x.min(a.x), lo.y.min(a.y));
-                    hi = Point::new(hi.x.max(b.x), hi.y.max(b.y));
-                    break;
-                }
-                s = parent_of(id);
-            }
-        }
-        if !lo.x.is_finite() {
+        let Some(&(lo, hi)) = boxes.get(&scope.id) else {
             continue;
-        }
+        };
         let pad = 10.0 + 12.0 * (max_depth - depth(scope.id));
         let top_left = Point::new(lo.x - pad, lo.y - pad - 14.0);
         let size = Point::new(hi.x - lo.x + 2.0 * pad, hi.y - lo.y + 2.0 * pad + 14.0);
