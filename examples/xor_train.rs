@@ -2,12 +2,17 @@
 //! biases) trained on XOR with cross-entropy and Adam (lr 0.001, betas (0.9, 0.999),
 //! amsgrad) for 10,000 full-batch epochs, then the decision regions of the trained network.
 //!
-//! Run: `cargo run --release --example xor_train [-- --data PATH] [--seed N] [--epochs N]`.
+//! Run: `cargo run --release --example xor_train [-- --data PATH] [--seed N] [--epochs N]
+//! [--save PATH] [--load PATH]`.
 //!
-//! By default it starts from the tutorial's own initial weights (`torch.manual_seed(0)`,
-//! from `sample_data/reference/xor_adam_amsgrad.json`) and checks its loss curve against
-//! PyTorch's float64 replay to 1e-9. `--seed N` starts from a seeded random initialisation
-//! (PyTorch's `nn.Linear` rule) instead.
+//! By default it starts from the tutorial's own initial weights (`torch.manual_seed(0)`),
+//! which PyTorch itself saved as `sample_data/reference/xor_init_torch.safetensors`
+//! (`scripts/gen_safetensors_fixtures.py`), and checks its loss curve against PyTorch's
+//! float64 replay to 1e-9. `--seed N` starts from a seeded random initialisation (PyTorch's
+//! `nn.Linear` rule) instead, `--load PATH` from the weights of a safetensors file (one saved
+//! by `--save`, or PyTorch's `state_dict` of the same `nn.Sequential`). `--save PATH` writes
+//! the trained model as safetensors under PyTorch's names, and the `nn.Sequential` that loads
+//! it as `PATH` with the extension `.py`.
 //!
 //! Writes `graphs/xor_decision_regions.svg`, `graphs/xor_loss.svg` and
 //! `graphs/xor_network.{dot,svg}` (the computation graph for one sample, clustered by layer
@@ -18,12 +23,12 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use common::{draw_legend, matrix, plot_decision_regions, py_float, reference};
+use common::{draw_legend, plot_decision_regions, py_float, reference};
 use indicatif::{ProgressBar, ProgressStyle};
 use plotters::prelude::*;
 use rand::SeedableRng;
 use scalargrad::loss::{Reduction, Target, cross_entropy, softmax};
-use scalargrad::nn::{Activation, Mlp, Module};
+use scalargrad::nn::{Activation, Mlp, Module, SaveOptions};
 use scalargrad::optim::{Adam, AdamConfig, Optimizer};
 use scalargrad::{Dataset, Graph, Value, viz};
 
@@ -32,12 +37,17 @@ struct Options {
     data: PathBuf,
     seed: Option<u64>,
     epochs: u64,
+    save: Option<PathBuf>,
+    load: Option<PathBuf>,
 }
 
-const USAGE: &str = "usage: xor_train [--data PATH] [--seed N] [--epochs N]
+const USAGE: &str =
+    "usage: xor_train [--data PATH] [--seed N] [--epochs N] [--save PATH] [--load PATH]
   --data PATH   CSV with columns x1,x2,class1,class2 (default sample_data/sample.csv)
   --seed N      start from a seeded random initialisation instead of the tutorial's weights
-  --epochs N    full-batch epochs (default 10000)";
+  --epochs N    full-batch epochs (default 10000)
+  --save PATH   write the trained model as safetensors (PyTorch's names) and PATH.py
+  --load PATH   start from the weights of a safetensors file instead of the tutorial's";
 
 fn parse_args() -> Result<Options, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -45,6 +55,8 @@ fn parse_args() -> Result<Options, String> {
         data: root.join("sample_data/sample.csv"),
         seed: None,
         epochs: 10_000,
+        save: None,
+        load: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -64,6 +76,8 @@ fn parse_args() -> Result<Options, String> {
                     .parse()
                     .map_err(|_| format!("--epochs: {v:?} is not a whole number"))?;
             }
+            "--save" => o.save = Some(PathBuf::from(value("--save")?)),
+            "--load" => o.load = Some(PathBuf::from(value("--load")?)),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -71,25 +85,26 @@ fn parse_args() -> Result<Options, String> {
     Ok(o)
 }
 
-/// The tutorial's network: Linear(2, 4, bias=False) → Sigmoid → Linear(4, 2, bias=False).
-fn build_model(g: &Graph, seed: Option<u64>) -> Result<Mlp<'_>, scalargrad::Error> {
+/// The tutorial's network: Linear(2, 4, bias=False) → Sigmoid → Linear(4, 2, bias=False),
+/// with weights from a seed, from a safetensors file, or the tutorial's own.
+fn build_model<'g>(
+    g: &'g Graph,
+    seed: Option<u64>,
+    load: Option<&Path>,
+) -> Result<Mlp<'g>, scalargrad::Error> {
+    let network = Mlp::builder(2)
+        .layer(4, Activation::Sigmoid)
+        .layer(2, Activation::Identity)
+        .bias(false);
     if let Some(s) = seed {
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(s);
-        return Ok(Mlp::builder(2)
-            .layer(4, Activation::Sigmoid)
-            .layer(2, Activation::Identity)
-            .bias(false)
-            .build(g, &mut rng));
+        return Ok(network.build(g, &mut rng));
     }
-    // torch.manual_seed(0); model = NN(2, 4, 2): the tutorial's initial weights.
-    let init = &reference("xor_adam_amsgrad.json")["init"];
-    Mlp::from_matrices(
-        g,
-        &[
-            (matrix(&init["W1_in_out"]), Activation::Sigmoid),
-            (matrix(&init["W2_in_out"]), Activation::Identity),
-        ],
-    )
+    // torch.manual_seed(0); model = NN(2, 4, 2): the tutorial's initial weights, as PyTorch
+    // saved them (save_file(model.state_dict(), ...)).
+    let tutorial = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_data/reference/xor_init_torch.safetensors");
+    network.load_safetensors(g, load.unwrap_or(&tutorial))
 }
 
 /// The mean cross-entropy of the whole batch (PyTorch's `nn.CrossEntropyLoss()`).
@@ -366,11 +381,14 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let classes = data.class_indices(0)?;
     let x = &data.features;
     let g = Graph::new();
-    let model = build_model(&g, opts.seed)?;
+    let model = build_model(&g, opts.seed, opts.load.as_deref())?;
 
     // The PyTorch float64 replay is comparable when we start where the tutorial started.
     let sample_csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/sample.csv");
-    let tutorial_run = opts.seed.is_none() && opts.data == sample_csv && opts.epochs <= 10_000;
+    let tutorial_run = opts.seed.is_none()
+        && opts.load.is_none()
+        && opts.data == sample_csv
+        && opts.epochs <= 10_000;
     let replay = tutorial_run.then(|| load_replay(opts.epochs));
 
     let start = Instant::now();
@@ -383,6 +401,29 @@ trained for {} epochs in {:.3} s",
         elapsed.as_secs_f64()
     );
     let correct = report(&g, &model, x, &classes)?;
+    if let Some(path) = &opts.save {
+        let options = SaveOptions {
+            python: true,
+            ..SaveOptions::default()
+        };
+        model.save_safetensors_with(path, options)?;
+        let py = path.with_extension("py");
+        let code = std::fs::read_to_string(&py).map_err(|e| format!("{}: {e}", py.display()))?;
+        let bits = |m: &Mlp<'_>| -> Vec<u64> {
+            m.parameters().iter().map(|p| p.data().to_bits()).collect()
+        };
+        let reloaded = Mlp::load_safetensors(&g, path)?;
+        assert_eq!(
+            bits(&reloaded),
+            bits(&model),
+            "the file holds the weights to the bit"
+        );
+        println!(
+            "saved the trained model to {} (float64, PyTorch's names) and the nn.Sequential that loads it to {}:\n\n{code}",
+            path.display(),
+            py.display(),
+        );
+    }
     if let Some(r) = &replay {
         println!(
             "loss curve matches PyTorch's float64 replay: largest relative difference {max_rel:.1e} over {} checkpoints",
