@@ -412,7 +412,9 @@ trained for {} epochs in {:.3} s",
         let bits = |m: &Mlp<'_>| -> Vec<u64> {
             m.parameters().iter().map(|p| p.data().to_bits()).collect()
         };
-        let reloaded = Mlp::load_safetensors(&g, path)?;
+        // In a graph of its own, so this run's graph and pictures stay as without --save.
+        let g2 = Graph::new();
+        let reloaded = Mlp::load_safetensors(&g2, path)?;
         assert_eq!(
             bits(&reloaded),
             bits(&model),
