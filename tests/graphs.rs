@@ -173,7 +173,9 @@ fn a_hundred_thousand_node_graph_exports() {
 
 /// A page must open from `file://` with no network: nothing it loads lives elsewhere.
 fn assert_self_contained(page: &str) {
-    for needle in ["src=", "href=", "url(", "@import", "https://", "<link", "<iframe"] {
+    for needle in [
+        "src=", "href=", "url(", "@import", "https://", "<link", "<iframe",
+    ] {
         assert!(!page.contains(needle), "the page refers to {needle}");
     }
     let without_namespace = page.replace("http://www.w3.org/2000/svg", "");

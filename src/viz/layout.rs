@@ -498,19 +498,25 @@ fn sort_rank(
     own: &[f64],
     pos: &mut [f64],
 ) {
-    // The sort key: for each enclosing scope, its key and id; then the element's own key.
-    let key = |i: usize| -> Vec<(f64, u64)> {
-        let mut k: Vec<(f64, u64)> = paths[i]
+    // The sort key: for each enclosing scope, its key and id (a scope sorts before a lone
+    // element with the same key); then the element's own key.
+    type Key = Vec<(f64, Option<ScopeId>, usize)>;
+    let key = |i: usize| -> Key {
+        let mut k: Key = paths[i]
             .iter()
-            .map(|s| (cluster_key.get(s).copied().unwrap_or(0.5), u64::from(s.0)))
+            .map(|s| (cluster_key.get(s).copied().unwrap_or(0.5), Some(*s), 0))
             .collect();
-        k.push((own[i], u64::MAX - i as u64));
+        k.push((own[i], None, i));
         k
     };
-    let mut keyed: Vec<(Vec<(f64, u64)>, usize)> = rank.iter().map(|&i| (key(i), i)).collect();
+    let mut keyed: Vec<(Key, usize)> = rank.iter().map(|&i| (key(i), i)).collect();
     keyed.sort_by(|a, b| {
         for (x, y) in a.0.iter().zip(&b.0) {
-            let o = x.0.total_cmp(&y.0).then(x.1.cmp(&y.1));
+            let o =
+                x.0.total_cmp(&y.0)
+                    .then(y.1.is_some().cmp(&x.1.is_some()))
+                    .then(x.1.cmp(&y.1))
+                    .then(x.2.cmp(&y.2));
             if o != Ordering::Equal {
                 return o;
             }

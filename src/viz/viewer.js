@@ -358,7 +358,9 @@
       } else {
         var w = D.nodes[s.node];
         check(newGrad.length === 1 && newGrad[0] === w.index, 'backward step ' + i + ' reveals ' + newGrad.join(','));
-        check(s[lang].indexOf(' = ' + fmt(w.grad)) >= 0,
+        var end = ' = ' + fmt(w.grad);
+        var c = s[lang];
+        check(c.indexOf(end + '. ') >= 0 || c.indexOf(end + '。') >= 0 || c.slice(-end.length) === end,
           'backward step ' + i + ' caption lacks = ' + fmt(w.grad) + ': ' + s[lang]);
       }
     }

@@ -10,6 +10,7 @@
 # committed), for a person to look at.
 #
 # Usage: tests/browser/check_pages.sh [chromium binary]
+#        CHECK_PAGES="apple sigmoid" tests/browser/check_pages.sh   (only those pages)
 # Exit status: 0 when every page passes, 1 when one fails, 2 when no browser was found.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -51,6 +52,9 @@ failed=0
 pages=0
 for page in graphs/*.html; do
     name=$(basename "$page" .html)
+    if [ -n "${CHECK_PAGES:-}" ] && [[ " $CHECK_PAGES " != *" $name "* ]]; then
+        continue
+    fi
     pages=$((pages + 1))
     url="file://$PWD/$page"
     if [ -z "${expect[$name]:-}" ]; then
