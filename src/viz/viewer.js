@@ -85,7 +85,23 @@
     document.getElementById('counter').textContent = t.step + ' ' + step + ' / ' + (N - 1);
     setHash(step);
     if (picked !== null) { info(picked); }
+    if (s.node !== null) { follow(s.node); }
     return state();
+  }
+
+  // When zoomed in, keep the step's node in view.
+  function follow(id) {
+    var g = document.getElementById('n' + id);
+    if (!g || !svg.getBoundingClientRect) { return; }
+    var r = g.getBoundingClientRect();
+    var v = svg.getBoundingClientRect();
+    if (v.width === 0 || (r.left >= v.left && r.right <= v.right && r.top >= v.top && r.bottom <= v.bottom)) {
+      return;
+    }
+    var c = toPicture(r.left + r.width / 2, r.top + r.height / 2);
+    vb.x = c.x - vb.w / 2;
+    vb.y = c.y - vb.h / 2;
+    applyView();
   }
 
   function setHash(step) {
@@ -388,6 +404,17 @@
       check(got !== null && Math.abs(got - want) <= 1e-9 * Math.max(1, Math.abs(want)),
         m[1] + '.' + m[2] + ' = ' + got + ', expected ' + want);
     });
+    // Zoomed in, a step still shows its node.
+    zoom(0.2);
+    var far = D.steps[N - 1].node;
+    window.scalargrad.step(N - 1);
+    var r = document.getElementById('n' + far).getBoundingClientRect();
+    var v = svg.getBoundingClientRect();
+    var cx = r.left + r.width / 2;
+    var cy = r.top + r.height / 2;
+    check(cx >= v.left && cx <= v.right && cy >= v.top && cy <= v.bottom,
+      'zoomed in, the last step\'s node is out of view');
+    fit();
     check(errors.length === 0, 'script errors: ' + errors.join('; '));
     var middle = Math.floor(N / 2);
     window.scalargrad.step(asked === null ? middle : Math.min(asked, N - 1));
