@@ -27,9 +27,9 @@
 //!
 //! Each update is written with the same operations, in the same order and with the same
 //! roundings, as `torch.optim.SGD` and `torch.optim.Adam` with `foreach=False` (what they use
-//! by default for CPU tensors) in float64. PyTorch's CPU kernels, as the pip wheels dispatch
-//! them on a CPU with AVX2 or AVX-512, compute some operations with one fused multiply-add
-//! (one rounding instead of two), and we call [`f64::mul_add`] exactly there:
+//! by default for CPU tensors) in float64. PyTorch's CPU kernels, as the pip wheel dispatches
+//! them here (CPU capability AVX2), compute some operations with one fused multiply-add (one
+//! rounding instead of two), and we call [`f64::mul_add`] exactly there:
 //!
 //! | PyTorch (CPU kernel)              | here                                              |
 //! |-----------------------------------|---------------------------------------------------|
@@ -38,27 +38,30 @@
 //! | `s.lerp(e, w)`, otherwise         | `(w − 1).mul_add(e − s, e)`                       |
 //! | `x.addcmul(u, v, value=a)`        | `(a·u).mul_add(v, x)`                             |
 //! | `x.addcdiv(u, v, value=a)`        | `x + (a·u)/v` (not fused)                         |
-//! | `x.mul(a)`, `x.sqrt()`, `x / a`   | `x·a`, `x.sqrt()`, `x / a`                        |
+//! | `x.mul(a)`, `x / a`               | `x·a`, `x / a`                                    |
+//! | `x.sqrt()`                        | `x.sqrt()`, correctly rounded (torch's: below)    |
 //! | Python `b ** t`, `x ** 0.5`       | `b.powf(t)`, `x.powf(0.5)` (the C library's `pow`)|
 //!
-//! `scripts/gen_optim_fixtures.py` checks this table against the installed torch on random
-//! inputs, and `tests/optim.rs` compares the IEEE bits of every parameter after each of 300
-//! steps against `torch.optim` (2.15, CPU capability AVX2, float64):
+//! `scripts/gen_optim_fixtures.py` checks the `add`, `lerp`, `addcmul` and `addcdiv` rows,
+//! and measures the square root, against the installed torch on random inputs (scalar and
+//! vectorized loops alike); `tests/optim.rs` compares the IEEE bits of every parameter after
+//! each of 300 steps against `torch.optim` (2.15, CPU capability AVX2, float64):
 //!
 //! - **SGD is exact** in all six tested configurations: plain, with weight decay, momentum,
 //!   dampening, Nesterov with weight decay, and `maximize` (with momentum and weight decay).
 //!   The test allows no ULP.
 //! - **Adam is exact given a correctly rounded square root**, and within 300 ULP of the real
 //!   `torch.optim.Adam` on this machine. We use [`f64::sqrt`], which IEEE 754 rounds
-//!   correctly; torch's float64 `sqrt` on this CPU (through MKL) is 1 ULP off on about 1.3%
-//!   of inputs (measured: 223 of 20,000), by an algorithm that we cannot mirror. So the
-//!   fixture runs every Adam configuration twice: with torch's `Tensor.sqrt` replaced by a
-//!   correctly rounded one, where all six (Adam, Adam with weight decay and betas (0.8,
+//!   correctly; torch's float64 `sqrt` here is 1 ULP off on about 1% of inputs (measured:
+//!   223 of 20,000 random ones; presumably MKL's vector math, whose algorithm we cannot
+//!   mirror), on tensors of any size, 0-d included. So the fixture runs every Adam
+//!   configuration twice: with torch's `Tensor.sqrt` replaced by a correctly rounded one,
+//!   where all six (Adam, Adam with weight decay and betas (0.8,
 //!   0.99), β₁ = 0.3 for the other `lerp` branch, AMSGrad, AMSGrad with weight decay,
 //!   `maximize`) match bit for bit on every step; and as torch really runs, where the test
 //!   allows 300 ULP per parameter. Measured there: plain Adam exact, `maximize` 1 ULP,
 //!   AMSGrad 4, AMSGrad with weight decay 12, Adam with weight decay 64, β₁ = 0.3 288 ULP
-//!   (a relative difference below 4·10⁻¹⁴, on a parameter near 0.02).
+//!   (on a parameter crossing zero, at −0.0019; relative differences stay below 4·10⁻¹⁴).
 //!
 //! Two more caveats, both on PyTorch's side. A PyTorch that dispatches its CPU kernels
 //! without FMA (a CPU without AVX2, or `ATEN_CPU_CAPABILITY=default`) rounds twice where we
