@@ -41,7 +41,7 @@
 //! | [`gradcheck`](mod@gradcheck) | finite-difference checking |
 //! | [`nn`] | `Module`, `Neuron`, `Layer`, `Mlp`, built only from values |
 //! | [`loss`] | softmax, log-softmax, cross-entropy (PyTorch's and the tutorial's), MSE, hinge |
-//! | [`optim`] | `Sgd` and `Adam` (AMSGrad) with PyTorch's exact update rules |
+//! | [`optim`] | `Sgd` and `Adam` (AMSGrad) with `torch.optim`'s update rules and roundings: SGD bit-exact, Adam up to torch's square root |
 //! | [`data`] | CSV datasets with errors that name the file, line and column |
 //! | [`io`] | safetensors files, read and written by hand; `Mlp` saves and loads them under PyTorch's names |
 //! | [`Matrix`] | small matrices of values and their product |

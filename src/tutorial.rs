@@ -87,7 +87,7 @@
 //! let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
 //! let model = Mlp::builder(2).layer(4, Activation::Sigmoid).layer(2, Activation::Identity)
 //!     .bias(false).build(&g, &mut rng);
-//! let mut optimizer = Adam::new(model.parameters(), AdamConfig { amsgrad: true, ..Default::default() });
+//! let mut optimizer = Adam::new(model.parameters(), AdamConfig { amsgrad: true, ..Default::default() })?;
 //! let x = [[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0]];
 //! let t = [0, 1, 0, 1];
 //! let cp = g.checkpoint();
