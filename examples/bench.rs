@@ -144,8 +144,26 @@ fn w1_once(m: &Moons, fused: bool) -> (f64, f64, f64, usize) {
 
 fn w1(reps: usize) {
     let m = moons();
+    let runs: Vec<(f64, f64, f64, usize)> = (0..reps).map(|_| w1_reference_once(&m)).collect();
+    let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
+    let (_, l0, l99, acc) = runs[runs.len() - 1];
+    assert_eq!(sci(l0), "9.128546778969e-01", "W1 reference loss at step 0");
+    assert_eq!(
+        sci(l99),
+        "1.180543291408e-02",
+        "W1 reference loss at step 99"
+    );
+    assert_eq!(acc, 100, "W1 reference accuracy");
+    println!(
+        "RESULT engine=reference-arena workload=w1 metric=s_per_step value={:.6e} ops=65075 reps={}",
+        median(&secs),
+        reps_list(&secs, 7)
+    );
     // The teaching path (one node per × and +), then the fused-neuron fast path.
     for fused in [false, true] {
+        if fused && std::env::var_os("W1_PLAIN_ONLY").is_some() {
+            continue;
+        }
         let runs: Vec<(f64, f64, f64, usize)> = (0..reps).map(|_| w1_once(&m, fused)).collect();
         let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
         let (_, l0, l99, acc) = runs[runs.len() - 1];
@@ -250,6 +268,24 @@ fn w2_once(init: &[f64], replay: bool, fused: bool) -> (f64, f64, f64) {
 
 fn w2(reps: usize) {
     let init = numbers(&data_file("w2_init.txt"));
+    let runs: Vec<(f64, f64, f64)> = (0..reps).map(|_| w2_reference_once(&init)).collect();
+    let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
+    let (_, l0, l_last) = runs[runs.len() - 1];
+    assert_eq!(
+        sci(l0),
+        "7.103683591605e-01",
+        "W2 reference loss at epoch 0"
+    );
+    assert_eq!(
+        sci(l_last),
+        "1.373942350372e-02",
+        "W2 reference loss at epoch 9999"
+    );
+    println!(
+        "RESULT engine=reference-arena workload=w2 metric=s_total value={:.6e} ops=1480000 reps={}",
+        median(&secs),
+        reps_list(&secs, 6)
+    );
     for (replay, fused, name) in [
         (false, false, "w2"),
         (true, false, "w2-replay"),
@@ -269,6 +305,144 @@ fn w2(reps: usize) {
             sci(l_last)
         );
     }
+}
+
+// ---------------------------------------------------------------- the flat-arena reference
+
+/// The minimal flat arena of `benches/reference/arena.rs`, run on the same workloads in the
+/// same process, so that the ratio scalargrad / reference is measured on this machine.
+#[path = "../benches/reference/arena.rs"]
+#[allow(dead_code, missing_docs, clippy::pedantic)]
+mod reference;
+
+/// W1 on the reference arena; returns (seconds per step, loss at step 0, at step 99, accuracy).
+fn w1_reference_once(m: &Moons) -> (f64, f64, f64, usize) {
+    use reference::Tape;
+    let mut t = Tape::with_capacity(70_000);
+    let params: Vec<u32> = m.init.iter().map(|&p| t.leaf(p)).collect();
+    let (len, consts) = (t.nodes.len(), t.consts_len());
+    let (mut first, mut last, mut correct) = (0.0, 0.0, 0);
+    let start = Instant::now();
+    for k in 0..100 {
+        let mut scores = Vec::with_capacity(100);
+        for x in &m.x {
+            let mut input = vec![t.leaf(x[0]), t.leaf(x[1])];
+            let mut next = 0;
+            for (nin, nout, relu) in [(2, 16, true), (16, 16, true), (16, 1, false)] {
+                let mut out = Vec::with_capacity(nout);
+                for _ in 0..nout {
+                    let w = &params[next..next + nin];
+                    let first_term = t.mul(w[0], input[0]);
+                    let mut act = t.add(params[next + nin], first_term);
+                    for i in 1..nin {
+                        let p = t.mul(w[i], input[i]);
+                        act = t.add(act, p);
+                    }
+                    next += nin + 1;
+                    out.push(if relu { t.relu(act) } else { act });
+                }
+                input = out;
+            }
+            scores.push(input[0]);
+        }
+        let losses: Vec<u32> = scores
+            .iter()
+            .zip(&m.y)
+            .map(|(&s, &y)| {
+                let a = t.mulc(s, -y);
+                let b = t.addc(a, 1.0);
+                t.relu(b)
+            })
+            .collect();
+        let sum = losses[1..].iter().fold(losses[0], |acc, &l| t.add(acc, l));
+        let data_loss = t.mulc(sum, 1.0 / 100.0);
+        let squares: Vec<u32> = params.iter().map(|&p| t.mul(p, p)).collect();
+        let reg_sum = squares[1..]
+            .iter()
+            .fold(squares[0], |acc, &s| t.add(acc, s));
+        let reg = t.mulc(reg_sum, 1e-4);
+        let total = t.add(data_loss, reg);
+        for &p in &params {
+            t.nodes[p as usize].grad = 0.0;
+        }
+        t.backward(total);
+        let lr = 1.0 - 0.9 * f64::from(k) / 100.0;
+        for &p in &params {
+            let n = &mut t.nodes[p as usize];
+            n.data -= lr * n.grad;
+        }
+        if k == 0 {
+            first = t.nodes[total as usize].data;
+        }
+        if k == 99 {
+            last = t.nodes[total as usize].data;
+            correct = scores
+                .iter()
+                .zip(&m.y)
+                .filter(|(s, y)| (t.nodes[**s as usize].data > 0.0) == (**y > 0.0))
+                .count();
+        }
+        t.truncate(len, consts);
+    }
+    (start.elapsed().as_secs_f64() / 100.0, first, last, correct)
+}
+
+/// W2 on the reference arena (rebuilt every epoch); returns (seconds, loss at 0, at 9,999).
+fn w2_reference_once(init: &[f64]) -> (f64, f64, f64) {
+    use reference::Tape;
+    let mut t = Tape::with_capacity(256);
+    let w: Vec<u32> = init.iter().map(|&p| t.leaf(p)).collect();
+    let (len, consts) = (t.nodes.len(), t.consts_len());
+    let (mut m, mut v, mut vmax) = (vec![0.0; 16], vec![0.0; 16], vec![0.0_f64; 16]);
+    let (mut first, mut last) = (0.0, 0.0);
+    let start = Instant::now();
+    for epoch in 0..10_000 {
+        let mut total = None;
+        for (x, y) in W2_SAMPLES {
+            let (x0, x1) = (t.leaf(x[0]), t.leaf(x[1]));
+            let h: [u32; 4] = std::array::from_fn(|j| {
+                let a = t.mul(w[2 * j], x0);
+                let b = t.mul(w[2 * j + 1], x1);
+                let s = t.add(a, b);
+                t.sigmoid(s)
+            });
+            let o: [u32; 2] = std::array::from_fn(|k| {
+                let first = t.mul(w[8 + 4 * k], h[0]);
+                (1..4).fold(first, |acc, j| {
+                    let p = t.mul(w[8 + 4 * k + j], h[j]);
+                    t.add(acc, p)
+                })
+            });
+            let e = [t.exp(o[0]), t.exp(o[1])];
+            let s = t.add(e[0], e[1]);
+            let p = t.div(e[y], s);
+            let l = t.ln(p);
+            let l = t.neg(l);
+            total = Some(total.map_or(l, |acc| t.add(acc, l)));
+        }
+        let loss = t.mulc(total.expect("four samples"), 0.25);
+        for &p in &w {
+            t.nodes[p as usize].grad = 0.0;
+        }
+        t.backward(loss);
+        let step = f64::from(epoch + 1);
+        let (bc1, bc2) = (1.0 - 0.9_f64.powf(step), 1.0 - 0.999_f64.powf(step));
+        for (i, &p) in w.iter().enumerate() {
+            let n = &mut t.nodes[p as usize];
+            m[i] = 0.9 * m[i] + 0.1 * n.grad;
+            v[i] = 0.999 * v[i] + 0.001 * n.grad * n.grad;
+            vmax[i] = vmax[i].max(v[i]);
+            n.data -= (0.001 / bc1) * m[i] / (vmax[i].sqrt() / bc2.sqrt() + 1e-8);
+        }
+        if epoch == 0 {
+            first = t.nodes[loss as usize].data;
+        }
+        if epoch == 9_999 {
+            last = t.nodes[loss as usize].data;
+        }
+        t.truncate(len, consts);
+    }
+    (start.elapsed().as_secs_f64(), first, last)
 }
 
 // ---------------------------------------------------------------- W3, W4

@@ -39,16 +39,12 @@ impl Graph {
     /// Cost: one pass over the nodes since `from`; no allocation.
     ///
     /// # Panics
-    /// If the graph is shorter than `from` (it was rewound past it).
+    /// If `from` belongs to another graph, or is no longer valid (the graph was rewound or
+    /// cleared to a point before it), as [`Graph::rewind`] does.
     pub fn recompute(&self, from: Checkpoint) {
+        self.check_checkpoint("recompute from", &from);
         self.with(|a| {
             let start = from.len();
-            assert!(
-                start <= a.nodes.len(),
-                "scalargrad: cannot recompute from a checkpoint at {start} nodes: the graph holds \
-                 only {} (it was rewound past that checkpoint)",
-                a.nodes.len()
-            );
             for i in start..a.nodes.len() {
                 let n = a.nodes[i];
                 if n.op.arity() == Arity::Leaf {

@@ -313,7 +313,7 @@ fn mixing_graphs_panics() {
 }
 
 #[test]
-#[should_panic(expected = "rewound past")]
+#[should_panic(expected = "was rewound (or cleared) to an earlier point")]
 fn rewinding_to_a_discarded_checkpoint_panics() {
     let g = Graph::new();
     let _ = g.value(1.0);
