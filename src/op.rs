@@ -181,8 +181,8 @@ pub enum Op {
 /// op is a compile error (the match must be exhaustive).
 macro_rules! specialize {
     ($op:expr, |$o:ident| $body:expr) => {
-        specialize!(@arms $op, $o, $body; Leaf Neg Exp Ln Tanh Relu Sigmoid Sqrt Abs AddC SubC
-            RSubC MulC DivC RDivC PowF PowI Add Sub Mul Div Dot)
+        specialize!(@arms $op, $o, $body; Leaf Neg Exp Ln Tanh Relu Sigmoid Sqrt Abs Sign Step
+            AddC SubC RSubC MulC DivC RDivC PowF PowI Add Sub Mul Div Dot)
     };
     (@arms $op:expr, $o:ident, $body:expr; $($v:ident)*) => {
         match $op {
