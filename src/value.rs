@@ -73,7 +73,10 @@ impl<'g> Value<'g> {
         self.graph
     }
 
-    /// The node's position in creation order: unique within the graph, and stable.
+    /// The node's position in creation order. It is unique among the graph's live nodes and
+    /// never changes while the value is live; after a rewind discards the value, a new node
+    /// may reuse the index (the handle's generation tells them apart, see
+    /// [`Graph::rewind`]).
     #[must_use]
     pub fn index(self) -> u32 {
         self.index
