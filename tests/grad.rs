@@ -268,3 +268,19 @@ fn grad_of_a_value_of_another_graph_panics() {
     let y = h.value(2.0) * 2.0;
     let _ = h.grad(y, &[x]);
 }
+
+#[test]
+fn gradgradcheck_passes_smooth_functions_and_flags_a_kink() {
+    use scalargrad::gradgradcheck;
+    let smooth = gradgradcheck(
+        |_, v| (v[0] * v[1]).sigmoid() / (v[1] * v[1] + 1.0),
+        &[0.3, -0.8],
+        1e-5,
+    );
+    assert!(smooth.is_close(1e-7, 1e-6), "{smooth:?}");
+    // relu(x)·x has f'' = 2 for x > 0 and 0 for x < 0: at 0 the analytic value (0, as
+    // PyTorch's) and the central difference (1) disagree, and the check says so.
+    let kink = gradgradcheck(|_, v| v[0].relu() * v[0], &[0.0], 1e-5);
+    assert!(!kink.is_close(1e-7, 1e-6), "{kink:?}");
+    assert_eq!((kink.analytic[0], kink.numeric[0]), (0.0, 1.0));
+}
