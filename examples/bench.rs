@@ -1,6 +1,7 @@
 //! The shared benchmark workloads (BENCHMARKS.md): prints one `RESULT` line per workload.
 //!
-//! Run: `cargo run --release --example bench -- [w1|w2|w3|w4|all] [--reps N]`.
+//! Run: `cargo run --release --example bench -- [w1|w2|w3|w4|all] [--reps N]` (`-- --help`
+//! lists the options). After the `RESULT` lines it prints a summary in the README's units.
 //!
 //! - W1 'moons': micrograd's demo, a 2-16-16-1 ReLU MLP, 100 SGD steps on 100 points, SVM loss
 //!   plus L2; seconds per step. Rebuilds the graph every step (the path the docs teach), and
@@ -14,8 +15,10 @@
 //! Check values are printed as Python's `%.12e`, to compare with WORKLOADS.md.
 
 use std::path::Path;
+use std::sync::Mutex;
 use std::time::Instant;
 
+use clap::Parser;
 use rand::SeedableRng;
 use scalargrad::loss::hinge;
 use scalargrad::nn::{Activation, Mlp, Module};
@@ -164,6 +167,7 @@ fn w1(reps: usize) {
         "W1 reference loss at step 99"
     );
     assert_eq!(acc, 100, "W1 reference accuracy");
+    record("w1 reference", "s_per_step", reference);
     println!(
         "RESULT engine=reference-arena workload=w1 metric=s_per_step value={:.6e} ops=65075 reps={}",
         median(&secs),
@@ -177,6 +181,11 @@ fn w1(reps: usize) {
         assert_eq!(sci(l0), "9.128546778969e-01", "W1 loss at step 0");
         assert_eq!(sci(l99), "1.180543291408e-02", "W1 loss at step 99");
         assert_eq!(acc, 100, "W1 accuracy at step 99");
+        record(
+            if fused { "w1-fused" } else { "w1" },
+            "s_per_step",
+            median(&secs),
+        );
         println!(
             "RESULT engine=scalargrad workload=w1{} metric=s_per_step value={:.6e} ops=65075 reps={} loss0={} loss_last={} acc={acc}/100",
             if fused { "-fused" } else { "" },
@@ -336,6 +345,7 @@ fn w1_threads(reps: usize) {
         "W1 loss at step 99"
     );
     assert_eq!(*acc, 100, "W1 accuracy at step 99");
+    record("w1-threads", "s_per_step", median(&secs));
     println!(
         "RESULT engine=scalargrad workload=w1-threads metric=s_per_step value={:.6e} ops=65075 reps={} threads=2 loss0={} loss_last={} acc={acc}/100",
         median(&secs),
@@ -468,6 +478,7 @@ fn w2(reps: usize) {
         "1.373942350372e-02",
         "W2 reference loss at epoch 9999"
     );
+    record("w2 reference", "s_total", reference);
     println!(
         "RESULT engine=reference-arena workload=w2 metric=s_total value={:.6e} ops=1480000 reps={}",
         median(&secs),
@@ -480,6 +491,7 @@ fn w2(reps: usize) {
         let (_, l0, l_last) = runs[runs.len() - 1];
         assert_eq!(sci(l0), "7.103683591605e-01", "W2 loss at epoch 0");
         assert_eq!(sci(l_last), "1.373942350372e-02", "W2 loss at epoch 9999");
+        record(name, "s_total", median(&secs));
         println!(
             "RESULT engine=scalargrad workload={name} metric=s_total value={:.6e} ops=1480000 reps={} loss0={} loss_last={}",
             median(&secs),
@@ -712,6 +724,7 @@ fn print_runs(name: &str, ops: u64, runs: &[Run], labels: (&str, &str), expect: 
     assert_eq!(sci(last.1), expect.1, "{name} {}", labels.1);
     let pick = |f: fn(&Run) -> f64| median(&runs.iter().map(f).collect::<Vec<_>>());
     let totals: Vec<f64> = runs.iter().map(|r| r.total).collect();
+    record(name, "ns_per_node", median(&totals));
     println!(
         "RESULT engine=scalargrad workload={name} metric=ns_per_node value={:.3} ops={ops} reps={} {}={} {}={} fwd_ns={:.3} bwd_ns={:.3} free_ns={:.3}",
         median(&totals),
@@ -855,50 +868,83 @@ fn w4(reps: usize) {
     grad_row("w4-grad", &g, s, &handles, 1_999_999, reps);
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut reps = 7;
-    let mut which = "all".to_string();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--reps" => {
-                reps = it
-                    .next()
-                    .and_then(|r| r.parse().ok())
-                    .filter(|&r| r > 0)
-                    .unwrap_or_else(|| {
-                        eprintln!("bench: --reps takes a positive whole number");
-                        std::process::exit(2);
-                    });
-            }
-            "--bench" => {} // passed by `cargo bench`; ignored
-            w @ ("w1" | "w1-threads" | "w2" | "w3" | "w4" | "all") => which = w.to_string(),
-            other => {
-                eprintln!(
-                    "bench: unknown argument {other:?}\nusage: bench [w1|w1-threads|w2|w3|w4|all] [--reps N]"
-                );
-                std::process::exit(2);
-            }
-        }
+/// The shared benchmark workloads of BENCHMARKS.md: one RESULT line each, then a summary.
+#[derive(Parser)]
+#[command(name = "bench")]
+struct Options {
+    /// Which workload: w1 (moons), w1-threads (moons, data-parallel on 2 threads), w2 (XOR),
+    /// w3 (chain), w4 (wide) or all
+    #[arg(value_enum, default_value_t = Workload::All)]
+    workload: Workload,
+    /// Repetitions per workload; the median is reported
+    #[arg(long, value_name = "N", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
+    reps: u32,
+    /// Passed by `cargo bench`; ignored
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+/// A workload of BENCHMARKS.md.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Workload {
+    W1,
+    W1Threads,
+    W2,
+    W3,
+    W4,
+    All,
+}
+
+/// Every `RESULT` line's workload, metric and median, for the summary at the end.
+static RESULTS: Mutex<Vec<(String, &'static str, f64)>> = Mutex::new(Vec::new());
+
+fn record(workload: &str, metric: &'static str, value: f64) {
+    RESULTS
+        .lock()
+        .expect("no panic while recording")
+        .push((workload.to_string(), metric, value));
+}
+
+/// The results in the README's units: ms per step, ms per run, ns per node.
+fn print_summary(reps: usize) {
+    println!("\nsummary (median of {reps} repetitions; README units):");
+    for (name, metric, value) in RESULTS.lock().expect("no panic while recording").iter() {
+        let (number, unit) = match *metric {
+            "s_per_step" => (value * 1e3, "ms per training step (100 points)"),
+            "s_total" => (value * 1e3, "ms for 10,000 epochs"),
+            _ => (*value, "ns per node"),
+        };
+        println!("  {name:<16} {number:>9.3} {unit}");
     }
+}
+
+fn main() {
+    let opts = Options::parse();
+    let reps = opts.reps as usize;
     println!(
         "# scalargrad {} | node size {} bytes | {reps} repetitions per workload",
         env!("CARGO_PKG_VERSION"),
         Graph::node_size()
     );
-    let run = |w: &str| match w {
-        "w1" => w1(reps),
-        "w1-threads" => w1_threads(reps),
-        "w2" => w2(reps),
-        "w3" => w3(reps),
-        _ => w4(reps),
+    let run = |w: Workload| match w {
+        Workload::W1 => w1(reps),
+        Workload::W1Threads => w1_threads(reps),
+        Workload::W2 => w2(reps),
+        Workload::W3 => w3(reps),
+        Workload::W4 | Workload::All => w4(reps),
     };
-    if which == "all" {
-        for w in ["w1", "w1-threads", "w2", "w3", "w4"] {
+    if opts.workload == Workload::All {
+        for w in [
+            Workload::W1,
+            Workload::W1Threads,
+            Workload::W2,
+            Workload::W3,
+            Workload::W4,
+        ] {
             run(w);
         }
     } else {
-        run(&which);
+        run(opts.workload);
     }
+    print_summary(reps);
 }
