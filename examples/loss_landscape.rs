@@ -17,7 +17,7 @@
 
 mod common;
 
-use common::{draw_legend, matrix, reference};
+use common::{matrix, reference};
 use plotters::prelude::*;
 use scalargrad::loss::{self, Reduction, Target};
 use scalargrad::optim::{Adam, AdamConfig, Optimizer, Sgd, SgdConfig};
@@ -268,7 +268,13 @@ fn draw(trained: &[f64], floor: f64, paths: &[&Path]) -> Result<(), Box<dyn std:
         .draw_series([Circle::new(START, 6, BLACK.filled())])?
         .label("start")
         .legend(|(x, y)| Circle::new((x + 8, y), 5, BLACK.filled()));
-    draw_legend(&mut chart)?;
+    // Lower left: the valley, where the paths end, is upper right.
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()?;
     root.present()?;
     Ok(())
 }
