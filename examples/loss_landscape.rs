@@ -244,7 +244,7 @@ fn draw(trained: &[f64], floor: f64, paths: &[&Path]) -> Result<(), Box<dyn std:
     chart.draw_series(cells)?;
     let styles = [
         RGBColor(230, 60, 60),
-        RGBColor(255, 255, 255),
+        RGBColor(90, 220, 255),
         RGBColor(255, 140, 0),
     ];
     for (p, &c) in paths.iter().zip(&styles) {
