@@ -110,7 +110,8 @@ fn w1_once(m: &Moons, fused: bool) -> (f64, f64, f64, usize) {
             lr: 1.0,
             ..SgdConfig::default()
         },
-    );
+    )
+    .expect("valid Sgd config");
     let cp = g.checkpoint();
     let (mut first, mut last, mut correct) = (0.0, 0.0, 0);
     let start = Instant::now();
@@ -409,7 +410,8 @@ fn w2_once<const REPLAY: bool, const FUSED: bool>(init: &[f64]) -> (f64, f64, f6
             amsgrad: true,
             ..AdamConfig::default()
         },
-    );
+    )
+    .expect("valid Adam config");
     let cp = g.checkpoint();
     let (mut first, mut last) = (0.0, 0.0);
     let start = Instant::now();

@@ -326,24 +326,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let trained = trained_weights();
     let g = Graph::new();
     let sgd = descend(&g, &trained, "SGD (lr 1)", 3000, |p| {
-        Box::new(Sgd::new(
-            p,
-            SgdConfig {
-                lr: 1.0,
-                ..SgdConfig::default()
-            },
-        ))
+        Box::new(
+            Sgd::new(
+                p,
+                SgdConfig {
+                    lr: 1.0,
+                    ..SgdConfig::default()
+                },
+            )
+            .expect("lr 1 is a valid SGD configuration"),
+        )
     });
     let g = Graph::new();
     let adam = descend(&g, &trained, "Adam, amsgrad (lr 0.1)", 3000, |p| {
-        Box::new(Adam::new(
-            p,
-            AdamConfig {
-                lr: 0.1,
-                amsgrad: true,
-                ..AdamConfig::default()
-            },
-        ))
+        Box::new(
+            Adam::new(
+                p,
+                AdamConfig {
+                    lr: 0.1,
+                    amsgrad: true,
+                    ..AdamConfig::default()
+                },
+            )
+            .expect("lr 0.1 with amsgrad is a valid Adam configuration"),
+        )
     });
     let newton = newton(&trained, 12);
     // The valley floor: where Newton's method settles (gradient ~1e-17 there).

@@ -9,7 +9,7 @@
 //! ops, so it can be differentiated again. The second derivative y(1 − y)(1 − 2y) is shown
 //! three ways: `grad` twice, the formula, and finite differences.
 //!
-//! Run: `cargo run --example sigmoid_backprop`. Writes `graphs/sigmoid.{dot,svg}` and the
+//! Run: `cargo run --example sigmoid_backprop`. Writes `graphs/sigmoid.{dot,svg,html}` and the
 //! graph of dy/dx, `graphs/sigmoid_grad.{dot,svg}`.
 
 use scalargrad::viz::{self, Drawing};
