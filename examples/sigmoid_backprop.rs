@@ -127,6 +127,14 @@ pub fn run() -> Vec<Drawing> {
                 ..viz::DrawOptions::backward()
             };
             drawing = Some(Drawing::new("sigmoid", &viz::trace(y), &options));
+            // Backward through the derivative's own graph, so that its page reveals real
+            // gradients: ∂(dy/dx)/∂x is the second derivative.
+            x.zero_grad();
+            dy.backward();
+            assert!(
+                (x.grad() - d2y.data()).abs() < 1e-15,
+                "backward through dy/dx gives d²y/dx²"
+            );
             let grad_options = viz::DrawOptions {
                 title: Some("dy/dx of the sigmoid at x = 1: the backward pass as a graph".into()),
                 show_grad: false,

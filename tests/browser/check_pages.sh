@@ -35,6 +35,7 @@ declare -A expect=(
     [apple_orange]="price.data:715,apple.grad:2.2,apple_num.grad:110,orange.grad:3.3,orange_num.grad:165,tax.grad:650"
     [sigmoid]="x.data:1,y.data:0.7310585786300049,x.grad:0.19661193324148185"
     [xor_network]="x1.data:0,x2.data:1,loss.grad:1"
+    [sigmoid_grad]="x.data:1,dy/dx.data:0.19661193324148185"
 )
 
 out=target/browser
