@@ -4,8 +4,11 @@
 //! much the price moves per unit change of each input: d/d(apple) = 2.2, d/d(count) = 110,
 //! d/d(tax) = 200. The apple + orange variant (3 oranges at 150 yen) gives 715 yen.
 //!
-//! Run: `cargo run --example apple_graph`. Writes `graphs/apple.{dot,svg}` and
+//! Run: `cargo run --example apple_graph` (`-- --out DIR` to write elsewhere). Writes `graphs/apple.{dot,svg}` and
 //! `graphs/apple_orange.{dot,svg}`.
+
+#[path = "common/pictures.rs"]
+mod pictures;
 
 use scalargrad::viz::{self, Drawing};
 use scalargrad::{Graph, Value};
@@ -78,9 +81,23 @@ pub fn run() -> Vec<Drawing> {
     vec![first, second]
 }
 
+/// Command-line options: only where the pictures go.
+#[derive(clap::Parser)]
+#[command(
+    name = "apple_graph",
+    about = "The apple examples of ゼロから作るDeep Learning, ch. 5, as computation graphs"
+)]
+struct Options {
+    /// Directory for the pictures [default: graphs/ of the repository, the committed ones]
+    #[arg(long, value_name = "DIR")]
+    out: Option<std::path::PathBuf>,
+}
+
 fn main() -> std::io::Result<()> {
+    let opts = <Options as clap::Parser>::parse();
+    let dir = pictures::picture_dir(opts.out.as_deref(), true)?;
     for d in run() {
-        for path in d.write(std::path::Path::new("graphs"))? {
+        for path in d.write(&dir)? {
             println!("wrote {}", path.display());
         }
     }

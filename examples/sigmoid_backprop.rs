@@ -5,7 +5,11 @@
 //! `/`: −1/u² = −y², `+`: 1, `exp`: exp(−x), `×`: −1. The product is ∂L/∂y · y(1 − y),
 //! the same as the fused `sigmoid()` op and the finite-difference slope.
 //!
-//! Run: `cargo run --example sigmoid_backprop`. Writes `graphs/sigmoid.{dot,svg}`.
+//! Run: `cargo run --example sigmoid_backprop`. Writes `graphs/sigmoid.{dot,svg}` (`-- --out
+//! DIR` to write elsewhere).
+
+#[path = "common/pictures.rs"]
+mod pictures;
 
 use scalargrad::viz::{self, Drawing};
 use scalargrad::{Graph, Value};
@@ -95,9 +99,23 @@ pub fn run() -> Vec<Drawing> {
     drawing.into_iter().collect()
 }
 
+/// Command-line options: only where the pictures go.
+#[derive(clap::Parser)]
+#[command(
+    name = "sigmoid_backprop",
+    about = "The sigmoid computation graph of ゼロから作るDeep Learning, ch. 5, step by step"
+)]
+struct Options {
+    /// Directory for the pictures [default: graphs/ of the repository, the committed ones]
+    #[arg(long, value_name = "DIR")]
+    out: Option<std::path::PathBuf>,
+}
+
 fn main() -> std::io::Result<()> {
+    let opts = <Options as clap::Parser>::parse();
+    let dir = pictures::picture_dir(opts.out.as_deref(), true)?;
     for d in run() {
-        for path in d.write(std::path::Path::new("graphs"))? {
+        for path in d.write(&dir)? {
             println!("wrote {}", path.display());
         }
     }

@@ -1,5 +1,7 @@
 //! Drawings: the committed files in `graphs/` are what the examples produce, the DOT is valid
 //! and deterministic, and the petgraph view agrees with the arena.
+// Both included examples load `examples/common/pictures.rs` (where pictures go).
+#![allow(clippy::duplicate_mod)]
 
 use std::path::Path;
 

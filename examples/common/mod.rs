@@ -10,7 +10,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use serde_json::Value as Json;
 
-#[allow(unused_imports)]
+#[allow(unused_imports)] // tests/tutorial.rs includes this module but draws nothing
 pub use pictures::picture_dir;
 
 /// A float as Python's `repr`/`str` prints it (`1.0`, `0.7091774798292554`, `9.3576229688393e-14`).
