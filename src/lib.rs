@@ -45,6 +45,8 @@
 //! | [`data`] | CSV datasets with errors that name the file, line and column |
 //! | [`Matrix`] | small matrices of values and their product |
 //! | [`viz`] | a `petgraph` view of a graph, DOT and SVG drawings (the engine knows nothing of it) |
+//! | [`prelude`] | `use scalargrad::prelude::*;`: the graph, models, losses, optimizers and their traits |
+//! | [`rand`](mod@rand) | the `rand` crate (0.10) that the constructors taking an RNG expect |
 #![warn(missing_docs)]
 
 mod backward;
@@ -57,6 +59,7 @@ mod matrix;
 pub mod nn;
 mod op;
 pub mod optim;
+pub mod prelude;
 mod replay;
 pub mod tutorial;
 mod value;
@@ -69,6 +72,11 @@ pub use graph::{Checkpoint, Graph, ScopeId};
 pub use matrix::Matrix;
 pub use op::{Arity, Op};
 pub use value::Value;
+
+/// The `rand` crate this crate's public API uses (0.10; [`nn::Neuron::new`] and
+/// [`nn::MlpBuilder::build`] take its RNGs). Use `scalargrad::rand` rather than a `rand` of
+/// your own, so the versions always agree: a `rand` 0.9 RNG would not fit.
+pub use rand;
 
 /// The README's example is compiled and run as a doc test.
 #[doc = include_str!("../README.md")]
