@@ -47,7 +47,8 @@ pub fn run() -> Vec<Drawing> {
         println!("  {:<13} {:>22} {:>22}", "node", "forward", "gradient");
         for v in std::iter::once(x).chain(steps) {
             let name = v.name().unwrap_or_default();
-            println!("  {name:<13} {:>22} {:>22}", v.data(), v.grad());
+            // `+ 0.0` prints −0 (the value of −x at x = 0) as 0.
+            println!("  {name:<13} {:>22} {:>22}", v.data() + 0.0, v.grad() + 0.0);
         }
         let yv = y.data();
         let chain = x.grad();

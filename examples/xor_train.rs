@@ -133,6 +133,7 @@ fn plot_loss(
     chart
         .configure_mesh()
         .x_desc("epoch")
+        .x_label_formatter(&|e| format!("{e:.0}"))
         .y_desc("loss")
         .draw()?;
     chart

@@ -10,14 +10,14 @@
 //! // The apple example of ゼロから作るDeep Learning, ch. 5: 100 yen × 2 apples × 1.1 tax.
 //! let g = Graph::new();
 //! let apple = g.value(100.0).named("apple");
-//! let count = g.value(2.0).named("count");
+//! let apple_num = g.value(2.0).named("apple_num");
 //! let tax = g.value(1.1).named("tax");
-//! let price = apple * count * tax;
+//! let price = apple * apple_num * tax;
 //! price.backward();
 //!
 //! assert!((price.data() - 220.0).abs() < 1e-9); // f64 gives 220.00000000000003
 //! assert!((apple.grad() - 2.2).abs() < 1e-12);
-//! assert!((count.grad() - 110.0).abs() < 1e-12);
+//! assert!((apple_num.grad() - 110.0).abs() < 1e-12);
 //! assert!((tax.grad() - 200.0).abs() < 1e-12);
 //! ```
 //!
