@@ -110,7 +110,8 @@ fn w1_once(m: &Moons, fused: bool) -> (f64, f64, f64, usize) {
             lr: 1.0,
             ..SgdConfig::default()
         },
-    );
+    )
+    .expect("valid Sgd config");
     let cp = g.checkpoint();
     let (mut first, mut last, mut correct) = (0.0, 0.0, 0);
     let start = Instant::now();
@@ -167,6 +168,7 @@ fn w1(reps: usize) {
         "W1 reference loss at step 99"
     );
     assert_eq!(acc, 100, "W1 reference accuracy");
+    record("w1 reference", "s_per_step", reference);
     println!(
         "RESULT engine=reference-arena workload=w1 metric=s_per_step value={:.6e} ops=65075 reps={}",
         median(&secs),
@@ -408,7 +410,8 @@ fn w2_once<const REPLAY: bool, const FUSED: bool>(init: &[f64]) -> (f64, f64, f6
             amsgrad: true,
             ..AdamConfig::default()
         },
-    );
+    )
+    .expect("valid Adam config");
     let cp = g.checkpoint();
     let (mut first, mut last) = (0.0, 0.0);
     let start = Instant::now();
@@ -477,6 +480,7 @@ fn w2(reps: usize) {
         "1.373942350372e-02",
         "W2 reference loss at epoch 9999"
     );
+    record("w2 reference", "s_total", reference);
     println!(
         "RESULT engine=reference-arena workload=w2 metric=s_total value={:.6e} ops=1480000 reps={}",
         median(&secs),
@@ -815,7 +819,8 @@ fn w4(reps: usize) {
 #[derive(Parser)]
 #[command(name = "bench")]
 struct Options {
-    /// Which workload: w1 (moons), w1-threads (moons on 2 threads), w2 (XOR), w3 (chain), w4 (wide) or all
+    /// Which workload: w1 (moons), w1-threads (moons, data-parallel on 2 threads), w2 (XOR),
+    /// w3 (chain), w4 (wide) or all
     #[arg(value_enum, default_value_t = Workload::All)]
     workload: Workload,
     /// Repetitions per workload; the median is reported

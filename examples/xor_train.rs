@@ -5,10 +5,14 @@
 //! Run: `cargo run --release --example xor_train`, or with options after `--`:
 //! `cargo run --release --example xor_train -- --seed 3 --epochs 2000` (`-- --help` lists them).
 //!
-//! By default it starts from the tutorial's own initial weights (`torch.manual_seed(0)`,
-//! from `sample_data/reference/xor_adam_amsgrad.json`) and checks its loss curve against
-//! PyTorch's float64 replay to 1e-9. `--seed N` starts from a seeded random initialisation
-//! (PyTorch's `nn.Linear` rule) instead.
+//! By default it starts from the tutorial's own initial weights (`torch.manual_seed(0)`),
+//! which PyTorch itself saved as `sample_data/reference/xor_init_torch.safetensors`
+//! (`scripts/gen_safetensors_fixtures.py`), and checks its loss curve against PyTorch's
+//! float64 replay to 1e-9. `--seed N` starts from a seeded random initialisation (PyTorch's
+//! `nn.Linear` rule) instead, `--load PATH` from the weights of a safetensors file (one saved
+//! by `--save`, or PyTorch's `state_dict` of the same `nn.Sequential`). `--save PATH` writes
+//! the trained model as safetensors under PyTorch's names, and the `nn.Sequential` that loads
+//! it as `PATH` with the extension `.py`.
 //!
 //! Writes `xor_decision_regions.svg`, `xor_loss.svg` and `xor_network.{dot,svg}` (the
 //! computation graph for one sample, clustered by layer and neuron): into `graphs/` for the
@@ -20,12 +24,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Parser;
-use common::{draw_legend, matrix, picture_dir, plot_decision_regions, py_float, reference};
+use common::{draw_legend, picture_dir, plot_decision_regions, py_float, reference};
 use indicatif::{ProgressBar, ProgressStyle};
 use plotters::prelude::*;
 use rand::SeedableRng;
 use scalargrad::loss::{Reduction, Target, cross_entropy, softmax};
-use scalargrad::nn::{Activation, Mlp, Module};
+use scalargrad::nn::{Activation, Mlp, Module, SaveOptions};
 use scalargrad::optim::{Adam, AdamConfig, Optimizer};
 use scalargrad::{Dataset, Graph, Value, viz};
 
@@ -50,6 +54,12 @@ struct Options {
     /// Directory for the pictures [default: graphs/ for the default run, out/ otherwise]
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Write the trained model as safetensors under PyTorch's names, and the nn.Sequential that loads it as PATH with the extension .py
+    #[arg(long, value_name = "PATH")]
+    save: Option<PathBuf>,
+    /// Start from the weights of a safetensors file (one written by --save, or a PyTorch state dict of the same network) [default: the tutorial's initial weights]
+    #[arg(long, value_name = "PATH")]
+    load: Option<PathBuf>,
 }
 
 /// The tutorial's data, `sample_data/sample.csv` of this repository.
@@ -64,28 +74,31 @@ impl Options {
             && self.data == Path::new(DEFAULT_DATA)
             && self.epochs == TUTORIAL_EPOCHS
             && self.out.is_none()
+            && self.save.is_none()
+            && self.load.is_none()
     }
 }
 
-/// The tutorial's network: Linear(2, 4, bias=False) → Sigmoid → Linear(4, 2, bias=False).
-fn build_model(g: &Graph, seed: Option<u64>) -> Result<Mlp<'_>, scalargrad::Error> {
+/// The tutorial's network: Linear(2, 4, bias=False) → Sigmoid → Linear(4, 2, bias=False),
+/// with weights from a seed, from a safetensors file, or the tutorial's own.
+fn build_model<'g>(
+    g: &'g Graph,
+    seed: Option<u64>,
+    load: Option<&Path>,
+) -> Result<Mlp<'g>, scalargrad::Error> {
+    let network = Mlp::builder(2)
+        .layer(4, Activation::Sigmoid)
+        .layer(2, Activation::Identity)
+        .bias(false);
     if let Some(s) = seed {
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(s);
-        return Ok(Mlp::builder(2)
-            .layer(4, Activation::Sigmoid)
-            .layer(2, Activation::Identity)
-            .bias(false)
-            .build(g, &mut rng));
+        return Ok(network.build(g, &mut rng));
     }
-    // torch.manual_seed(0); model = NN(2, 4, 2): the tutorial's initial weights.
-    let init = &reference("xor_adam_amsgrad.json")["init"];
-    Mlp::from_matrices(
-        g,
-        &[
-            (matrix(&init["W1_in_out"]), Activation::Sigmoid),
-            (matrix(&init["W2_in_out"]), Activation::Identity),
-        ],
-    )
+    // torch.manual_seed(0); model = NN(2, 4, 2): the tutorial's initial weights, as PyTorch
+    // saved them (save_file(model.state_dict(), ...)).
+    let tutorial = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_data/reference/xor_init_torch.safetensors");
+    network.load_safetensors(g, load.unwrap_or(&tutorial))
 }
 
 /// The mean cross-entropy of the whole batch (PyTorch's `nn.CrossEntropyLoss()`).
@@ -209,7 +222,7 @@ fn train<'g>(
             amsgrad: true,
             ..AdamConfig::default()
         },
-    );
+    )?;
     let progress = ProgressBar::new(epochs);
     progress.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} epochs {msg}")
@@ -355,7 +368,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let x = &data.features;
     println!("{CLASS_NAMES}\n");
     let g = Graph::new();
-    let model = build_model(&g, opts.seed)?;
+    let model = build_model(&g, opts.seed, opts.load.as_deref())?;
 
     // The PyTorch float64 replay is comparable only where we start where the tutorial started.
     let replay = match replay_absent_because(&opts) {
@@ -375,6 +388,31 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         elapsed.as_secs_f64()
     );
     let correct = report(&g, &model, x, &classes)?;
+    if let Some(path) = &opts.save {
+        let options = SaveOptions {
+            python: true,
+            ..SaveOptions::default()
+        };
+        model.save_safetensors_with(path, options)?;
+        let py = path.with_extension("py");
+        let code = std::fs::read_to_string(&py).map_err(|e| format!("{}: {e}", py.display()))?;
+        let bits = |m: &Mlp<'_>| -> Vec<u64> {
+            m.parameters().iter().map(|p| p.data().to_bits()).collect()
+        };
+        // In a graph of its own, so this run's graph and pictures stay as without --save.
+        let g2 = Graph::new();
+        let reloaded = Mlp::load_safetensors(&g2, path)?;
+        assert_eq!(
+            bits(&reloaded),
+            bits(&model),
+            "the file holds the weights to the bit"
+        );
+        println!(
+            "saved the trained model to {} (float64, PyTorch's names) and the nn.Sequential that loads it to {}:\n\n{code}",
+            path.display(),
+            py.display(),
+        );
+    }
     if let Some(r) = &replay {
         let last = r.curve.last().map_or(0, |p| p.0);
         println!(
@@ -421,6 +459,12 @@ fn replay_absent_because(opts: &Options) -> Option<String> {
     if let Some(seed) = opts.seed {
         return Some(format!(
             "--seed {seed} starts from random weights; the replay starts from the tutorial's"
+        ));
+    }
+    if let Some(load) = &opts.load {
+        return Some(format!(
+            "--load {} starts from saved weights; the replay starts from the tutorial's",
+            load.display()
         ));
     }
     if opts.data != Path::new(DEFAULT_DATA) {
