@@ -11,7 +11,7 @@
 //! let g = Graph::new();
 //! let mut rng = scalargrad::rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
 //! let model = Mlp::builder(2).layer(1, Activation::Identity).build(&g, &mut rng);
-//! let mut sgd = Sgd::new(model.parameters(), SgdConfig::default());
+//! let mut sgd = Sgd::new(model.parameters(), SgdConfig::default())?;
 //! let cp = g.checkpoint();
 //! let y = model.forward(&g.values(&[1.0, 2.0]))?;
 //! let loss = mse(&y, &[0.5], Reduction::Mean)?;

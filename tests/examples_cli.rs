@@ -101,7 +101,7 @@ fn xor_train_experiment_leaves_graphs_and_git_status_untouched() {
         .lines()
         .filter_map(|l| l.strip_prefix("wrote "))
         .collect();
-    assert_eq!(wrote.len(), 4, "{stdout}");
+    assert_eq!(wrote.len(), 5, "{stdout}"); // xor_network.{dot,svg,html}, loss, regions
     for path in wrote {
         let path = Path::new(path);
         assert!(path.is_absolute(), "{} is not a full path", path.display());
