@@ -1,11 +1,15 @@
 //! The apple example of ゼロから作るDeep Learning, chapter 5, as a computation graph.
 //!
 //! 2 apples at 100 yen each, 10% consumption tax: 100 × 2 × 1.1 = 220 yen. Backward gives how
-//! much the price moves per unit change of each input: d/d(apple) = 2.2, d/d(count) = 110,
+//! much the price moves per unit change of each input: d/d(apple) = 2.2, `d/d(apple_num)` = 110,
 //! d/d(tax) = 200. The apple + orange variant (3 oranges at 150 yen) gives 715 yen.
 //!
-//! Run: `cargo run --example apple_graph`. Writes `graphs/apple.{dot,svg,html}` and
-//! `graphs/apple_orange.{dot,svg,html}` (the `.html` steps through the graph in a browser).
+//! Run: `cargo run --example apple_graph` (`-- --out DIR` to write elsewhere). Writes
+//! `graphs/apple.{dot,svg,html}` and `graphs/apple_orange.{dot,svg,html}` (the `.html` steps
+//! through the graph in a browser).
+
+#[path = "common/pictures.rs"]
+mod pictures;
 
 use scalargrad::viz::{self, Drawing};
 use scalargrad::{Graph, Value};
@@ -31,9 +35,9 @@ pub fn run() -> Vec<Drawing> {
     println!("りんごの例 (apple): 100 yen × 2 apples × 1.1 tax");
     let g = Graph::new();
     let apple = g.value(100.0).named("apple");
-    let count = g.value(2.0).named("apple_num");
+    let apple_num = g.value(2.0).named("apple_num");
     let tax = g.value(1.1).named("tax");
-    let apple_price = (apple * count).named("apple_price");
+    let apple_price = (apple * apple_num).named("apple_price");
     let price = (apple_price * tax).named("price");
     price.backward();
     println!(" forward:");
@@ -43,8 +47,12 @@ pub fn run() -> Vec<Drawing> {
     check("dprice/dprice", price.grad(), 1.0);
     check("dprice/dapple_price", apple_price.grad(), 1.1);
     check("dprice/dapple", apple.grad(), 2.2);
-    check("dprice/dapple_num", count.grad(), 110.0);
+    check("dprice/dapple_num", apple_num.grad(), 110.0);
     check("dprice/dtax", tax.grad(), 200.0);
+    println!(
+        " (220.00000000000003, not 220: 1.1 has no exact binary f64, so 200 × 1.1 rounds to the \
+         nearest f64; the book's numbers are checked to 1e-9)"
+    );
     let first = draw("apple", "apple: 100 × 2 × 1.1 = 220", price);
 
     println!("\nりんごとみかんの例 (apple + orange): (100 × 2 + 150 × 3) × 1.1");
@@ -78,9 +86,23 @@ pub fn run() -> Vec<Drawing> {
     vec![first, second]
 }
 
+/// Command-line options: only where the pictures go.
+#[derive(clap::Parser)]
+#[command(
+    name = "apple_graph",
+    about = "The apple examples of ゼロから作るDeep Learning, ch. 5, as computation graphs"
+)]
+struct Options {
+    /// Directory for the pictures [default: graphs/ of the repository, the committed ones]
+    #[arg(long, value_name = "DIR")]
+    out: Option<std::path::PathBuf>,
+}
+
 fn main() -> std::io::Result<()> {
+    let opts = <Options as clap::Parser>::parse();
+    let dir = pictures::picture_dir(opts.out.as_deref(), true)?;
     for d in run() {
-        for path in d.write(std::path::Path::new("graphs"))? {
+        for path in d.write(&dir)? {
             println!("wrote {}", path.display());
         }
     }

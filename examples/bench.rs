@@ -1,6 +1,6 @@
 //! The shared benchmark workloads (BENCHMARKS.md): prints one `RESULT` line per workload.
 //!
-//! Run: `cargo run --release --example bench -- [w1|w2|w3|w4|all] [--reps N]` (`-- --help`
+//! Run: `cargo run --release --example bench -- [w1|w1-threads|w2|w3|w4|all] [--reps N]` (`-- --help`
 //! lists the options). After the `RESULT` lines it prints a summary in the README's units.
 //!
 //! - W1 'moons': micrograd's demo, a 2-16-16-1 ReLU MLP, 100 SGD steps on 100 points, SVM loss

@@ -10,7 +10,10 @@
 //! three ways: `grad` twice, the formula, and finite differences.
 //!
 //! Run: `cargo run --example sigmoid_backprop`. Writes `graphs/sigmoid.{dot,svg,html}` and the
-//! graph of dy/dx, `graphs/sigmoid_grad.{dot,svg}`.
+//! graph of dy/dx, `graphs/sigmoid_grad.{dot,svg,html}` (`-- --out DIR` to write elsewhere).
+
+#[path = "common/pictures.rs"]
+mod pictures;
 
 use scalargrad::viz::{self, Drawing};
 use scalargrad::{Graph, Value};
@@ -56,7 +59,8 @@ pub fn run() -> Vec<Drawing> {
         println!("  {:<13} {:>22} {:>22}", "node", "forward", "gradient");
         for v in std::iter::once(x).chain(steps) {
             let name = v.name().unwrap_or_default();
-            println!("  {name:<13} {:>22} {:>22}", v.data(), v.grad());
+            // `+ 0.0` prints −0 (the value of −x at x = 0) as 0.
+            println!("  {name:<13} {:>22} {:>22}", v.data() + 0.0, v.grad() + 0.0);
         }
         let yv = y.data();
         let chain = x.grad();
@@ -146,9 +150,23 @@ pub fn run() -> Vec<Drawing> {
     drawing.into_iter().chain(grad_drawing).collect()
 }
 
+/// Command-line options: only where the pictures go.
+#[derive(clap::Parser)]
+#[command(
+    name = "sigmoid_backprop",
+    about = "The sigmoid computation graph of ゼロから作るDeep Learning, ch. 5, step by step"
+)]
+struct Options {
+    /// Directory for the pictures [default: graphs/ of the repository, the committed ones]
+    #[arg(long, value_name = "DIR")]
+    out: Option<std::path::PathBuf>,
+}
+
 fn main() -> std::io::Result<()> {
+    let opts = <Options as clap::Parser>::parse();
+    let dir = pictures::picture_dir(opts.out.as_deref(), true)?;
     for d in run() {
-        for path in d.write(std::path::Path::new("graphs"))? {
+        for path in d.write(&dir)? {
             println!("wrote {}", path.display());
         }
     }

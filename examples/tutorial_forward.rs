@@ -3,13 +3,14 @@
 //! two hand-picked weight sets, sample by sample and as a batch), and the decision regions of
 //! the second weight set ("明らかに分離できていない": clearly not separated).
 //!
-//! Run: `cargo run --example tutorial_forward`. Writes `graphs/tutorial_decision_regions.svg`.
+//! Run: `cargo run --example tutorial_forward`. Writes `graphs/tutorial_decision_regions.svg`
+//! (`-- --out DIR` writes it into DIR instead).
 
 mod common;
 
 use std::path::Path;
 
-use common::{numpy_int_matrix, plot_decision_regions, py_float};
+use common::{numpy_int_matrix, picture_dir, plot_decision_regions, py_float};
 use scalargrad::loss::{cross_entropy_error, softmax};
 use scalargrad::nn::{Activation, Mlp};
 use scalargrad::{Dataset, Graph, Matrix, Value};
@@ -129,14 +130,27 @@ fn forward_pass(g: &Graph, data: &Dataset) -> Result<Vec<Vec<f64>>, Box<dyn std:
     Ok(vec![w1b, w2b].into_iter().flatten().collect())
 }
 
+/// Command-line options: only where the picture goes.
+#[derive(clap::Parser)]
+#[command(
+    name = "tutorial_forward",
+    about = "The tutorial's NumPy section: matrix products, softmax, the forward pass, the decision regions"
+)]
+struct Options {
+    /// Directory for the picture [default: graphs/ of the repository, the committed one]
+    #[arg(long, value_name = "DIR")]
+    out: Option<std::path::PathBuf>,
+}
+
 fn main() {
-    if let Err(e) = run() {
+    let opts = <Options as clap::Parser>::parse();
+    if let Err(e) = run(opts.out.as_deref()) {
         eprintln!("tutorial_forward: {e}");
         std::process::exit(1);
     }
 }
 
-fn run() -> Result<(), Box<dyn std::error::Error>> {
+fn run(out: Option<&Path>) -> Result<(), Box<dyn std::error::Error>> {
     let g = Graph::new();
     let data_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/sample.csv");
     let data = Dataset::from_csv(&data_path, &["x1", "x2"], &["class1", "class2"])?;
@@ -162,7 +176,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     };
     let points: Vec<[f64; 2]> = data.features.iter().map(|r| [r[0], r[1]]).collect();
     let class1 = data.class_indices(0)?;
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs/tutorial_decision_regions.svg");
+    let out = picture_dir(out, true)?.join("tutorial_decision_regions.svg");
     plot_decision_regions(
         &out,
         "W1, W2 (2nd set): 明らかに分離できていない (clearly not separated)",
@@ -170,6 +184,6 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         &points,
         &class1,
     )?;
-    println!("\nwrote graphs/tutorial_decision_regions.svg");
+    println!("\nwrote {}", out.display());
     Ok(())
 }

@@ -146,6 +146,7 @@ fn plot_loss(
     chart
         .configure_mesh()
         .x_desc("epoch")
+        .x_label_formatter(&|e| format!("{e:.0}"))
         .y_desc("loss")
         .draw()?;
     chart
@@ -362,6 +363,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let opts = Options::parse();
     // train_data = pd.read_csv("./sample_data/sample.csv"); targets T[:, 0] (class = XOR).
     let data = Dataset::from_csv(&opts.data, &["x1", "x2"], &["class1", "class2"])?;
+    data.check_one_hot()?;
     let classes = data.class_indices(0)?;
     let x = &data.features;
     println!("{CLASS_NAMES}\n");

@@ -20,6 +20,10 @@ pub struct Dataset {
     pub features: Vec<Vec<f64>>,
     /// One row of targets per data row.
     pub targets: Vec<Vec<f64>>,
+    /// The file (or the name given to [`Dataset::from_reader`]), for messages.
+    pub path: PathBuf,
+    /// The 1-based line of each data row in the file (the header is line 1), for messages.
+    pub lines: Vec<u64>,
 }
 
 impl Dataset {
@@ -37,6 +41,18 @@ impl Dataset {
     /// [`Error::Io`] if the file cannot be read, and every error of [`Dataset::from_reader`].
     pub fn from_csv(path: impl AsRef<Path>, features: &[&str], targets: &[&str]) -> Result<Self> {
         let path = path.as_ref();
+        if path.is_dir() {
+            return Err(Error::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::IsADirectory,
+                    format!(
+                        "is a directory, not a CSV file: give the path of a file{}",
+                        csv_files_in(path)
+                    ),
+                ),
+            });
+        }
         let file = std::fs::File::open(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
             source,
@@ -99,6 +115,8 @@ impl Dataset {
             target_names: targets.iter().map(|s| (*s).to_string()).collect(),
             features: Vec::new(),
             targets: Vec::new(),
+            path: path.clone(),
+            lines: Vec::new(),
         };
         for record in csv.records() {
             let record = record.map_err(|e| csv_error(&e))?;
@@ -145,11 +163,41 @@ impl Dataset {
                     .map(|&c| cell(c))
                     .collect::<Result<_>>()?,
             );
+            data.lines.push(line);
         }
         if data.features.is_empty() {
             return Err(Error::Empty { path });
         }
         Ok(data)
+    }
+
+    /// Checks that every row of the target columns is one-hot: exactly one 1, the others 0,
+    /// as the tutorial's `class1`/`class2` columns are.
+    ///
+    /// ```
+    /// let csv = "x1,x2,class1,class2\n0,0,0,1\n0,1,1,1\n";
+    /// let data = scalargrad::Dataset::from_reader("my.csv", csv.as_bytes(), &["x1", "x2"], &["class1", "class2"])?;
+    /// let e = data.check_one_hot().unwrap_err();
+    /// assert!(e.to_string().starts_with("my.csv:3: columns class1, class2 must be one-hot"));
+    /// # Ok::<(), scalargrad::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::NotOneHot`] for the first row that is not, naming its file and line.
+    pub fn check_one_hot(&self) -> Result<()> {
+        for (row, t) in self.targets.iter().enumerate() {
+            let ones = t.iter().filter(|&&v| v == 1.0).count();
+            let zeros = t.iter().filter(|&&v| v == 0.0).count();
+            if ones != 1 || ones + zeros != t.len() {
+                return Err(Error::NotOneHot {
+                    path: self.path.clone(),
+                    line: self.lines.get(row).copied().unwrap_or(0),
+                    columns: self.target_names.clone(),
+                    found: t.clone(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The number of data rows.
@@ -201,4 +249,24 @@ impl Dataset {
             })
             .collect()
     }
+}
+
+/// `" such as dir/a.csv"` naming the CSV files in `dir` (at most three), or `""`.
+fn csv_files_in(dir: &Path) -> String {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("csv")))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = files
+        .iter()
+        .take(3)
+        .map(|p| p.display().to_string())
+        .collect();
+    format!(" such as {}", names.join(" or "))
 }

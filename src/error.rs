@@ -88,6 +88,23 @@ pub enum Error {
         /// The cell's text.
         found: String,
     },
+    /// A row of target columns that should be one-hot (one 1, the rest 0) is not.
+    #[error(
+        "{}:{line}: columns {} must be one-hot (exactly one 1, the others 0), found {found:?}: \
+         set the row's class column to 1 and the others to 0",
+        path.display(),
+        columns.join(", ")
+    )]
+    NotOneHot {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line.
+        line: u64,
+        /// The target columns.
+        columns: Vec<String>,
+        /// The row's values in those columns.
+        found: Vec<f64>,
+    },
     /// Two shapes that must agree do not.
     #[error("{op}: {message}: expected {expected}, found {found}")]
     ShapeMismatch {

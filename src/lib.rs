@@ -10,14 +10,14 @@
 //! // The apple example of ゼロから作るDeep Learning, ch. 5: 100 yen × 2 apples × 1.1 tax.
 //! let g = Graph::new();
 //! let apple = g.value(100.0).named("apple");
-//! let count = g.value(2.0).named("count");
+//! let apple_num = g.value(2.0).named("apple_num");
 //! let tax = g.value(1.1).named("tax");
-//! let price = apple * count * tax;
+//! let price = apple * apple_num * tax;
 //! price.backward();
 //!
 //! assert!((price.data() - 220.0).abs() < 1e-9); // f64 gives 220.00000000000003
 //! assert!((apple.grad() - 2.2).abs() < 1e-12);
-//! assert!((count.grad() - 110.0).abs() < 1e-12);
+//! assert!((apple_num.grad() - 110.0).abs() < 1e-12);
 //! assert!((tax.grad() - 200.0).abs() < 1e-12);
 //! ```
 //!
@@ -48,6 +48,8 @@
 //! | [`io`] | safetensors files, read and written by hand; `Mlp` saves and loads them under PyTorch's names |
 //! | [`Matrix`] | small matrices of values and their product |
 //! | [`viz`] | a `petgraph` view of a graph, DOT and SVG drawings (the engine knows nothing of it) |
+//! | [`prelude`] | `use scalargrad::prelude::*;`: the graph, models, losses, optimizers and their traits |
+//! | [`rand`](mod@rand) | the `rand` crate (0.10) that the constructors taking an RNG expect |
 //!
 //! ## Errors and panics: one rule
 //! - **Arithmetic never fails.** Ops follow `f64` semantics: NaN and infinities propagate,
@@ -77,6 +79,7 @@ mod matrix;
 pub mod nn;
 mod op;
 pub mod optim;
+pub mod prelude;
 mod replay;
 pub mod tutorial;
 mod value;
@@ -90,6 +93,11 @@ pub use hessian::{hessian, hessian_vector_product};
 pub use matrix::Matrix;
 pub use op::{Arity, Op, Scalar};
 pub use value::Value;
+
+/// The `rand` crate this crate's public API uses (0.10; [`nn::Neuron::new`] and
+/// [`nn::MlpBuilder::build`] take its RNGs). Use `scalargrad::rand` rather than a `rand` of
+/// your own, so the versions always agree: a `rand` 0.9 RNG would not fit.
+pub use rand;
 
 /// The README's example is compiled and run as a doc test.
 #[doc = include_str!("../README.md")]

@@ -111,7 +111,7 @@
 //!
 //! ## 9. 誤差逆伝播法・計算グラフ — why backpropagation works
 //! - リンゴの例 (the apple example): `cargo run --example apple_graph` builds
-//!   100 yen × 2 × 1.1 tax = 220, and backward gives d/d(apple) = 2.2, d/d(count) = 110 and
+//!   100 yen × 2 × 1.1 tax = 220, and backward gives d/d(apple) = 2.2, `d/d(apple_num)` = 110 and
 //!   d/d(tax) = 200; the apple + orange variant gives 715 with 2.2, 110, 3.3, 165 and 650.
 //!   Pictures: `graphs/apple.svg`, `graphs/apple_orange.svg`, with the forward values on orange
 //!   arrows and the gradients on blue arrows pointing back, as the book draws them.

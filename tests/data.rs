@@ -106,3 +106,39 @@ fn class_indices_reject_non_integers() {
     assert!(d.class_indices(0).is_err());
     assert!(d.class_indices(5).is_err());
 }
+
+#[test]
+fn a_directory_is_named_with_the_csv_files_inside() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_data");
+    let e = Dataset::from_csv(dir, COLS.0, COLS.1).unwrap_err();
+    assert!(matches!(e, Error::Io { .. }));
+    let msg = e.to_string();
+    assert!(
+        msg.starts_with(&format!(
+            "{dir}: is a directory, not a CSV file: give the path of a file such as {dir}/sample.csv"
+        )),
+        "{msg}"
+    );
+}
+
+#[test]
+fn rows_that_are_not_one_hot_are_rejected_with_their_line() {
+    // Line 4 sets both classes; line 5 sets neither.
+    let both = load("x1,x2,class1,class2\n0,0,0,1\n0,1,1,0\n1,1,1,1\n").unwrap();
+    let e = both.check_one_hot().unwrap_err();
+    assert!(matches!(e, Error::NotOneHot { line: 4, .. }), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "sample.csv:4: columns class1, class2 must be one-hot (exactly one 1, the others 0), \
+         found [1.0, 1.0]: set the row's class column to 1 and the others to 0"
+    );
+    let neither = load("x1,x2,class1,class2\n0,0,0,1\n0,1,1,0\n0,0,0,1\n1,1,0,0.5\n").unwrap();
+    let e = neither.check_one_hot().unwrap_err();
+    assert!(matches!(e, Error::NotOneHot { line: 5, .. }), "{e}");
+    assert!(
+        load("x1,x2,class1,class2\n0,0,0,1\n0,1,1,0\n")
+            .unwrap()
+            .check_one_hot()
+            .is_ok()
+    );
+}

@@ -2,6 +2,8 @@
 //! and deterministic, the petgraph view agrees with the arena, and the step-by-step pages
 //! say the book's numbers and need no network. (`tests/browser/check_pages.sh` runs the
 //! pages in a real browser.)
+// Both included examples load `examples/common/pictures.rs` (where pictures go).
+#![allow(clippy::duplicate_mod)]
 
 use std::path::Path;
 

@@ -6,11 +6,11 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use rand::SeedableRng;
 use scalargrad::Graph;
 use scalargrad::loss::{Reduction, Target, cross_entropy};
 use scalargrad::nn::{Activation, Mlp, Module};
 use scalargrad::optim::{Adam, AdamConfig, Optimizer};
+use scalargrad::rand::{self, SeedableRng};
 
 fn ops(c: &mut Criterion) {
     let g = Graph::with_capacity(1 << 16);

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proptest::prelude::*;
-use rand::SeedableRng;
 use scalargrad::nn::{Activation, Mlp, MlpBuilder, Module};
+use scalargrad::rand::{self, SeedableRng};
 use scalargrad::{Error, Graph};
 
 fn temp_path(name: &str) -> PathBuf {

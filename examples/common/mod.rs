@@ -10,7 +10,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use serde_json::Value as Json;
 
-#[allow(unused_imports)]
+#[allow(unused_imports)] // tests/tutorial.rs includes this module but draws nothing
 pub use pictures::picture_dir;
 
 /// A float as Python's `repr`/`str` prints it (`1.0`, `0.7091774798292554`, `9.3576229688393e-14`).
@@ -88,6 +88,8 @@ const POINT: [RGBColor; 2] = [RGBColor(31, 119, 180), RGBColor(255, 127, 14)];
 /// The tutorial's decision-region figure: the plane x1 ∈ [−5, 5), x2 ∈ [0, 6) on a 0.01 grid
 /// (`np.arange(-5, 5, 0.01)`, `np.arange(0, 6, 0.01)`), coloured by `predict` (0 or 1), with
 /// the data points on top, labelled `class{c+1}` by their `class1` column as in the tutorial.
+/// Each legend entry also gives the class index it stands for (`class2 (index 1)`), because
+/// the tutorial's names are one off from the indices and from the CSV's column names.
 ///
 /// Each grid row is drawn as runs of equal class, so the SVG stays small.
 pub fn plot_decision_regions(
@@ -143,7 +145,7 @@ pub fn plot_decision_regions(
                     .iter()
                     .map(|&(a, b)| Rectangle::new([a, b], color.filled())),
             )?
-            .label(format!("predict_class{}", k + 1))
+            .label(format!("predict_class{} (index {k})", k + 1))
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
     }
     for (c, &color) in POINT.iter().enumerate() {
@@ -158,7 +160,7 @@ pub fn plot_decision_regions(
                 pts.iter()
                     .map(|&p| Circle::new(p, 6, ShapeStyle::from(color).filled())),
             )?
-            .label(format!("class{}", c + 1))
+            .label(format!("class{} (index {c})", c + 1))
             .legend(move |(x, y)| Circle::new((x + 5, y), 5, color.filled()));
         chart.draw_series(
             pts.iter()
