@@ -37,9 +37,17 @@ fn digits_csv_holds_1797_images_of_about_180_per_digit() {
         d.class_counts(),
         [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
     );
-    assert!(d.features.iter().flatten().all(|&p| (0.0..=16.0).contains(&p)));
+    assert!(
+        d.features
+            .iter()
+            .flatten()
+            .all(|&p| (0.0..=16.0).contains(&p))
+    );
     // load_digits().data[0][:8]: the top row of the first zero.
-    assert_eq!(d.features[0][..8], [0.0, 0.0, 5.0, 13.0, 9.0, 1.0, 0.0, 0.0]);
+    assert_eq!(
+        d.features[0][..8],
+        [0.0, 0.0, 5.0, 13.0, 9.0, 1.0, 0.0, 0.0]
+    );
 }
 
 #[test]
@@ -88,7 +96,12 @@ fn stratified_split_keeps_class_proportions_and_follows_the_seed() {
     assert_eq!(d.split_stratified(0.2, 0).unwrap().1, test);
     assert_ne!(d.split_stratified(0.2, 1).unwrap().1, test);
     // No row is in both: the features of train and test together are all of the data.
-    let mut all: Vec<Vec<f64>> = train.features.iter().chain(&test.features).cloned().collect();
+    let mut all: Vec<Vec<f64>> = train
+        .features
+        .iter()
+        .chain(&test.features)
+        .cloned()
+        .collect();
     let mut original = d.features.clone();
     all.sort_by(|a, b| a.partial_cmp(b).unwrap());
     original.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -141,7 +154,12 @@ fn scaling_by_a_sixteenth_maps_pixels_onto_0_to_1() {
     let mut d = digits();
     d.scale(1.0 / 16.0);
     assert_eq!(d.features[0][3], 13.0 / 16.0);
-    assert!(d.features.iter().flatten().all(|&p| (0.0..=1.0).contains(&p)));
+    assert!(
+        d.features
+            .iter()
+            .flatten()
+            .all(|&p| (0.0..=1.0).contains(&p))
+    );
 }
 
 /// The fixture's matrix (PyTorch layout: one row per output neuron).
@@ -149,12 +167,22 @@ fn matrix(j: &Json) -> Vec<Vec<f64>> {
     j.as_array()
         .unwrap()
         .iter()
-        .map(|r| r.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect())
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect()
+        })
         .collect()
 }
 
 fn vector(j: &Json) -> Vec<f64> {
-    j.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
+    j.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 #[test]
