@@ -1,6 +1,6 @@
 //! The shared benchmark workloads (BENCHMARKS.md): prints one `RESULT` line per workload.
 //!
-//! Run: `cargo run --release --example bench -- [w1|w2|w3|w4|all] [--reps N]`.
+//! Run: `cargo run --release --example bench -- [w1|w2|w3|w4|w5|all] [--reps N]`.
 //!
 //! - W1 'moons': micrograd's demo, a 2-16-16-1 ReLU MLP, 100 SGD steps on 100 points, SVM loss
 //!   plus L2; seconds per step. Rebuilds the graph every step (the path the docs teach), and
@@ -10,6 +10,8 @@
 //!   build each weighted sum as one `Graph::dot` node.
 //! - W3 'chain': 10⁶ op nodes `v = tanh(v) · 1.0001`; ns per op node, cold and warm.
 //! - W4 'wide': 10⁶ products summed; ns per op node, cold and warm.
+//! - W5 'digits': one epoch of `digits_train` (64-32-10 tanh, Adam, batches of 32); seconds
+//!   per epoch, rebuilt every batch, and as `w5-fused` with fused neurons.
 //!
 //! Check values are printed as Python's `%.12e`, to compare with WORKLOADS.md.
 
@@ -17,7 +19,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use rand::SeedableRng;
-use scalargrad::loss::hinge;
+use scalargrad::data::Labeled;
+use scalargrad::loss::{Reduction, Target, cross_entropy, hinge};
 use scalargrad::nn::{Activation, Mlp, Module};
 use scalargrad::optim::{Adam, AdamConfig, Optimizer, Sgd, SgdConfig};
 use scalargrad::{Graph, Value};
@@ -424,6 +427,93 @@ fn w4(reps: usize) {
     print_runs("w4-warm", 1_999_999, &warm, labels, expect);
 }
 
+// ---------------------------------------------------------------- W5
+
+/// W5 'digits': one epoch of `digits_train` (64-32-10 tanh MLP, softmax cross-entropy, Adam
+/// lr 0.01, 45 batches of 32 over the 1,438 training digits, split and batches from seed 0).
+/// Returns (seconds, CPU seconds of this thread, mean training loss of the epoch, op nodes
+/// built).
+fn w5_once(train: &Labeled, fused: bool) -> (f64, f64, f64, usize) {
+    let g = Graph::with_capacity(200_000);
+    let mut init = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    let model = Mlp::builder(64)
+        .layer(32, Activation::Tanh)
+        .layer(10, Activation::Identity)
+        .build(&g, &mut init)
+        .fused(fused);
+    let mut adam = Adam::new(
+        model.parameters(),
+        AdamConfig {
+            lr: 0.01,
+            ..AdamConfig::default()
+        },
+    );
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    let batches = train.batches(32, &mut rng).expect("a batch size of 32");
+    let cp = g.checkpoint();
+    let (mut loss_sum, mut nodes) = (0.0, 0);
+    let cpu = thread_cpu_seconds();
+    let start = Instant::now();
+    for batch in &batches {
+        let logits: Vec<Vec<Value<'_>>> = batch
+            .iter()
+            .map(|&r| {
+                model
+                    .forward(&g.values(&train.features[r]))
+                    .expect("64 inputs")
+            })
+            .collect();
+        let labels: Vec<usize> = batch.iter().map(|&r| train.labels[r]).collect();
+        let loss = cross_entropy(&logits, Target::Classes(&labels), Reduction::Mean)
+            .expect("one label per row");
+        adam.zero_grad();
+        loss.backward();
+        adam.step();
+        loss_sum += loss.data() * batch.len() as f64;
+        nodes += g.node_count() - cp.len();
+        g.rewind(cp);
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let cpu = thread_cpu_seconds() - cpu;
+    (secs, cpu, loss_sum / train.len() as f64, nodes)
+}
+
+/// The CPU time this thread has run, from `/proc/thread-self/schedstat` (Linux; 0 elsewhere).
+/// On a loaded machine it is steadier than the wall clock.
+fn thread_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0.0, |ns| ns as f64 * 1e-9)
+}
+
+fn w5(reps: usize) {
+    let names: Vec<String> = (0..64).map(|i| format!("p{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/digits.csv");
+    let mut data = Labeled::from_csv(&path, &names, "label", 10).unwrap_or_else(|e| panic!("{e}"));
+    data.scale(1.0 / 16.0);
+    let (train, _) = data.split_stratified(0.2, 0).expect("a fraction in (0, 1)");
+    // The canonical op count: one node per × and + (the unfused graph).
+    let ops = w5_once(&train, false).3;
+    for (fused, name) in [(false, "w5"), (true, "w5-fused")] {
+        let runs: Vec<(f64, f64, f64, usize)> = (0..reps).map(|_| w5_once(&train, fused)).collect();
+        let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
+        let cpu: Vec<f64> = runs.iter().map(|r| r.1).collect();
+        let (_, _, loss, built) = runs[runs.len() - 1];
+        // digits_train's first epoch: "epoch 0 : loss 1.1949429440869934"
+        assert_eq!(sci(loss), "1.194942944087e+00", "W5 mean loss of the epoch");
+        println!(
+            "RESULT engine=scalargrad workload={name} metric=s_per_epoch value={:.6e} cpu_s={:.6e} ops={ops} nodes_built={built} mops_per_s={:.2} reps={} loss={}",
+            median(&secs),
+            median(&cpu),
+            ops as f64 / median(&secs) / 1e6,
+            reps_list(&secs, 6),
+            sci(loss)
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut reps = 7;
@@ -442,10 +532,10 @@ fn main() {
                     });
             }
             "--bench" => {} // passed by `cargo bench`; ignored
-            w @ ("w1" | "w2" | "w3" | "w4" | "all") => which = w.to_string(),
+            w @ ("w1" | "w2" | "w3" | "w4" | "w5" | "all") => which = w.to_string(),
             other => {
                 eprintln!(
-                    "bench: unknown argument {other:?}\nusage: bench [w1|w2|w3|w4|all] [--reps N]"
+                    "bench: unknown argument {other:?}\nusage: bench [w1|w2|w3|w4|w5|all] [--reps N]"
                 );
                 std::process::exit(2);
             }
@@ -460,10 +550,11 @@ fn main() {
         "w1" => w1(reps),
         "w2" => w2(reps),
         "w3" => w3(reps),
-        _ => w4(reps),
+        "w4" => w4(reps),
+        _ => w5(reps),
     };
     if which == "all" {
-        for w in ["w1", "w2", "w3", "w4"] {
+        for w in ["w1", "w2", "w3", "w4", "w5"] {
             run(w);
         }
     } else {
