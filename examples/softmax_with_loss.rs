@@ -81,12 +81,12 @@ pub fn run() -> Vec<Drawing> {
 }
 
 fn main() -> std::io::Result<()> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     for d in run() {
-        for path in d.write(&dir)? {
+        for path in d.write(&root.join("graphs"))? {
             println!(
-                "wrote graphs/{}",
-                path.file_name().unwrap_or_default().display()
+                "wrote {}",
+                path.strip_prefix(root).unwrap_or(&path).display()
             );
         }
     }
