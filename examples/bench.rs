@@ -1,6 +1,6 @@
 //! The shared benchmark workloads (BENCHMARKS.md): prints one `RESULT` line per workload.
 //!
-//! Run: `cargo run --release --example bench -- [w1|w2|w3|w4|w5|all] [--reps N]`.
+//! Run: `cargo run --release --example bench -- [w1|w1-threads|w2|w3|w4|w5|all] [--reps N]`.
 //!
 //! - W1 'moons': micrograd's demo, a 2-16-16-1 ReLU MLP, 100 SGD steps on 100 points, SVM loss
 //!   plus L2; seconds per step. Rebuilds the graph every step (the path the docs teach), and
@@ -92,6 +92,7 @@ fn moons() -> Moons {
 }
 
 /// 100 steps; returns (seconds per step, loss at step 0, loss at step 99, accuracy at 99).
+#[inline(never)]
 fn w1_once(m: &Moons, fused: bool) -> (f64, f64, f64, usize) {
     let g = Graph::with_capacity(70_000);
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
@@ -147,9 +148,33 @@ fn w1_once(m: &Moons, fused: bool) -> (f64, f64, f64, usize) {
 
 fn w1(reps: usize) {
     let m = moons();
+    // Interleaved repetitions (reference, rebuilt, fused, reference, …), so that a busy
+    // machine slows each row alike and the ratios stay meaningful.
+    let mut all: [Vec<(f64, f64, f64, usize)>; 3] = Default::default();
+    for _ in 0..reps {
+        all[0].push(w1_reference_once(&m));
+        all[1].push(w1_once(&m, false));
+        all[2].push(w1_once(&m, true));
+    }
+    let runs = &all[0];
+    let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
+    let reference = median(&secs);
+    let (_, l0, l99, acc) = runs[runs.len() - 1];
+    assert_eq!(sci(l0), "9.128546778969e-01", "W1 reference loss at step 0");
+    assert_eq!(
+        sci(l99),
+        "1.180543291408e-02",
+        "W1 reference loss at step 99"
+    );
+    assert_eq!(acc, 100, "W1 reference accuracy");
+    println!(
+        "RESULT engine=reference-arena workload=w1 metric=s_per_step value={:.6e} ops=65075 reps={}",
+        median(&secs),
+        reps_list(&secs, 7)
+    );
     // The teaching path (one node per × and +), then the fused-neuron fast path.
     for fused in [false, true] {
-        let runs: Vec<(f64, f64, f64, usize)> = (0..reps).map(|_| w1_once(&m, fused)).collect();
+        let runs = &all[1 + usize::from(fused)];
         let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
         let (_, l0, l99, acc) = runs[runs.len() - 1];
         assert_eq!(sci(l0), "9.128546778969e-01", "W1 loss at step 0");
@@ -163,7 +188,164 @@ fn w1(reps: usize) {
             sci(l0),
             sci(l99)
         );
+        println!(
+            "RATIO workload=w1{} scalargrad/reference={:.3}{}",
+            if fused { "-fused" } else { "" },
+            median(&secs) / reference,
+            if fused { "" } else { " target<=1.25" }
+        );
     }
+}
+
+// ---------------------------------------------------------------- W1, data-parallel
+
+/// The moons batch in `CHUNKS` fixed chunks of 50 points: the unit of work of `w1-threads`.
+const CHUNKS: usize = 2;
+
+/// One chunk's share of a W1 step: its summed hinge loss, the gradient of that sum with
+/// respect to every parameter, and how many of its points are classified correctly.
+struct ChunkResult {
+    loss_sum: f64,
+    grads: Vec<f64>,
+    correct: usize,
+}
+
+/// A worker: owns a graph with its own copy of the model, and for each parameter vector it is
+/// sent, computes its chunks, one backward each.
+fn w1_worker(
+    m: &Moons,
+    chunks: &[usize],
+    params: &std::sync::mpsc::Receiver<Vec<f64>>,
+    results: &std::sync::mpsc::Sender<(usize, ChunkResult)>,
+) {
+    let g = Graph::with_capacity(40_000);
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    let model = Mlp::builder(2)
+        .layer(16, Activation::Relu)
+        .layer(16, Activation::Relu)
+        .layer(1, Activation::Identity)
+        .build(&g, &mut rng);
+    let handles = model.parameters();
+    let cp = g.checkpoint();
+    let per_chunk = m.x.len() / CHUNKS;
+    while let Ok(values) = params.recv() {
+        model.set_parameter_values(&values).expect("337 parameters");
+        for &c in chunks {
+            for p in &handles {
+                p.zero_grad();
+            }
+            let range = c * per_chunk..(c + 1) * per_chunk;
+            let scores: Vec<Value<'_>> = m.x[range.clone()]
+                .iter()
+                .map(|x| {
+                    model
+                        .forward(&[g.value(x[0]), g.value(x[1])])
+                        .expect("2 inputs")[0]
+                })
+                .collect();
+            let losses = scores
+                .iter()
+                .zip(&m.y[range.clone()])
+                .map(|(&s, &y)| (s * -y + 1.0).relu());
+            let sum = g.sum(losses);
+            sum.backward();
+            let correct = scores
+                .iter()
+                .zip(&m.y[range])
+                .filter(|(s, y)| (s.data() > 0.0) == (**y > 0.0))
+                .count();
+            let result = ChunkResult {
+                loss_sum: sum.data(),
+                grads: handles.iter().map(|p| p.grad()).collect(),
+                correct,
+            };
+            g.rewind(cp);
+            if results.send((c, result)).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// W1 split across `workers` threads, each with its own graph (a `Graph` is `Send`, so each
+/// worker builds its own); the chunks' losses and gradients are summed in chunk order, so the
+/// result does not depend on the number of workers. Returns (seconds per step, every step's
+/// loss, accuracy at step 99).
+fn w1_threads_once(m: &Moons, workers: usize) -> (f64, Vec<f64>, usize) {
+    use std::sync::mpsc;
+    let mut params = m.init.clone();
+    let mut losses = Vec::with_capacity(100);
+    let mut correct = 0;
+    let mut elapsed = 0.0;
+    std::thread::scope(|s| {
+        let (result_tx, result_rx) = mpsc::channel();
+        let senders: Vec<mpsc::Sender<Vec<f64>>> = (0..workers)
+            .map(|w| {
+                let (tx, rx) = mpsc::channel();
+                let results = result_tx.clone();
+                let chunks: Vec<usize> = (w..CHUNKS).step_by(workers).collect();
+                s.spawn(move || w1_worker(m, &chunks, &rx, &results));
+                tx
+            })
+            .collect();
+        let start = Instant::now();
+        for k in 0..100 {
+            for tx in &senders {
+                tx.send(params.clone()).expect("a live worker");
+            }
+            let mut parts: Vec<Option<ChunkResult>> = (0..CHUNKS).map(|_| None).collect();
+            for _ in 0..CHUNKS {
+                let (c, r) = result_rx.recv().expect("a chunk result");
+                parts[c] = Some(r);
+            }
+            let parts: Vec<ChunkResult> =
+                parts.into_iter().map(|p| p.expect("every chunk")).collect();
+            let data_loss = parts.iter().map(|p| p.loss_sum).sum::<f64>() * (1.0 / 100.0);
+            let reg = params.iter().map(|p| p * p).sum::<f64>() * 1e-4;
+            losses.push(data_loss + reg);
+            let lr = 1.0 - 0.9 * f64::from(k) / 100.0;
+            for (i, p) in params.iter_mut().enumerate() {
+                let data_grad: f64 = parts.iter().map(|c| c.grads[i]).sum();
+                let grad = data_grad * (1.0 / 100.0) + 2.0 * 1e-4 * *p;
+                *p -= lr * grad;
+            }
+            if k == 99 {
+                correct = parts.iter().map(|p| p.correct).sum();
+            }
+        }
+        elapsed = start.elapsed().as_secs_f64() / 100.0;
+        drop(senders); // the workers' loops end
+    });
+    (elapsed, losses, correct)
+}
+
+fn w1_threads(reps: usize) {
+    let m = moons();
+    let (_, one_worker, _) = w1_threads_once(&m, 1);
+    let runs: Vec<(f64, Vec<f64>, usize)> = (0..reps).map(|_| w1_threads_once(&m, 2)).collect();
+    let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
+    let (_, losses, acc) = &runs[runs.len() - 1];
+    assert_eq!(
+        losses, &one_worker,
+        "w1-threads: 2 workers give the 1-worker losses exactly"
+    );
+    // The chunked sums round differently from W1's single left fold, within 1e-12.
+    assert!(
+        (losses[0] / 9.128_546_778_969e-01 - 1.0).abs() < 1e-12,
+        "W1 loss at step 0"
+    );
+    assert!(
+        (losses[99] / 1.180_543_291_408e-02 - 1.0).abs() < 1e-10,
+        "W1 loss at step 99"
+    );
+    assert_eq!(*acc, 100, "W1 accuracy at step 99");
+    println!(
+        "RESULT engine=scalargrad workload=w1-threads metric=s_per_step value={:.6e} ops=65075 reps={} threads=2 loss0={} loss_last={} acc={acc}/100",
+        median(&secs),
+        reps_list(&secs, 7),
+        sci(losses[0]),
+        sci(losses[99])
+    );
 }
 
 // ---------------------------------------------------------------- W2
@@ -207,7 +389,10 @@ fn w2_loss<'g>(g: &'g Graph, w1: &[Value<'g>], w2: &[Value<'g>], fused: bool) ->
 }
 
 /// 10,000 epochs; returns (seconds, loss at epoch 0, loss at epoch 9,999).
-fn w2_once(init: &[f64], replay: bool, fused: bool) -> (f64, f64, f64) {
+/// (Generic, and never inlined, so that a profiler sees each row as its own function.)
+#[inline(never)]
+fn w2_once<const REPLAY: bool, const FUSED: bool>(init: &[f64]) -> (f64, f64, f64) {
+    let (replay, fused) = (REPLAY, FUSED);
     let g = Graph::with_capacity(256);
     let w: Vec<Value<'_>> = g.values(init);
     let (w1, w2) = w.split_at(8);
@@ -253,13 +438,47 @@ fn w2_once(init: &[f64], replay: bool, fused: bool) -> (f64, f64, f64) {
 
 fn w2(reps: usize) {
     let init = numbers(&data_file("w2_init.txt"));
-    for (replay, fused, name) in [
+    let rows = [
         (false, false, "w2"),
         (true, false, "w2-replay"),
         (false, true, "w2-fused"),
         (true, true, "w2-fused-replay"),
-    ] {
-        let runs: Vec<(f64, f64, f64)> = (0..reps).map(|_| w2_once(&init, replay, fused)).collect();
+    ];
+    // Interleaved repetitions, as in W1.
+    let mut all: [Vec<(f64, f64, f64)>; 5] = Default::default();
+    for _ in 0..reps {
+        all[0].push(w2_reference_once(&init));
+        for (k, &(replay, fused, _)) in rows.iter().enumerate() {
+            all[k + 1].push(match (replay, fused) {
+                (false, false) => w2_once::<false, false>(&init),
+                (true, false) => w2_once::<true, false>(&init),
+                (false, true) => w2_once::<false, true>(&init),
+                (true, true) => w2_once::<true, true>(&init),
+            });
+        }
+    }
+    let runs = &all[0];
+    let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
+    let reference = median(&secs);
+    let (_, l0, l_last) = runs[runs.len() - 1];
+    assert_eq!(
+        sci(l0),
+        "7.103683591605e-01",
+        "W2 reference loss at epoch 0"
+    );
+    assert_eq!(
+        sci(l_last),
+        "1.373942350372e-02",
+        "W2 reference loss at epoch 9999"
+    );
+    println!(
+        "RESULT engine=reference-arena workload=w2 metric=s_total value={:.6e} ops=1480000 reps={}",
+        median(&secs),
+        reps_list(&secs, 6)
+    );
+    let mut rebuilt = f64::NAN;
+    for (k, &(replay, _, name)) in rows.iter().enumerate() {
+        let runs = &all[k + 1];
         let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
         let (_, l0, l_last) = runs[runs.len() - 1];
         assert_eq!(sci(l0), "7.103683591605e-01", "W2 loss at epoch 0");
@@ -271,7 +490,164 @@ fn w2(reps: usize) {
             sci(l0),
             sci(l_last)
         );
+        if name == "w2" {
+            rebuilt = median(&secs);
+            println!(
+                "RATIO workload=w2 scalargrad/reference={:.3} target<=1.25",
+                rebuilt / reference
+            );
+        } else if replay {
+            println!(
+                "RATIO workload={name} replay/rebuilt={:.3}{}",
+                median(&secs) / rebuilt,
+                if name == "w2-replay" {
+                    " target<=0.60"
+                } else {
+                    ""
+                }
+            );
+        }
     }
+}
+
+// ---------------------------------------------------------------- the flat-arena reference
+
+/// The minimal flat arena of `benches/reference/arena.rs`, run on the same workloads in the
+/// same process, so that the ratio scalargrad / reference is measured on this machine.
+#[path = "../benches/reference/arena.rs"]
+#[allow(dead_code, missing_docs, clippy::pedantic)]
+mod reference;
+
+/// W1 on the reference arena; returns (seconds per step, loss at step 0, at step 99, accuracy).
+#[inline(never)]
+fn w1_reference_once(m: &Moons) -> (f64, f64, f64, usize) {
+    use reference::Tape;
+    let mut t = Tape::with_capacity(70_000);
+    let params: Vec<u32> = m.init.iter().map(|&p| t.leaf(p)).collect();
+    let (len, consts) = (t.nodes.len(), t.consts_len());
+    let (mut first, mut last, mut correct) = (0.0, 0.0, 0);
+    let start = Instant::now();
+    for k in 0..100 {
+        let mut scores = Vec::with_capacity(100);
+        for x in &m.x {
+            let mut input = vec![t.leaf(x[0]), t.leaf(x[1])];
+            let mut next = 0;
+            for (nin, nout, relu) in [(2, 16, true), (16, 16, true), (16, 1, false)] {
+                let mut out = Vec::with_capacity(nout);
+                for _ in 0..nout {
+                    let w = &params[next..next + nin];
+                    let first_term = t.mul(w[0], input[0]);
+                    let mut act = t.add(params[next + nin], first_term);
+                    for i in 1..nin {
+                        let p = t.mul(w[i], input[i]);
+                        act = t.add(act, p);
+                    }
+                    next += nin + 1;
+                    out.push(if relu { t.relu(act) } else { act });
+                }
+                input = out;
+            }
+            scores.push(input[0]);
+        }
+        let losses: Vec<u32> = scores
+            .iter()
+            .zip(&m.y)
+            .map(|(&s, &y)| {
+                let a = t.mulc(s, -y);
+                let b = t.addc(a, 1.0);
+                t.relu(b)
+            })
+            .collect();
+        let sum = losses[1..].iter().fold(losses[0], |acc, &l| t.add(acc, l));
+        let data_loss = t.mulc(sum, 1.0 / 100.0);
+        let squares: Vec<u32> = params.iter().map(|&p| t.mul(p, p)).collect();
+        let reg_sum = squares[1..]
+            .iter()
+            .fold(squares[0], |acc, &s| t.add(acc, s));
+        let reg = t.mulc(reg_sum, 1e-4);
+        let total = t.add(data_loss, reg);
+        for &p in &params {
+            t.nodes[p as usize].grad = 0.0;
+        }
+        t.backward(total);
+        let lr = 1.0 - 0.9 * f64::from(k) / 100.0;
+        for &p in &params {
+            let n = &mut t.nodes[p as usize];
+            n.data -= lr * n.grad;
+        }
+        if k == 0 {
+            first = t.nodes[total as usize].data;
+        }
+        if k == 99 {
+            last = t.nodes[total as usize].data;
+            correct = scores
+                .iter()
+                .zip(&m.y)
+                .filter(|(s, y)| (t.nodes[**s as usize].data > 0.0) == (**y > 0.0))
+                .count();
+        }
+        t.truncate(len, consts);
+    }
+    (start.elapsed().as_secs_f64() / 100.0, first, last, correct)
+}
+
+/// W2 on the reference arena (rebuilt every epoch); returns (seconds, loss at 0, at 9,999).
+#[inline(never)]
+fn w2_reference_once(init: &[f64]) -> (f64, f64, f64) {
+    use reference::Tape;
+    let mut t = Tape::with_capacity(256);
+    let w: Vec<u32> = init.iter().map(|&p| t.leaf(p)).collect();
+    let (len, consts) = (t.nodes.len(), t.consts_len());
+    let (mut m, mut v, mut vmax) = (vec![0.0; 16], vec![0.0; 16], vec![0.0_f64; 16]);
+    let (mut first, mut last) = (0.0, 0.0);
+    let start = Instant::now();
+    for epoch in 0..10_000 {
+        let mut total = None;
+        for (x, y) in W2_SAMPLES {
+            let (x0, x1) = (t.leaf(x[0]), t.leaf(x[1]));
+            let h: [u32; 4] = std::array::from_fn(|j| {
+                let a = t.mul(w[2 * j], x0);
+                let b = t.mul(w[2 * j + 1], x1);
+                let s = t.add(a, b);
+                t.sigmoid(s)
+            });
+            let o: [u32; 2] = std::array::from_fn(|k| {
+                let first = t.mul(w[8 + 4 * k], h[0]);
+                (1..4).fold(first, |acc, j| {
+                    let p = t.mul(w[8 + 4 * k + j], h[j]);
+                    t.add(acc, p)
+                })
+            });
+            let e = [t.exp(o[0]), t.exp(o[1])];
+            let s = t.add(e[0], e[1]);
+            let p = t.div(e[y], s);
+            let l = t.ln(p);
+            let l = t.neg(l);
+            total = Some(total.map_or(l, |acc| t.add(acc, l)));
+        }
+        let loss = t.mulc(total.expect("four samples"), 0.25);
+        for &p in &w {
+            t.nodes[p as usize].grad = 0.0;
+        }
+        t.backward(loss);
+        let step = f64::from(epoch + 1);
+        let (bc1, bc2) = (1.0 - 0.9_f64.powf(step), 1.0 - 0.999_f64.powf(step));
+        for (i, &p) in w.iter().enumerate() {
+            let n = &mut t.nodes[p as usize];
+            m[i] = 0.9 * m[i] + 0.1 * n.grad;
+            v[i] = 0.999 * v[i] + 0.001 * n.grad * n.grad;
+            vmax[i] = vmax[i].max(v[i]);
+            n.data -= (0.001 / bc1) * m[i] / (vmax[i].sqrt() / bc2.sqrt() + 1e-8);
+        }
+        if epoch == 0 {
+            first = t.nodes[loss as usize].data;
+        }
+        if epoch == 9_999 {
+            last = t.nodes[loss as usize].data;
+        }
+        t.truncate(len, consts);
+    }
+    (start.elapsed().as_secs_f64(), first, last)
 }
 
 // ---------------------------------------------------------------- W3, W4
@@ -532,10 +908,10 @@ fn main() {
                     });
             }
             "--bench" => {} // passed by `cargo bench`; ignored
-            w @ ("w1" | "w2" | "w3" | "w4" | "w5" | "all") => which = w.to_string(),
+            w @ ("w1" | "w1-threads" | "w2" | "w3" | "w4" | "w5" | "all") => which = w.to_string(),
             other => {
                 eprintln!(
-                    "bench: unknown argument {other:?}\nusage: bench [w1|w2|w3|w4|w5|all] [--reps N]"
+                    "bench: unknown argument {other:?}\nusage: bench [w1|w1-threads|w2|w3|w4|w5|all] [--reps N]"
                 );
                 std::process::exit(2);
             }
@@ -548,13 +924,14 @@ fn main() {
     );
     let run = |w: &str| match w {
         "w1" => w1(reps),
+        "w1-threads" => w1_threads(reps),
         "w2" => w2(reps),
         "w3" => w3(reps),
         "w4" => w4(reps),
         _ => w5(reps),
     };
     if which == "all" {
-        for w in ["w1", "w2", "w3", "w4", "w5"] {
+        for w in ["w1", "w1-threads", "w2", "w3", "w4", "w5"] {
             run(w);
         }
     } else {

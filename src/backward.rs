@@ -5,8 +5,8 @@
 //! `grad · ∂out/∂parent` to its parents. No recursion, no hash set, no allocation; this file
 //! knows no individual op (the partials come from [`Op::partials`](crate::Op::partials)).
 
-use crate::graph::Arena;
-use crate::op::Arity;
+use crate::graph::{Arena, Node};
+use crate::op::{Arity, Op, specialize};
 use crate::value::Value;
 
 impl Arena {
@@ -53,42 +53,61 @@ impl Arena {
         let nodes = &mut self.nodes[..end];
         for i in (0..nodes.len()).rev() {
             let n = nodes[i];
-            // Leaves have nothing to propagate; unreached nodes do not depend on the root
-            // (skipping them also keeps a stale 0·∞ from turning a parent's gradient into NaN).
+            // Unreached nodes do not depend on the root (skipping them also keeps a stale
+            // 0·∞ from turning a parent's gradient into NaN).
             if !n.reached {
                 continue;
             }
-            let arity = n.op.arity();
-            let (l, r) = (n.lhs as usize, n.rhs as usize);
-            // Parents are created before their children, so `l < i` and, for binary ops,
-            // `r < i`: the unchecked reads and writes below stay inside `nodes`.
-            debug_assert!(matches!(arity, Arity::Leaf | Arity::Nary) || l < i);
-            debug_assert!(arity != Arity::Binary || r < i);
-            let y = match arity {
-                Arity::Leaf => continue,
-                Arity::Nary => {
-                    if NARY {
-                        propagate_nary(nodes, links, &n);
-                    }
-                    continue;
-                }
-                Arity::Unary => 0.0,
-                Arity::UnaryConst => consts[r],
-                // SAFETY: r < i < nodes.len() (see above).
-                Arity::Binary => unsafe { nodes.get_unchecked(r).data },
-            };
-            // SAFETY: l < i < nodes.len() (see above).
-            let lhs = unsafe { nodes.get_unchecked_mut(l) };
-            let (dx, dy) = n.op.partials(lhs.data, y, n.data);
-            lhs.grad += n.grad * dx;
-            lhs.reached = true;
-            if arity == Arity::Binary {
-                // SAFETY: r < i < nodes.len() (see above).
-                let rhs = unsafe { nodes.get_unchecked_mut(r) };
-                rhs.grad += n.grad * dy;
-                rhs.reached = true;
-            }
+            // One jump per node: in each arm the op is a constant, and `propagate` folds to
+            // that op's partials (see `specialize!` in op.rs).
+            specialize!(n.op, |op| propagate::<NARY>(
+                nodes, consts, links, i, &n, op
+            ));
         }
+    }
+}
+
+/// Hands node `i`'s gradient to its parents, times the local derivatives of `op` (which is
+/// `n.op`, passed as a constant by `specialize!`).
+#[inline(always)]
+fn propagate<const NARY: bool>(
+    nodes: &mut [Node],
+    consts: &[f64],
+    links: &[u32],
+    i: usize,
+    n: &Node,
+    op: Op,
+) {
+    let arity = op.arity();
+    let (l, r) = (n.lhs as usize, n.rhs as usize);
+    // Parents are created before their children (the arena only appends, and a rewind cuts a
+    // suffix), so `l < i` and, for binary ops, `r < i`: the unchecked accesses below stay
+    // inside `nodes`, whose length is greater than `i`.
+    debug_assert!(matches!(arity, Arity::Leaf | Arity::Nary) || l < i);
+    debug_assert!(arity != Arity::Binary || r < i);
+    let y = match arity {
+        Arity::Leaf => return,
+        Arity::Nary => {
+            if NARY {
+                propagate_nary(nodes, links, n);
+            }
+            return;
+        }
+        Arity::Unary => 0.0,
+        Arity::UnaryConst => consts[r],
+        // SAFETY: r < i < nodes.len() (see above).
+        Arity::Binary => unsafe { nodes.get_unchecked(r).data },
+    };
+    // SAFETY: l < i < nodes.len() (see above).
+    let lhs = unsafe { nodes.get_unchecked_mut(l) };
+    let (dx, dy) = op.partials(lhs.data, y, n.data);
+    lhs.grad += n.grad * dx;
+    lhs.reached = true;
+    if arity == Arity::Binary {
+        // SAFETY: r < i < nodes.len() (see above).
+        let rhs = unsafe { nodes.get_unchecked_mut(r) };
+        rhs.grad += n.grad * dy;
+        rhs.reached = true;
     }
 }
 
@@ -97,8 +116,8 @@ impl Arena {
 /// reverse sweep would make them through the equivalent chain of `×` and `+` nodes (last term
 /// first, the bias just before the first term), so gradients agree to the bit.
 #[inline]
-fn propagate_nary(nodes: &mut [crate::graph::Node], links: &[u32], n: &crate::graph::Node) {
-    fn give(nodes: &mut [crate::graph::Node], to: u32, amount: f64) {
+fn propagate_nary(nodes: &mut [Node], links: &[u32], n: &Node) {
+    fn give(nodes: &mut [Node], to: u32, amount: f64) {
         let p = &mut nodes[to as usize];
         p.grad += amount;
         p.reached = true;
@@ -144,9 +163,7 @@ impl Value<'_> {
     /// If this value was discarded by [`Graph::rewind`](crate::Graph::rewind).
     pub fn backward(self) {
         let (index, generation) = (self.index(), self.generation());
-        self.graph().with(|a| {
-            a.node(index, generation);
-            a.backward(index);
-        });
+        self.graph()
+            .with_live(index, generation, |a| a.backward(index));
     }
 }

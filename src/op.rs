@@ -10,6 +10,7 @@
 
 /// How many inputs an op reads, and where its second operand comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Arity {
     /// A leaf: an input or parameter, created by [`Graph::value`](crate::Graph::value).
     Leaf,
@@ -28,8 +29,12 @@ pub enum Arity {
 ///
 /// `x` and `y` name the first and second parent, `c` a constant operand (not tracked), and
 /// `out` the node's own value. Each variant's doc gives its formula and its derivative.
+///
+/// The enum is `#[non_exhaustive]`: adding an op is routine, and a `match` outside this crate
+/// needs a `_` arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
+#[non_exhaustive]
 pub enum Op {
     // Grouped by arity: leaf, unary, constant, binary, n-ary.
     /// A leaf: no parents.
@@ -80,6 +85,27 @@ pub enum Op {
     /// [`Graph::dot`](crate::Graph::dot).
     Dot,
 }
+
+/// `specialize!(op, |o| body)`: a `match` with one arm per op, in which `o` is that op as a
+/// constant. Once `body` is inlined, `o.arity()`, [`Op::eval`] and [`Op::partials`] fold to that
+/// op's own formula, so a loop over nodes pays for one jump per node, as a hand-written
+/// `match` would, while the mathematics stays in this file. The list is checked: a missing
+/// op is a compile error (the match must be exhaustive).
+macro_rules! specialize {
+    ($op:expr, |$o:ident| $body:expr) => {
+        specialize!(@arms $op, $o, $body; Leaf Neg Exp Ln Tanh Relu Sigmoid Sqrt Abs AddC SubC
+            RSubC MulC DivC RDivC PowF PowI Add Sub Mul Div Dot)
+    };
+    (@arms $op:expr, $o:ident, $body:expr; $($v:ident)*) => {
+        match $op {
+            $(Op::$v => {
+                let $o = Op::$v;
+                $body
+            })*
+        }
+    };
+}
+pub(crate) use specialize;
 
 impl Op {
     /// How many parents the op has, and whether its second operand is a constant.

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use crate::graph::Graph;
+use crate::graph::{Graph, Misuse};
 use crate::op::{Arity, Op};
 
 /// A scalar in a [`Graph`]: a small `Copy` handle (graph reference, index, generation).
@@ -40,6 +40,18 @@ pub struct Value<'g> {
     generation: u32,
 }
 
+/// `live_data!(arena, value)`: the value's data, or, if its handle is stale, a panic raised by
+/// the calling function itself, after its last use of the borrow. (A helper function taking
+/// the arena as an argument could not panic soundly: its argument would still be borrowed.)
+macro_rules! live_data {
+    ($a:expr, $v:expr) => {
+        match $a.nodes.get($v.index as usize) {
+            Some(n) if n.generation == $v.generation => n.data,
+            _ => $v.graph.misuse($v.stale()),
+        }
+    };
+}
+
 impl<'g> Value<'g> {
     #[inline]
     pub(crate) fn from_parts(graph: &'g Graph, index: u32, generation: u32) -> Self {
@@ -61,7 +73,10 @@ impl<'g> Value<'g> {
         self.graph
     }
 
-    /// The node's position in creation order: unique within the graph, and stable.
+    /// The node's position in creation order. It is unique among the graph's live nodes and
+    /// never changes while the value is live; after a rewind discards the value, a new node
+    /// may reuse the index (the handle's generation tells them apart, see
+    /// [`Graph::rewind`]).
     #[must_use]
     pub fn index(self) -> u32 {
         self.index
@@ -71,8 +86,9 @@ impl<'g> Value<'g> {
     #[inline]
     #[must_use]
     pub fn data(self) -> f64 {
-        self.graph
-            .with(|a| a.node(self.index, self.generation).data)
+        self.graph.with_live(self.index, self.generation, |a| {
+            a.nodes[self.index as usize].data
+        })
     }
 
     /// The gradient: d root / d self after the latest [`Value::backward`] (see there for
@@ -80,24 +96,37 @@ impl<'g> Value<'g> {
     #[inline]
     #[must_use]
     pub fn grad(self) -> f64 {
-        self.graph
-            .with(|a| a.node(self.index, self.generation).grad)
+        self.graph.with_live(self.index, self.generation, |a| {
+            a.nodes[self.index as usize].grad
+        })
     }
 
     /// Overwrites the forward value, as an optimizer does with a parameter.
     ///
-    /// Nodes already computed from this one are not recomputed: set leaves, then build.
+    /// Nodes already computed from this one are not recomputed: set leaves, then build
+    /// (or replay with [`Graph::recompute`]).
     #[inline]
     pub fn set_data(self, data: f64) {
-        self.graph
-            .with(|a| a.node_mut(self.index, self.generation).data = data);
+        self.graph.with_live(self.index, self.generation, |a| {
+            a.nodes[self.index as usize].data = data;
+        });
     }
 
     /// Overwrites the gradient.
+    ///
+    /// On a leaf, the next backward adds to it (leaf gradients accumulate). On an interior
+    /// node it is a value to read until the next backward, which starts that node afresh as
+    /// it does every interior node: it never leaks into the next backward's results.
     #[inline]
     pub fn set_grad(self, grad: f64) {
-        self.graph
-            .with(|a| a.node_mut(self.index, self.generation).grad = grad);
+        self.graph.with_live(self.index, self.generation, |a| {
+            let i = self.index as usize;
+            a.nodes[i].grad = grad;
+            if a.nodes[i].op != Op::Leaf {
+                // Mark it for backward's clearing pass (see `Arena::dirty`).
+                a.dirty = a.dirty.max(self.index + 1);
+            }
+        });
     }
 
     /// Sets this value's gradient to 0, as `p.grad.zero_()` does in PyTorch.
@@ -109,7 +138,9 @@ impl<'g> Value<'g> {
     /// The op that produced this value ([`Op::Leaf`] for a leaf).
     #[must_use]
     pub fn op(self) -> Op {
-        self.graph.with(|a| a.node(self.index, self.generation).op)
+        self.graph.with_live(self.index, self.generation, |a| {
+            a.nodes[self.index as usize].op
+        })
     }
 
     /// Whether this value is a leaf (made by [`Graph::value`], not by an op).
@@ -123,8 +154,8 @@ impl<'g> Value<'g> {
     /// any) then `a₀, c₀, a₁, c₁, …`.
     #[must_use]
     pub fn parents(self) -> Vec<Value<'g>> {
-        self.graph.with(|a| {
-            let n = *a.node(self.index, self.generation);
+        self.graph.with_live(self.index, self.generation, |a| {
+            let n = a.nodes[self.index as usize];
             let parent = |i: u32| Value::from_parts(self.graph, i, a.nodes[i as usize].generation);
             match n.op.arity() {
                 Arity::Leaf => Vec::new(),
@@ -152,8 +183,8 @@ impl<'g> Value<'g> {
     /// ```
     #[must_use]
     pub fn local_gradients(self) -> Vec<f64> {
-        self.graph.with(|a| {
-            let n = *a.node(self.index, self.generation);
+        self.graph.with_live(self.index, self.generation, |a| {
+            let n = a.nodes[self.index as usize];
             let x = || a.nodes[n.lhs as usize].data;
             match n.op.arity() {
                 Arity::Leaf => Vec::new(),
@@ -184,8 +215,8 @@ impl<'g> Value<'g> {
     /// The constant operand of a constant op (`1.0` in `x + 1.0`), else `None`.
     #[must_use]
     pub fn constant(self) -> Option<f64> {
-        self.graph.with(|a| {
-            let n = *a.node(self.index, self.generation);
+        self.graph.with_live(self.index, self.generation, |a| {
+            let n = a.nodes[self.index as usize];
             (n.op.arity() == Arity::UnaryConst).then(|| a.consts[n.rhs as usize])
         })
     }
@@ -199,8 +230,7 @@ impl<'g> Value<'g> {
     /// ```
     #[must_use = "named returns the same value, for chaining"]
     pub fn named(self, name: &str) -> Self {
-        self.graph.with(|a| {
-            a.node(self.index, self.generation);
+        self.graph.with_live(self.index, self.generation, |a| {
             a.labels.insert(self.index, name.into());
         });
         self
@@ -209,49 +239,91 @@ impl<'g> Value<'g> {
     /// The name given with [`Value::named`], if any.
     #[must_use]
     pub fn name(self) -> Option<String> {
-        self.graph.with(|a| {
-            a.node(self.index, self.generation);
+        self.graph.with_live(self.index, self.generation, |a| {
             a.labels.get(&self.index).map(ToString::to_string)
         })
     }
 
     // The three constructors below run once per node. They are inlined into each operator so
     // that its op is a constant (`eval` folds to one instruction), and they reach the arena
-    // without a closure; each borrow ends before the function returns.
+    // without a closure. Each checks its handles inside the borrow and, on a misuse, panics
+    // only after its last use of the borrow (the contract of `Graph::with`).
 
     #[inline(always)]
     fn unary(self, op: Op) -> Self {
-        // SAFETY: the only live borrow of the arena, dropped before returning.
+        // SAFETY: the aliasing contract of `Graph::with` (graph.rs). No other reference into
+        // the arena is live: `Graph: !Sync` keeps other threads out, and on this thread every
+        // other access is a `with` closure or one of these constructors, each finished before
+        // the next starts. Between here and the last use of `a` no user code runs and no
+        // panic starts: misuse goes to `Graph::misuse` only after that last use.
         let a = unsafe { self.graph.arena_mut() };
-        let x = a.node(self.index, self.generation).data;
-        let index = a.push(op, self.index, 0, op.eval(x, 0.0));
-        Value::from_parts(self.graph, index, a.generation)
+        let x = live_data!(a, self);
+        let generation = a.generation;
+        match a.push(op, self.index, 0, op.eval(x, 0.0)) {
+            Some(index) => Value::from_parts(self.graph, index, generation),
+            None => self.graph.misuse(Misuse::TooManyNodes),
+        }
     }
 
     #[inline(always)]
     fn with_const(self, op: Op, c: f64) -> Self {
-        // SAFETY: the only live borrow of the arena, dropped before returning.
+        // SAFETY: the aliasing contract of `Graph::with` (graph.rs). No other reference into
+        // the arena is live: `Graph: !Sync` keeps other threads out, and on this thread every
+        // other access is a `with` closure or one of these constructors, each finished before
+        // the next starts. Between here and the last use of `a` no user code runs and no
+        // panic starts: misuse goes to `Graph::misuse` only after that last use.
         let a = unsafe { self.graph.arena_mut() };
-        let x = a.node(self.index, self.generation).data;
-        let ci = a.push_const(c);
-        let index = a.push(op, self.index, ci, op.eval(x, c));
-        Value::from_parts(self.graph, index, a.generation)
+        let x = live_data!(a, self);
+        let generation = a.generation;
+        let ci = a.next_const();
+        match a.push(op, self.index, ci, op.eval(x, c)) {
+            Some(index) => {
+                a.consts.push(c);
+                Value::from_parts(self.graph, index, generation)
+            }
+            None => self.graph.misuse(Misuse::TooManyNodes),
+        }
     }
 
     #[inline(always)]
     fn binary(self, op: Op, rhs: Self) -> Self {
-        assert!(
-            std::ptr::eq(self.graph, rhs.graph),
-            "scalargrad: cannot combine Value #{} and Value #{}: they belong to different Graphs",
-            self.index,
-            rhs.index
-        );
-        // SAFETY: the only live borrow of the arena, dropped before returning.
+        if !std::ptr::eq(self.graph, rhs.graph) {
+            mixed_graphs(self, rhs);
+        }
+        // SAFETY: the aliasing contract of `Graph::with` (graph.rs). No other reference into
+        // the arena is live: `Graph: !Sync` keeps other threads out, and on this thread every
+        // other access is a `with` closure or one of these constructors, each finished before
+        // the next starts. Between here and the last use of `a` no user code runs and no
+        // panic starts: misuse goes to `Graph::misuse` only after that last use.
         let a = unsafe { self.graph.arena_mut() };
-        let x = a.node(self.index, self.generation).data;
-        let y = a.node(rhs.index, rhs.generation).data;
-        let index = a.push(op, self.index, rhs.index, op.eval(x, y));
-        Value::from_parts(self.graph, index, a.generation)
+        let x = live_data!(a, self);
+        let y = live_data!(a, rhs);
+        let generation = a.generation;
+        match a.push(op, self.index, rhs.index, op.eval(x, y)) {
+            Some(index) => Value::from_parts(self.graph, index, generation),
+            None => self.graph.misuse(Misuse::TooManyNodes),
+        }
+    }
+
+    /// The misuse report for this handle being stale.
+    fn stale(self) -> Misuse {
+        Misuse::Stale {
+            index: self.index,
+            generation: self.generation,
+        }
+    }
+
+    /// How this value is named in messages: `` `tax` (Value #2) `` or `Value #2`.
+    fn describe(self) -> String {
+        let label = self.graph.with(|a| {
+            a.is_live(self.index, self.generation)
+                .then(|| a.labels.get(&self.index).map(ToString::to_string))
+                .flatten()
+        });
+        match label {
+            Some(l) => format!("`{l}` (Value #{})", self.index),
+            None => format!("Value #{}", self.index),
+        }
     }
 
     /// `self^k` for a real exponent `k`; d/dx = k·x^(k−1).
@@ -407,10 +479,20 @@ impl<'g> Value<'g> {
 
 impl fmt::Debug for Value<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (data, grad, op) = self.graph.with(|a| {
-            let n = a.node(self.index, self.generation);
-            (n.data, n.grad, n.op)
+        // Read first, format after: formatting may run user code (see `Graph::with`).
+        let node = self.graph.with(|a| {
+            a.is_live(self.index, self.generation).then(|| {
+                let n = a.nodes[self.index as usize];
+                (n.data, n.grad, n.op)
+            })
         });
+        let Some((data, grad, op)) = node else {
+            return f
+                .debug_struct("Value")
+                .field("index", &self.index)
+                .field("stale", &true)
+                .finish();
+        };
         f.debug_struct("Value")
             .field("index", &self.index)
             .field("data", &data)
@@ -515,47 +597,103 @@ impl Graph {
     /// ```
     ///
     /// # Panics
-    /// If `weights` and `inputs` differ in length or are empty, or a value belongs to another
-    /// graph or was discarded by a rewind.
-    #[inline(never)]
+    /// If `weights` and `inputs` differ in length or are empty (a shape error:
+    /// [`Graph::try_dot`] returns it as an [`Error`](crate::Error) instead), or a value
+    /// belongs to another graph or was discarded by a rewind (misuse of the engine).
     pub fn dot<'g>(
         &'g self,
         bias: Option<Value<'g>>,
         weights: &[Value<'g>],
         inputs: &[Value<'g>],
     ) -> Value<'g> {
-        assert!(
-            weights.len() == inputs.len() && !weights.is_empty(),
-            "Graph::dot: {} weights and {} inputs: expected the same number, at least one",
-            weights.len(),
-            inputs.len()
-        );
-        let same = |v: &Value<'g>| std::ptr::eq(v.graph, self);
-        assert!(
-            bias.iter().chain(weights).chain(inputs).all(same),
-            "scalargrad: Graph::dot was given a Value of another Graph"
-        );
-        // SAFETY: the only live borrow of the arena, dropped before returning.
+        match self.try_dot(bias, weights, inputs) {
+            Ok(v) => v,
+            Err(e) => panic!("scalargrad: {e}"),
+        }
+    }
+
+    /// [`Graph::dot`], with a shape error returned instead of a panic.
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) if `weights` and `inputs` differ
+    /// in length or are empty.
+    ///
+    /// # Panics
+    /// If a value belongs to another graph or was discarded by a rewind.
+    #[inline(never)]
+    pub fn try_dot<'g>(
+        &'g self,
+        bias: Option<Value<'g>>,
+        weights: &[Value<'g>],
+        inputs: &[Value<'g>],
+    ) -> crate::Result<Value<'g>> {
+        if weights.len() != inputs.len() || weights.is_empty() {
+            return Err(crate::Error::ShapeMismatch {
+                op: "Graph::dot",
+                message: format!("{} weights and {} inputs", weights.len(), inputs.len()),
+                expected: "one input per weight, at least one".into(),
+                found: format!("{} inputs", inputs.len()),
+            });
+        }
+        let all = bias.iter().chain(weights).chain(inputs);
+        if let Some(&other) = all.clone().find(|v| !std::ptr::eq(v.graph, self)) {
+            let mine = bias
+                .iter()
+                .chain(weights)
+                .chain(inputs)
+                .find(|v| std::ptr::eq(v.graph, self));
+            match mine {
+                Some(&mine) => mixed_graphs(mine, other),
+                None => panic!(
+                    "scalargrad: Graph::dot was called on one Graph with values of another: call \
+                     dot on the Graph that made them"
+                ),
+            }
+        }
+        let pairs = u32::try_from(weights.len()).unwrap_or(u32::MAX);
+        // SAFETY: the aliasing contract of `Graph::with` (graph.rs), as in `Value::binary`:
+        // the only live reference into the arena; the slices hold plain handles, so iterating
+        // them runs no user code, and misuse is reported after the last use of `a`.
         let a = unsafe { self.arena_mut() };
+        let generation = a.generation;
+        if let Some(stale) = all.clone().find(|v| !a.is_live(v.index, v.generation)) {
+            self.misuse(stale.stale())
+        }
         let data = Op::fold_dot(
-            bias.map(|b| a.node(b.index, b.generation).data),
+            bias.map(|b| a.nodes[b.index as usize].data),
             weights.iter().zip(inputs).map(|(w, x)| {
                 (
-                    a.node(w.index, w.generation).data,
-                    a.node(x.index, x.generation).data,
+                    a.nodes[w.index as usize].data,
+                    a.nodes[x.index as usize].data,
                 )
             }),
         );
-        let start = u32::try_from(a.links.len()).expect("scalargrad: too many n-ary links");
+        let Ok(start) = u32::try_from(a.links.len()) else {
+            self.misuse(Misuse::TooManyNodes)
+        };
+        let Some(index) = a.push(Op::Dot, start, pairs, data) else {
+            self.misuse(Misuse::TooManyNodes)
+        };
         a.links
             .push(bias.map_or(crate::graph::NO_BIAS, |b| b.index));
         for (w, x) in weights.iter().zip(inputs) {
             a.links.extend([w.index, x.index]);
         }
-        let pairs = u32::try_from(weights.len()).expect("scalargrad: too many terms");
-        let index = a.push(Op::Dot, start, pairs, data);
-        Value::from_parts(self, index, a.generation)
+        Ok(Value::from_parts(self, index, generation))
     }
+}
+
+/// The panic for combining values of two graphs, naming both values and the remedy.
+#[cold]
+#[inline(never)]
+fn mixed_graphs(lhs: Value<'_>, rhs: Value<'_>) -> ! {
+    panic!(
+        "scalargrad: cannot combine {} with {}: they belong to two different Graphs. Every \
+         value in one expression must come from the same Graph: create the inputs with that \
+         Graph's value(), or copy a number across with other_graph.value(v.data())",
+        lhs.describe(),
+        rhs.describe()
+    )
 }
 
 /// `−x`; d/dx = −1.

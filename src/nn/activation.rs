@@ -27,6 +27,7 @@ impl Activation {
     /// assert_eq!(Activation::Identity.apply(x).index(), x.index());
     /// ```
     #[must_use]
+    #[inline]
     pub fn apply(self, x: Value<'_>) -> Value<'_> {
         match self {
             Activation::Identity => x,

@@ -1,11 +1,10 @@
 //! [`Layer`]: neurons that read the same inputs.
 
-use std::rc::Rc;
-
 use rand::Rng;
 
 use super::{Activation, Init, Module, Neuron};
 use crate::error::{Error, Result, Shape};
+use crate::graph::NameId;
 use crate::{Graph, Value};
 
 /// A fully connected layer: `nout` neurons, each reading all `nin` inputs.
@@ -16,7 +15,7 @@ pub struct Layer<'g> {
     graph: &'g Graph,
     neurons: Vec<Neuron<'g>>,
     nin: usize,
-    name: Rc<str>,
+    name: NameId,
 }
 
 impl<'g> Layer<'g> {
@@ -62,14 +61,14 @@ impl<'g> Layer<'g> {
         bias: Option<&[f64]>,
         activation: Activation,
     ) -> Self {
-        let name: Rc<str> = name.into();
-        let neurons = graph.scoped(Rc::clone(&name), || {
+        let name = graph.intern(name);
+        let neurons = graph.scoped_interned(name, || {
             weights
                 .iter()
                 .enumerate()
                 .map(|(j, w)| {
                     let b = bias.map(|b| b[j]);
-                    Neuron::build(graph, format!("neuron {j}").into(), w, b, activation)
+                    Neuron::build(graph, &format!("neuron {j}"), w, b, activation)
                 })
                 .collect()
         });
@@ -180,7 +179,7 @@ impl<'g> Layer<'g> {
                 found: x.len(),
             });
         }
-        self.graph.scoped(Rc::clone(&self.name), || {
+        self.graph.scoped_interned(self.name, || {
             self.neurons.iter().map(|n| n.forward(x)).collect()
         })
     }

@@ -1,11 +1,10 @@
 //! [`Neuron`]: a weighted sum of its inputs, plus an optional bias, through an activation.
 
-use std::rc::Rc;
-
 use rand::Rng;
 
 use super::{Activation, Init, Module};
 use crate::error::{Error, Result};
+use crate::graph::NameId;
 use crate::{Graph, Value};
 
 /// One neuron: `f(b + w₀x₀ + w₁x₁ + …)`.
@@ -19,7 +18,7 @@ pub struct Neuron<'g> {
     weights: Vec<Value<'g>>,
     bias: Option<Value<'g>>,
     activation: Activation,
-    name: Rc<str>,
+    name: NameId,
     fused: bool,
 }
 
@@ -45,19 +44,20 @@ impl<'g> Neuron<'g> {
         bias: Option<f64>,
         activation: Activation,
     ) -> Self {
-        Self::build(graph, "neuron".into(), weights, bias, activation)
+        Self::build(graph, "neuron", weights, bias, activation)
     }
 
     /// Creates the parameters, named `w0, w1, …, b`, inside a scope called `name`, so that
     /// drawings show them in the neuron's cluster.
     pub(crate) fn build(
         graph: &'g Graph,
-        name: Rc<str>,
+        name: &str,
         weights: &[f64],
         bias: Option<f64>,
         activation: Activation,
     ) -> Self {
-        let (weights, bias) = graph.scoped(Rc::clone(&name), || {
+        let name = graph.intern(name);
+        let (weights, bias) = graph.scoped_interned(name, || {
             let w: Vec<Value<'g>> = weights
                 .iter()
                 .enumerate()
@@ -120,7 +120,7 @@ impl<'g> Neuron<'g> {
                 found: x.len(),
             });
         }
-        Ok(self.graph.scoped(Rc::clone(&self.name), || {
+        Ok(self.graph.scoped_interned(self.name, || {
             let sum = if self.fused {
                 self.graph.dot(self.bias, &self.weights, x)
             } else {

@@ -1,0 +1,252 @@
+//! Checkpoints, gradients set by hand, and scopes across rewinds: the graph's lifecycle never
+//! yields a silently wrong number (issue: correctness hardening, items 1–3).
+
+mod common;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use common::assert_close;
+use scalargrad::Graph;
+
+/// The panic message of `f`, which must panic.
+fn panic_message(f: impl FnOnce()) -> String {
+    let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
+    payload
+        .downcast_ref::<&str>()
+        .map(ToString::to_string)
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
+#[test]
+fn rewinding_to_a_checkpoint_invalidated_by_an_earlier_rewind_panics() {
+    // The review's repro: before the fix, y's constant became 7 and dy/dx = 7 (want 3).
+    let g = Graph::new();
+    let x = g.value(2.0);
+    let early = g.checkpoint();
+    let _ = g.value(0.0);
+    let late = g.checkpoint();
+    g.rewind(early);
+    let y = x * 3.0;
+    let message = panic_message(|| g.rewind(late));
+    assert!(
+        message.contains("rewound (or cleared) to an earlier point"),
+        "{message}"
+    );
+    // The refused rewind changed nothing: y is still x · 3.
+    let _ = x * 7.0;
+    y.backward();
+    assert_eq!(y.constant(), Some(3.0));
+    assert_eq!(x.grad(), 3.0);
+    g.recompute(early);
+    assert_eq!(y.data(), 6.0);
+}
+
+#[test]
+fn a_checkpoint_taken_before_clear_is_invalid_after_it() {
+    let g = Graph::new();
+    let _ = g.value(1.0);
+    let cp = g.checkpoint();
+    g.clear();
+    let _ = g.value(5.0);
+    let message = panic_message(|| g.rewind(cp));
+    assert!(message.contains("earlier point"), "{message}");
+    let message = panic_message(|| g.recompute(cp));
+    assert!(message.contains("cannot recompute from"), "{message}");
+}
+
+#[test]
+fn dot_links_survive_only_valid_rewinds() {
+    // Before the fix, a stale checkpoint truncated a Dot node's links, and backward then
+    // read another node's parents.
+    let g = Graph::new();
+    let w = g.values(&[2.0, 3.0]);
+    let early = g.checkpoint();
+    let _ = g.dot(None, &w, &w);
+    let late = g.checkpoint();
+    g.rewind(early);
+    let s = g.dot(None, &w, &w); // 2·2 + 3·3
+    assert!(panic_message(|| g.rewind(late)).contains("earlier point"));
+    s.backward();
+    assert_eq!(s.data(), 13.0);
+    assert_eq!((w[0].grad(), w[1].grad()), (4.0, 6.0));
+}
+
+#[test]
+fn a_checkpoint_of_another_graph_is_refused() {
+    let (g, h) = (Graph::new(), Graph::new());
+    let _ = g.value(1.0);
+    let _ = h.value(1.0);
+    let cp = g.checkpoint();
+    let message = panic_message(|| h.rewind(cp));
+    assert!(message.contains("another Graph"), "{message}");
+}
+
+#[test]
+fn a_checkpoint_stays_valid_across_rewinds_to_itself_or_later() {
+    let g = Graph::new();
+    let w = g.value(3.0);
+    let cp = g.checkpoint();
+    for _ in 0..3 {
+        let _ = w * w;
+        let inner = g.checkpoint();
+        let _ = w + 1.0;
+        g.rewind(inner);
+        g.rewind(cp);
+    }
+    assert_eq!(g.node_count(), 1);
+}
+
+#[test]
+fn set_grad_on_an_interior_node_does_not_leak_into_the_next_backward() {
+    // The review's repro: x.grad() was 16 (5·3 + 1 from… the stale 5), want 6.
+    let g = Graph::new();
+    let x = g.value(1.0);
+    let y = x * 2.0;
+    let z = y * 3.0;
+    y.set_grad(5.0);
+    assert_eq!(y.grad(), 5.0);
+    z.backward();
+    assert_eq!(x.grad(), 6.0);
+    assert_eq!(y.grad(), 3.0);
+}
+
+#[test]
+fn set_grad_after_a_backward_does_not_leak_either() {
+    let g = Graph::new();
+    let x = g.value(1.0);
+    let y = x * 2.0;
+    let z = y * 3.0;
+    z.backward();
+    y.set_grad(100.0);
+    x.zero_grad();
+    z.backward();
+    assert_eq!(x.grad(), 6.0);
+}
+
+#[test]
+fn set_grad_on_a_leaf_still_accumulates() {
+    let g = Graph::new();
+    let x = g.value(1.0);
+    let y = x * 2.0;
+    x.set_grad(10.0);
+    y.backward();
+    assert_eq!(x.grad(), 12.0);
+}
+
+#[test]
+fn set_data_then_recompute_gives_fresh_gradients() {
+    let g = Graph::new();
+    let x = g.value(1.0);
+    let cp = g.checkpoint();
+    let y = (x * x).named("y");
+    y.backward();
+    x.set_data(3.0);
+    x.zero_grad();
+    g.recompute(cp);
+    y.backward();
+    assert_close("dy/dx at 3", x.grad(), 6.0, 0.0);
+}
+
+#[test]
+fn a_scope_closed_before_a_rewind_does_not_claim_later_nodes() {
+    let g = Graph::new();
+    let x = g.value(1.0);
+    let cp = g.checkpoint();
+    // A scope opened after the checkpoint is discarded with it.
+    let _ = g.scoped("step", || x * 2.0);
+    g.rewind(cp);
+    let outside = x + 1.0;
+    assert_eq!(g.scope_of(outside), None);
+
+    let g = Graph::new();
+    let x = g.value(1.0);
+    let (cp, _) = g.scoped("layer", || {
+        let a = x * 2.0;
+        (g.checkpoint(), a * 3.0)
+    });
+    // "layer" opened before `cp` and closed after it: the rewind makes it end at `cp`.
+    g.rewind(cp);
+    let later = x - 1.0;
+    assert_eq!(
+        g.scope_of(later),
+        None,
+        "a node made after the rewind, outside any scope"
+    );
+}
+
+#[test]
+fn a_panicking_scope_body_closes_its_scope() {
+    let g = Graph::new();
+    let x = g.value(1.0);
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        g.scoped("doomed", || {
+            let _ = x * 2.0;
+            panic!("the body fails");
+        })
+    }));
+    assert!(result.is_err());
+    let after = x * 3.0;
+    assert_eq!(g.scope_of(after), None);
+    let inner = g.scoped("next", || x * 4.0);
+    let s = g.scope_of(inner).unwrap();
+    assert_eq!(g.scope_name(s), "next");
+    assert_eq!(g.scope_parent(s), None, "the dead scope is not its parent");
+}
+
+#[test]
+fn a_scope_id_from_before_a_rewind_does_not_name_the_scope_that_reused_its_slot() {
+    let g = Graph::new();
+    let x = g.value(1.0);
+    let cp = g.checkpoint();
+    let old = g.scoped("old", || x * 2.0);
+    let old_scope = g.scope_of(old).unwrap();
+    g.rewind(cp);
+    let new = g.scoped("new", || x * 3.0);
+    let new_scope = g.scope_of(new).unwrap();
+    assert_ne!(old_scope, new_scope);
+    assert_eq!(g.scope_name(new_scope), "new");
+    let message = panic_message(|| {
+        let _ = g.scope_name(old_scope);
+    });
+    assert!(message.contains("no longer exists"), "{message}");
+}
+
+#[test]
+fn stale_and_mixed_graph_panics_name_the_values_and_the_remedy() {
+    let g = Graph::new();
+    let h = Graph::new();
+    let a = g.value(1.0).named("a");
+    let b = h.value(2.0).named("b");
+    let message = panic_message(|| {
+        let _ = a + b;
+    });
+    assert!(message.contains("`a` (Value #0)"), "{message}");
+    assert!(message.contains("`b` (Value #0)"), "{message}");
+    assert!(message.contains("same Graph"), "{message}");
+
+    let cp = g.checkpoint();
+    let t = g.value(3.0);
+    g.rewind(cp);
+    let message = panic_message(|| {
+        let _ = t.data();
+    });
+    assert!(message.contains("Value #1 is stale"), "{message}");
+    assert!(
+        message.contains("create them again after the rewind"),
+        "{message}"
+    );
+}
+
+#[test]
+fn dot_reports_mismatched_lengths_as_an_error_with_try_dot() {
+    let g = Graph::new();
+    let w = g.values(&[1.0, 2.0]);
+    let x = g.values(&[1.0]);
+    let err = g.try_dot(None, &w, &x).unwrap_err();
+    assert!(err.to_string().contains("Graph::dot"), "{err}");
+    let message = panic_message(|| {
+        let _ = g.dot(None, &w, &x);
+    });
+    assert!(message.contains("Graph::dot"), "{message}");
+}
