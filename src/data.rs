@@ -3,6 +3,11 @@
 //! Every bad input is a typed [`Error`] naming the file, the line and the column, never a
 //! panic: a missing file, an empty file, a missing column, a ragged row, a cell that is not a
 //! number, and NaN or infinity.
+//!
+//! [`Labeled`] is what a classifier trains on: features and one class index per row (a label
+//! outside `0..classes` is an error naming its line), with a seeded stratified train/test
+//! split, seeded shuffling into mini-batches, and scaling ([`Labeled::scale`], or a
+//! [`Standardizer`] fitted on the training rows only).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
