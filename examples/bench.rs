@@ -1,6 +1,7 @@
 //! The shared benchmark workloads (BENCHMARKS.md): prints one `RESULT` line per workload.
 //!
-//! Run: `cargo run --release --example bench -- [w1|w1-threads|w2|w3|w4|w5|all] [--reps N]`.
+//! Run: `cargo run --release --example bench -- [w1|w1-threads|w2|w3|w4|w5|all] [--reps N]`
+//! (`-- --help` lists the options). After the `RESULT` lines it prints a summary in the README's units.
 //!
 //! - W1 'moons': micrograd's demo, a 2-16-16-1 ReLU MLP, 100 SGD steps on 100 points, SVM loss
 //!   plus L2; seconds per step. Rebuilds the graph every step (the path the docs teach), and
@@ -16,8 +17,10 @@
 //! Check values are printed as Python's `%.12e`, to compare with WORKLOADS.md.
 
 use std::path::Path;
+use std::sync::Mutex;
 use std::time::Instant;
 
+use clap::Parser;
 use rand::SeedableRng;
 use scalargrad::data::Labeled;
 use scalargrad::loss::{Reduction, Target, cross_entropy, hinge};
@@ -110,7 +113,8 @@ fn w1_once(m: &Moons, fused: bool) -> (f64, f64, f64, usize) {
             lr: 1.0,
             ..SgdConfig::default()
         },
-    );
+    )
+    .expect("valid Sgd config");
     let cp = g.checkpoint();
     let (mut first, mut last, mut correct) = (0.0, 0.0, 0);
     let start = Instant::now();
@@ -167,6 +171,7 @@ fn w1(reps: usize) {
         "W1 reference loss at step 99"
     );
     assert_eq!(acc, 100, "W1 reference accuracy");
+    record("w1 reference", "s_per_step", reference);
     println!(
         "RESULT engine=reference-arena workload=w1 metric=s_per_step value={:.6e} ops=65075 reps={}",
         median(&secs),
@@ -180,6 +185,11 @@ fn w1(reps: usize) {
         assert_eq!(sci(l0), "9.128546778969e-01", "W1 loss at step 0");
         assert_eq!(sci(l99), "1.180543291408e-02", "W1 loss at step 99");
         assert_eq!(acc, 100, "W1 accuracy at step 99");
+        record(
+            if fused { "w1-fused" } else { "w1" },
+            "s_per_step",
+            median(&secs),
+        );
         println!(
             "RESULT engine=scalargrad workload=w1{} metric=s_per_step value={:.6e} ops=65075 reps={} loss0={} loss_last={} acc={acc}/100",
             if fused { "-fused" } else { "" },
@@ -339,6 +349,7 @@ fn w1_threads(reps: usize) {
         "W1 loss at step 99"
     );
     assert_eq!(*acc, 100, "W1 accuracy at step 99");
+    record("w1-threads", "s_per_step", median(&secs));
     println!(
         "RESULT engine=scalargrad workload=w1-threads metric=s_per_step value={:.6e} ops=65075 reps={} threads=2 loss0={} loss_last={} acc={acc}/100",
         median(&secs),
@@ -402,7 +413,8 @@ fn w2_once<const REPLAY: bool, const FUSED: bool>(init: &[f64]) -> (f64, f64, f6
             amsgrad: true,
             ..AdamConfig::default()
         },
-    );
+    )
+    .expect("valid Adam config");
     let cp = g.checkpoint();
     let (mut first, mut last) = (0.0, 0.0);
     let start = Instant::now();
@@ -471,6 +483,7 @@ fn w2(reps: usize) {
         "1.373942350372e-02",
         "W2 reference loss at epoch 9999"
     );
+    record("w2 reference", "s_total", reference);
     println!(
         "RESULT engine=reference-arena workload=w2 metric=s_total value={:.6e} ops=1480000 reps={}",
         median(&secs),
@@ -483,6 +496,7 @@ fn w2(reps: usize) {
         let (_, l0, l_last) = runs[runs.len() - 1];
         assert_eq!(sci(l0), "7.103683591605e-01", "W2 loss at epoch 0");
         assert_eq!(sci(l_last), "1.373942350372e-02", "W2 loss at epoch 9999");
+        record(name, "s_total", median(&secs));
         println!(
             "RESULT engine=scalargrad workload={name} metric=s_total value={:.6e} ops=1480000 reps={} loss0={} loss_last={}",
             median(&secs),
@@ -715,6 +729,7 @@ fn print_runs(name: &str, ops: u64, runs: &[Run], labels: (&str, &str), expect: 
     assert_eq!(sci(last.1), expect.1, "{name} {}", labels.1);
     let pick = |f: fn(&Run) -> f64| median(&runs.iter().map(f).collect::<Vec<_>>());
     let totals: Vec<f64> = runs.iter().map(|r| r.total).collect();
+    record(name, "ns_per_node", median(&totals));
     println!(
         "RESULT engine=scalargrad workload={name} metric=ns_per_node value={:.3} ops={ops} reps={} {}={} {}={} fwd_ns={:.3} bwd_ns={:.3} free_ns={:.3}",
         median(&totals),
@@ -823,7 +838,8 @@ fn w5_once(train: &Labeled, fused: bool) -> (f64, f64, f64, usize) {
             lr: 0.01,
             ..AdamConfig::default()
         },
-    );
+    )
+    .expect("valid Adam config");
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
     let batches = train.batches(32, &mut rng).expect("a batch size of 32");
     let cp = g.checkpoint();
@@ -879,6 +895,7 @@ fn w5(reps: usize) {
         let (_, _, loss, built) = runs[runs.len() - 1];
         // digits_train's first epoch: "epoch 0 : loss 1.1949429440869934"
         assert_eq!(sci(loss), "1.194942944087e+00", "W5 mean loss of the epoch");
+        record(name, "s_per_epoch", median(&secs));
         println!(
             "RESULT engine=scalargrad workload={name} metric=s_per_epoch value={:.6e} cpu_s={:.6e} ops={ops} nodes_built={built} mops_per_s={:.2} reps={} loss={}",
             median(&secs),
@@ -889,52 +906,87 @@ fn w5(reps: usize) {
         );
     }
 }
+/// The shared benchmark workloads of BENCHMARKS.md: one RESULT line each, then a summary.
+#[derive(Parser)]
+#[command(name = "bench")]
+struct Options {
+    /// Which workload: w1 (moons), w1-threads (moons, data-parallel on 2 threads), w2 (XOR),
+    /// w3 (chain), w4 (wide), w5 (one epoch of digits_train) or all
+    #[arg(value_enum, default_value_t = Workload::All)]
+    workload: Workload,
+    /// Repetitions per workload; the median is reported
+    #[arg(long, value_name = "N", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
+    reps: u32,
+    /// Passed by `cargo bench`; ignored
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+/// A workload of BENCHMARKS.md.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Workload {
+    W1,
+    W1Threads,
+    W2,
+    W3,
+    W4,
+    W5,
+    All,
+}
+
+/// Every `RESULT` line's workload, metric and median, for the summary at the end.
+static RESULTS: Mutex<Vec<(String, &'static str, f64)>> = Mutex::new(Vec::new());
+
+fn record(workload: &str, metric: &'static str, value: f64) {
+    RESULTS
+        .lock()
+        .expect("no panic while recording")
+        .push((workload.to_string(), metric, value));
+}
+
+/// The results in the README's units: ms per step, ms per run, ns per node.
+fn print_summary(reps: usize) {
+    println!("\nsummary (median of {reps} repetitions; README units):");
+    for (name, metric, value) in RESULTS.lock().expect("no panic while recording").iter() {
+        let (number, unit) = match *metric {
+            "s_per_step" => (value * 1e3, "ms per training step (100 points)"),
+            "s_total" => (value * 1e3, "ms for 10,000 epochs"),
+            "s_per_epoch" => (value * 1e3, "ms per digits epoch (wall clock)"),
+            _ => (*value, "ns per node"),
+        };
+        println!("  {name:<16} {number:>9.3} {unit}");
+    }
+}
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut reps = 7;
-    let mut which = "all".to_string();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--reps" => {
-                reps = it
-                    .next()
-                    .and_then(|r| r.parse().ok())
-                    .filter(|&r| r > 0)
-                    .unwrap_or_else(|| {
-                        eprintln!("bench: --reps takes a positive whole number");
-                        std::process::exit(2);
-                    });
-            }
-            "--bench" => {} // passed by `cargo bench`; ignored
-            w @ ("w1" | "w1-threads" | "w2" | "w3" | "w4" | "w5" | "all") => which = w.to_string(),
-            other => {
-                eprintln!(
-                    "bench: unknown argument {other:?}\nusage: bench [w1|w1-threads|w2|w3|w4|w5|all] [--reps N]"
-                );
-                std::process::exit(2);
-            }
-        }
-    }
+    let opts = Options::parse();
+    let reps = opts.reps as usize;
     println!(
         "# scalargrad {} | node size {} bytes | {reps} repetitions per workload",
         env!("CARGO_PKG_VERSION"),
         Graph::node_size()
     );
-    let run = |w: &str| match w {
-        "w1" => w1(reps),
-        "w1-threads" => w1_threads(reps),
-        "w2" => w2(reps),
-        "w3" => w3(reps),
-        "w4" => w4(reps),
-        _ => w5(reps),
+    let run = |w: Workload| match w {
+        Workload::W1 => w1(reps),
+        Workload::W1Threads => w1_threads(reps),
+        Workload::W2 => w2(reps),
+        Workload::W3 => w3(reps),
+        Workload::W4 => w4(reps),
+        Workload::W5 | Workload::All => w5(reps),
     };
-    if which == "all" {
-        for w in ["w1", "w1-threads", "w2", "w3", "w4", "w5"] {
+    if opts.workload == Workload::All {
+        for w in [
+            Workload::W1,
+            Workload::W1Threads,
+            Workload::W2,
+            Workload::W3,
+            Workload::W4,
+            Workload::W5,
+        ] {
             run(w);
         }
     } else {
-        run(&which);
+        run(opts.workload);
     }
+    print_summary(reps);
 }

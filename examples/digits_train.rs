@@ -144,7 +144,7 @@ fn train(
             lr: LEARNING_RATE,
             ..AdamConfig::default()
         },
-    );
+    )?;
     let steps = opts.epochs * train.len().div_ceil(BATCH);
     // A bar only on a terminal: logs and CI get the per-epoch lines alone.
     let progress = if std::io::stderr().is_terminal() {

@@ -5,7 +5,7 @@
 //! `/`: −1/u² = −y², `+`: 1, `exp`: exp(−x), `×`: −1. The product is ∂L/∂y · y(1 − y),
 //! the same as the fused `sigmoid()` op and the finite-difference slope.
 //!
-//! Run: `cargo run --example sigmoid_backprop`. Writes `graphs/sigmoid.{dot,svg}`.
+//! Run: `cargo run --example sigmoid_backprop`. Writes `graphs/sigmoid.{dot,svg,html}`.
 
 use scalargrad::viz::{self, Drawing};
 use scalargrad::{Graph, Value};

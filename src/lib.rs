@@ -41,8 +41,9 @@
 //! | [`gradcheck`](mod@gradcheck) | finite-difference checking |
 //! | [`nn`] | `Module`, `Neuron`, `Layer`, `Mlp`, built only from values |
 //! | [`loss`] | softmax, log-softmax, cross-entropy (PyTorch's and the tutorial's), MSE, hinge |
-//! | [`optim`] | `Sgd` and `Adam` (AMSGrad) with PyTorch's exact update rules |
+//! | [`optim`] | `Sgd` and `Adam` (AMSGrad) with `torch.optim`'s update rules and roundings: SGD bit-exact, Adam up to torch's square root |
 //! | [`data`] | CSV datasets with errors that name the file, line and column |
+//! | [`io`] | safetensors files, read and written by hand; `Mlp` saves and loads them under PyTorch's names |
 //! | [`Matrix`] | small matrices of values and their product |
 //! | [`viz`] | a `petgraph` view of a graph, DOT and SVG drawings (the engine knows nothing of it) |
 //!
@@ -66,6 +67,7 @@ pub mod data;
 mod error;
 pub mod gradcheck;
 mod graph;
+pub mod io;
 pub mod loss;
 mod matrix;
 pub mod nn;
@@ -77,7 +79,7 @@ mod value;
 pub mod viz;
 
 pub use data::Dataset;
-pub use error::{Error, Result, Shape};
+pub use error::{Error, Result, SafetensorsProblem, Shape};
 pub use gradcheck::{GradcheckReport, gradcheck, gradcheck_with_step};
 pub use graph::{Checkpoint, Graph, ScopeId};
 pub use matrix::Matrix;

@@ -250,6 +250,80 @@ impl Op {
     }
 }
 
+// Formulas for people, beside `partials` above: the step-by-step viewer (`viz::to_html`) writes
+// its captions from these, so a derivative and its text are changed together.
+impl Op {
+    /// The forward formula in the operands' names: `x` and `y` are the parents, `c` the
+    /// constant, as in [`Op::eval`]. Empty for a leaf.
+    ///
+    /// ```
+    /// use scalargrad::Op;
+    /// assert_eq!(Op::Mul.formula(), "x × y");
+    /// assert_eq!(Op::RDivC.formula(), "c / x");
+    /// ```
+    #[must_use]
+    pub const fn formula(self) -> &'static str {
+        match self {
+            Op::Leaf => "",
+            Op::Neg => "−x",
+            Op::Exp => "exp(x)",
+            Op::Ln => "ln(x)",
+            Op::Tanh => "tanh(x)",
+            Op::Relu => "max(x, 0)",
+            Op::Sigmoid => "1 / (1 + exp(−x))",
+            Op::Sqrt => "√x",
+            Op::Abs => "|x|",
+            Op::AddC => "x + c",
+            Op::SubC => "x − c",
+            Op::RSubC => "c − x",
+            Op::MulC => "x × c",
+            Op::DivC => "x / c",
+            Op::RDivC => "c / x",
+            Op::PowF | Op::PowI => "x^c",
+            Op::Add => "x + y",
+            Op::Sub => "x − y",
+            Op::Mul => "x × y",
+            Op::Div => "x / y",
+            Op::Dot => "b + Σ aₖ × cₖ",
+        }
+    }
+
+    /// The local derivatives `[∂out/∂x, ∂out/∂y]` as formulas, the text of what
+    /// [`Op::partials`] computes (`out` is the op's own value). The second entry is empty for
+    /// ops with one parent; for [`Op::Dot`] they are `∂/∂aₖ` and `∂/∂cₖ` of one term (a bias
+    /// has derivative 1).
+    ///
+    /// ```
+    /// use scalargrad::Op;
+    /// assert_eq!(Op::Mul.derivative_formula(), ["y", "x"]);
+    /// assert_eq!(Op::Exp.derivative_formula(), ["exp(x)", ""]);
+    /// ```
+    #[must_use]
+    pub const fn derivative_formula(self) -> [&'static str; 2] {
+        match self {
+            Op::Leaf => ["", ""],
+            Op::Add => ["1", "1"],
+            Op::Sub => ["1", "−1"],
+            Op::Mul => ["y", "x"],
+            Op::Dot => ["cₖ", "aₖ"],
+            Op::Div => ["1 / y", "−x / y²"],
+            Op::AddC | Op::SubC => ["1", ""],
+            Op::RSubC | Op::Neg => ["−1", ""],
+            Op::MulC => ["c", ""],
+            Op::DivC => ["1 / c", ""],
+            Op::RDivC => ["−c / x²", ""],
+            Op::PowF | Op::PowI => ["c × x^(c − 1)", ""],
+            Op::Exp => ["exp(x)", ""],
+            Op::Ln => ["1 / x", ""],
+            Op::Tanh => ["1 − out²", ""],
+            Op::Relu => ["1 if out > 0, else 0", ""],
+            Op::Sigmoid => ["out × (1 − out)", ""],
+            Op::Sqrt => ["1 / (2 × out)", ""],
+            Op::Abs => ["sign(x)", ""],
+        }
+    }
+}
+
 /// The integer exponent of [`Op::PowI`], stored as an exact `f64`.
 #[inline]
 #[allow(clippy::cast_possible_truncation)]
@@ -288,6 +362,42 @@ mod tests {
         assert_eq!(Op::AddC.label(1.0), "+ 1");
         assert_eq!(Op::RDivC.label(1.0), "1 /");
         assert_eq!(Op::Mul.label(0.0), "×");
+    }
+
+    #[test]
+    fn every_op_has_one_derivative_formula_per_parent() {
+        let ops = [
+            Op::Leaf,
+            Op::Neg,
+            Op::Exp,
+            Op::Ln,
+            Op::Tanh,
+            Op::Relu,
+            Op::Sigmoid,
+            Op::Sqrt,
+            Op::Abs,
+            Op::AddC,
+            Op::SubC,
+            Op::RSubC,
+            Op::MulC,
+            Op::DivC,
+            Op::RDivC,
+            Op::PowF,
+            Op::PowI,
+            Op::Add,
+            Op::Sub,
+            Op::Mul,
+            Op::Div,
+            Op::Dot,
+        ];
+        for op in ops {
+            let [dx, dy] = op.derivative_formula();
+            let two = matches!(op.arity(), Arity::Binary | Arity::Nary);
+            let leaf = op.arity() == Arity::Leaf;
+            assert_eq!(dx.is_empty(), leaf, "{op:?}");
+            assert_eq!(dy.is_empty(), !two, "{op:?}");
+            assert_eq!(op.formula().is_empty(), leaf, "{op:?}");
+        }
     }
 
     #[test]

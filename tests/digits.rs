@@ -220,7 +220,8 @@ fn digits_training_matches_pytorch_float64_for_200_steps() {
             lr: fixture["lr"].as_f64().unwrap(),
             ..AdamConfig::default()
         },
-    );
+    )
+    .unwrap();
     let cp = g.checkpoint();
     let losses = vector(&fixture["losses"]);
     let batches = fixture["batches"].as_array().unwrap();
