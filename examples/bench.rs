@@ -911,7 +911,7 @@ fn w5(reps: usize) {
 #[command(name = "bench")]
 struct Options {
     /// Which workload: w1 (moons), w1-threads (moons, data-parallel on 2 threads), w2 (XOR),
-    /// w3 (chain), w4 (wide), w5 (one epoch of digits_train) or all
+    /// w3 (chain), w4 (wide), w5 (one epoch of the digits example) or all
     #[arg(value_enum, default_value_t = Workload::All)]
     workload: Workload,
     /// Repetitions per workload; the median is reported
