@@ -1,7 +1,7 @@
 //! The shared benchmark workloads (BENCHMARKS.md): prints one `RESULT` line per workload.
 //!
-//! Run: `cargo run --release --example bench -- [w1|w1-threads|w2|w3|w4|all] [--reps N]` (`-- --help`
-//! lists the options). After the `RESULT` lines it prints a summary in the README's units.
+//! Run: `cargo run --release --example bench -- [w1|w1-threads|w2|w3|w4|w5|all] [--reps N]`
+//! (`-- --help` lists the options). After the `RESULT` lines it prints a summary in the README's units.
 //!
 //! - W1 'moons': micrograd's demo, a 2-16-16-1 ReLU MLP, 100 SGD steps on 100 points, SVM loss
 //!   plus L2; seconds per step. Rebuilds the graph every step (the path the docs teach), and
@@ -11,6 +11,8 @@
 //!   build each weighted sum as one `Graph::dot` node.
 //! - W3 'chain': 10⁶ op nodes `v = tanh(v) · 1.0001`; ns per op node, cold and warm.
 //! - W4 'wide': 10⁶ products summed; ns per op node, cold and warm.
+//! - W5 'digits': one epoch of `digits_train` (64-32-10 tanh, Adam, batches of 32); seconds
+//!   per epoch, rebuilt every batch, and as `w5-fused` with fused neurons.
 //!
 //! Check values are printed as Python's `%.12e`, to compare with WORKLOADS.md.
 
@@ -20,7 +22,8 @@ use std::time::Instant;
 
 use clap::Parser;
 use rand::SeedableRng;
-use scalargrad::loss::hinge;
+use scalargrad::data::Labeled;
+use scalargrad::loss::{Reduction, Target, cross_entropy, hinge};
 use scalargrad::nn::{Activation, Mlp, Module};
 use scalargrad::optim::{Adam, AdamConfig, Optimizer, Sgd, SgdConfig};
 use scalargrad::{Graph, Value};
@@ -870,12 +873,100 @@ fn w4(reps: usize) {
     grad_row("w4-grad", &g, s, &handles, 1_999_999, reps);
 }
 
+// ---------------------------------------------------------------- W5
+
+/// W5 'digits': one epoch of `digits_train` (64-32-10 tanh MLP, softmax cross-entropy, Adam
+/// lr 0.01, 45 batches of 32 over the 1,438 training digits, split and batches from seed 0).
+/// Returns (seconds, CPU seconds of this thread, mean training loss of the epoch, op nodes
+/// built).
+fn w5_once(train: &Labeled, fused: bool) -> (f64, f64, f64, usize) {
+    let g = Graph::with_capacity(200_000);
+    let mut init = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    let model = Mlp::builder(64)
+        .layer(32, Activation::Tanh)
+        .layer(10, Activation::Identity)
+        .build(&g, &mut init)
+        .fused(fused);
+    let mut adam = Adam::new(
+        model.parameters(),
+        AdamConfig {
+            lr: 0.01,
+            ..AdamConfig::default()
+        },
+    )
+    .expect("valid Adam config");
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    let batches = train.batches(32, &mut rng).expect("a batch size of 32");
+    let cp = g.checkpoint();
+    let (mut loss_sum, mut nodes) = (0.0, 0);
+    let cpu = thread_cpu_seconds();
+    let start = Instant::now();
+    for batch in &batches {
+        let logits: Vec<Vec<Value<'_>>> = batch
+            .iter()
+            .map(|&r| {
+                model
+                    .forward(&g.values(&train.features[r]))
+                    .expect("64 inputs")
+            })
+            .collect();
+        let labels: Vec<usize> = batch.iter().map(|&r| train.labels[r]).collect();
+        let loss = cross_entropy(&logits, Target::Classes(&labels), Reduction::Mean)
+            .expect("one label per row");
+        adam.zero_grad();
+        loss.backward();
+        adam.step();
+        loss_sum += loss.data() * batch.len() as f64;
+        nodes += g.node_count() - cp.len();
+        g.rewind(cp);
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let cpu = thread_cpu_seconds() - cpu;
+    (secs, cpu, loss_sum / train.len() as f64, nodes)
+}
+
+/// The CPU time this thread has run, from `/proc/thread-self/schedstat` (Linux; 0 elsewhere).
+/// On a loaded machine it is steadier than the wall clock.
+fn thread_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0.0, |ns| ns as f64 * 1e-9)
+}
+
+fn w5(reps: usize) {
+    let names: Vec<String> = (0..64).map(|i| format!("p{i}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/digits.csv");
+    let mut data = Labeled::from_csv(&path, &names, "label", 10).unwrap_or_else(|e| panic!("{e}"));
+    data.scale(1.0 / 16.0);
+    let (train, _) = data.split_stratified(0.2, 0).expect("a fraction in (0, 1)");
+    // The canonical op count: one node per × and + (the unfused graph).
+    let ops = w5_once(&train, false).3;
+    for (fused, name) in [(false, "w5"), (true, "w5-fused")] {
+        let runs: Vec<(f64, f64, f64, usize)> = (0..reps).map(|_| w5_once(&train, fused)).collect();
+        let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
+        let cpu: Vec<f64> = runs.iter().map(|r| r.1).collect();
+        let (_, _, loss, built) = runs[runs.len() - 1];
+        // digits_train's first epoch: "epoch 0 : loss 1.1949429440869934"
+        assert_eq!(sci(loss), "1.194942944087e+00", "W5 mean loss of the epoch");
+        record(name, "s_per_epoch", median(&secs));
+        println!(
+            "RESULT engine=scalargrad workload={name} metric=s_per_epoch value={:.6e} cpu_s={:.6e} ops={ops} nodes_built={built} mops_per_s={:.2} reps={} loss={}",
+            median(&secs),
+            median(&cpu),
+            ops as f64 / median(&secs) / 1e6,
+            reps_list(&secs, 6),
+            sci(loss)
+        );
+    }
+}
 /// The shared benchmark workloads of BENCHMARKS.md: one RESULT line each, then a summary.
 #[derive(Parser)]
 #[command(name = "bench")]
 struct Options {
     /// Which workload: w1 (moons), w1-threads (moons, data-parallel on 2 threads), w2 (XOR),
-    /// w3 (chain), w4 (wide) or all
+    /// w3 (chain), w4 (wide), w5 (one epoch of the digits example) or all
     #[arg(value_enum, default_value_t = Workload::All)]
     workload: Workload,
     /// Repetitions per workload; the median is reported
@@ -894,6 +985,7 @@ enum Workload {
     W2,
     W3,
     W4,
+    W5,
     All,
 }
 
@@ -914,6 +1006,7 @@ fn print_summary(reps: usize) {
         let (number, unit) = match *metric {
             "s_per_step" => (value * 1e3, "ms per training step (100 points)"),
             "s_total" => (value * 1e3, "ms for 10,000 epochs"),
+            "s_per_epoch" => (value * 1e3, "ms per digits epoch (wall clock)"),
             _ => (*value, "ns per node"),
         };
         println!("  {name:<16} {number:>9.3} {unit}");
@@ -933,7 +1026,8 @@ fn main() {
         Workload::W1Threads => w1_threads(reps),
         Workload::W2 => w2(reps),
         Workload::W3 => w3(reps),
-        Workload::W4 | Workload::All => w4(reps),
+        Workload::W4 => w4(reps),
+        Workload::W5 | Workload::All => w5(reps),
     };
     if opts.workload == Workload::All {
         for w in [
@@ -942,6 +1036,7 @@ fn main() {
             Workload::W2,
             Workload::W3,
             Workload::W4,
+            Workload::W5,
         ] {
             run(w);
         }

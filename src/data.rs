@@ -3,9 +3,17 @@
 //! Every bad input is a typed [`Error`] naming the file, the line and the column, never a
 //! panic: a missing file, an empty file, a missing column, a ragged row, a cell that is not a
 //! number, and NaN or infinity.
+//!
+//! [`Labeled`] is what a classifier trains on: features and one class index per row (a label
+//! outside `0..classes` is an error naming its line), with a seeded stratified train/test
+//! split, seeded shuffling into mini-batches, and scaling ([`Labeled::scale`], or a
+//! [`Standardizer`] fitted on the training rows only).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
 
 use crate::error::{Error, Result};
 
@@ -269,4 +277,309 @@ fn csv_files_in(dir: &Path) -> String {
         .map(|p| p.display().to_string())
         .collect();
     format!(" such as {}", names.join(" or "))
+}
+
+/// Rows of features with one class label each: what a classifier trains on.
+///
+/// Read from CSV by [`Labeled::from_csv`], split into train and test sets by
+/// [`Labeled::split_stratified`], scaled by [`Labeled::scale`] or a [`Standardizer`] fitted on
+/// the training rows, and cut into shuffled mini-batches by [`Labeled::batches`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Labeled {
+    /// The names of the feature columns, in the order asked for.
+    pub feature_names: Vec<String>,
+    /// One row of features per data row.
+    pub features: Vec<Vec<f64>>,
+    /// One class index per data row, each below [`Labeled::classes`].
+    pub labels: Vec<usize>,
+    /// The number of classes.
+    pub classes: usize,
+}
+
+impl Labeled {
+    /// Reads `path`, taking the columns named in `features` and the class index in column
+    /// `label`, which must be a whole number in `0..classes`.
+    ///
+    /// ```
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_data/digits.csv");
+    /// let names: Vec<String> = (0..64).map(|i| format!("p{i}")).collect();
+    /// let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    /// let digits = scalargrad::data::Labeled::from_csv(path, &names, "label", 10)?;
+    /// assert_eq!(digits.len(), 1797);
+    /// assert_eq!(digits.labels[..4], [0, 1, 2, 3]);
+    /// assert_eq!(digits.features[0][..4], [0.0, 0.0, 5.0, 13.0]);
+    /// # Ok::<(), scalargrad::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the file cannot be read, and every error of [`Labeled::from_reader`].
+    pub fn from_csv(
+        path: impl AsRef<Path>,
+        features: &[&str],
+        label: &str,
+        classes: usize,
+    ) -> Result<Self> {
+        let path = path.as_ref();
+        let file = std::fs::File::open(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_reader(path, file, features, label, classes)
+    }
+
+    /// Reads CSV text from `reader`; `name` is used in error messages in place of a path.
+    ///
+    /// # Errors
+    /// Every error of [`Dataset::from_reader`], and [`Error::BadLabel`] naming the line and
+    /// the column of a label that is not a class index in `0..classes`.
+    pub fn from_reader(
+        name: impl AsRef<Path>,
+        mut reader: impl Read,
+        features: &[&str],
+        label: &str,
+        classes: usize,
+    ) -> Result<Self> {
+        let path = name.as_ref();
+        let mut text = Vec::new();
+        reader.read_to_end(&mut text).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let data = Dataset::from_reader(path, text.as_slice(), features, &[label])?;
+        let mut labels = Vec::with_capacity(data.len());
+        for (row, t) in data.targets.iter().enumerate() {
+            let v = t[0];
+            if v >= 0.0 && v.fract() == 0.0 && v < classes as f64 {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                labels.push(v as usize);
+            } else {
+                let (line, found) = row_position(&text, row, label);
+                return Err(Error::BadLabel {
+                    path: path.to_path_buf(),
+                    line,
+                    column: label.to_string(),
+                    found,
+                    classes,
+                });
+            }
+        }
+        Ok(Labeled {
+            feature_names: data.feature_names,
+            features: data.features,
+            labels,
+            classes,
+        })
+    }
+
+    /// The number of data rows.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.features.len()
+    }
+
+    /// Whether there are no data rows (never true for data read from CSV).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.features.is_empty()
+    }
+
+    /// The rows at `rows`, in that order.
+    ///
+    /// # Panics
+    /// If an index is out of range (a programmer error).
+    #[must_use]
+    pub fn subset(&self, rows: &[usize]) -> Self {
+        Labeled {
+            feature_names: self.feature_names.clone(),
+            features: rows.iter().map(|&r| self.features[r].clone()).collect(),
+            labels: rows.iter().map(|&r| self.labels[r]).collect(),
+            classes: self.classes,
+        }
+    }
+
+    /// How many rows each class has.
+    #[must_use]
+    pub fn class_counts(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.classes];
+        for &l in &self.labels {
+            counts[l] += 1;
+        }
+        counts
+    }
+
+    /// A seeded, stratified split into `(train, test)`: from each class, `round(n ·
+    /// test_fraction)` rows chosen at random go to the test set, so both sets keep the
+    /// class proportions. Both sets keep the rows in file order. The same seed gives the same
+    /// split.
+    ///
+    /// ```
+    /// use scalargrad::data::Labeled;
+    /// let data = Labeled {
+    ///     feature_names: vec!["x".into()],
+    ///     features: (0..10).map(|i| vec![f64::from(i)]).collect(),
+    ///     labels: vec![0, 0, 0, 0, 0, 1, 1, 1, 1, 1],
+    ///     classes: 2,
+    /// };
+    /// let (train, test) = data.split_stratified(0.4, 7)?;
+    /// assert_eq!((train.class_counts(), test.class_counts()), (vec![3, 3], vec![2, 2]));
+    /// assert_eq!(data.split_stratified(0.4, 7)?.1, test);
+    /// # Ok::<(), scalargrad::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] if `test_fraction` is not strictly between 0 and 1.
+    pub fn split_stratified(&self, test_fraction: f64, seed: u64) -> Result<(Self, Self)> {
+        if !(test_fraction > 0.0 && test_fraction < 1.0) {
+            return Err(Error::InvalidArgument {
+                what: "Labeled::split_stratified",
+                message: format!("the test fraction must lie in (0, 1), found {test_fraction}"),
+            });
+        }
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
+        let mut is_test = vec![false; self.len()];
+        for class in 0..self.classes {
+            let mut rows: Vec<usize> = (0..self.len())
+                .filter(|&r| self.labels[r] == class)
+                .collect();
+            rows.shuffle(&mut rng);
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let n_test = (rows.len() as f64 * test_fraction).round() as usize;
+            for &r in &rows[..n_test] {
+                is_test[r] = true;
+            }
+        }
+        let (test, train): (Vec<usize>, Vec<usize>) = (0..self.len()).partition(|&r| is_test[r]);
+        Ok((self.subset(&train), self.subset(&test)))
+    }
+
+    /// The row indices shuffled by `rng` and cut into mini-batches of `batch_size` (the last
+    /// one may be shorter), as PyTorch's `DataLoader(shuffle=True)` does each epoch.
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use scalargrad::data::Labeled;
+    /// let data = Labeled {
+    ///     feature_names: vec!["x".into()],
+    ///     features: vec![vec![0.0]; 5],
+    ///     labels: vec![0; 5],
+    ///     classes: 1,
+    /// };
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    /// let batches = data.batches(2, &mut rng)?;
+    /// assert_eq!(batches.iter().map(Vec::len).collect::<Vec<_>>(), [2, 2, 1]);
+    /// let mut all: Vec<usize> = batches.concat();
+    /// all.sort_unstable();
+    /// assert_eq!(all, [0, 1, 2, 3, 4]);
+    /// # Ok::<(), scalargrad::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] if `batch_size` is 0.
+    pub fn batches(
+        &self,
+        batch_size: usize,
+        rng: &mut (impl Rng + ?Sized),
+    ) -> Result<Vec<Vec<usize>>> {
+        if batch_size == 0 {
+            return Err(Error::InvalidArgument {
+                what: "Labeled::batches",
+                message: "the batch size must be at least 1".into(),
+            });
+        }
+        let mut rows: Vec<usize> = (0..self.len()).collect();
+        rows.shuffle(rng);
+        Ok(rows.chunks(batch_size).map(<[usize]>::to_vec).collect())
+    }
+
+    /// Multiplies every feature by `factor` (`1.0 / 16.0` maps the digits' pixel counts onto
+    /// 0 … 1).
+    pub fn scale(&mut self, factor: f64) {
+        for x in self.features.iter_mut().flatten() {
+            *x *= factor;
+        }
+    }
+}
+
+/// Standardisation, `(x − mean) / std` per feature, fitted on one set (the training rows)
+/// and applied to any (the test rows too, so that nothing is learnt from them).
+///
+/// A constant feature (standard deviation 0, like the digits' always-blank corner pixels) is
+/// only centred.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Standardizer {
+    /// The mean of each feature over the fitted rows.
+    pub mean: Vec<f64>,
+    /// The population standard deviation of each feature over the fitted rows.
+    pub std: Vec<f64>,
+}
+
+impl Standardizer {
+    /// Fits the mean and the standard deviation of every feature of `data`.
+    ///
+    /// ```
+    /// use scalargrad::data::{Labeled, Standardizer};
+    /// let mut train = Labeled {
+    ///     feature_names: vec!["x".into(), "c".into()],
+    ///     features: vec![vec![1.0, 5.0], vec![3.0, 5.0]],
+    ///     labels: vec![0, 1],
+    ///     classes: 2,
+    /// };
+    /// let s = Standardizer::fit(&train);
+    /// assert_eq!((s.mean.clone(), s.std.clone()), (vec![2.0, 5.0], vec![1.0, 0.0]));
+    /// s.apply(&mut train);
+    /// assert_eq!(train.features, [[-1.0, 0.0], [1.0, 0.0]]);
+    /// ```
+    #[must_use]
+    pub fn fit(data: &Labeled) -> Self {
+        let width = data.feature_names.len();
+        let n = data.len().max(1) as f64;
+        let mut mean = vec![0.0; width];
+        for row in &data.features {
+            for (m, x) in mean.iter_mut().zip(row) {
+                *m += x / n;
+            }
+        }
+        let mut var = vec![0.0; width];
+        for row in &data.features {
+            for ((v, x), m) in var.iter_mut().zip(row).zip(&mean) {
+                *v += (x - m) * (x - m) / n;
+            }
+        }
+        Standardizer {
+            mean,
+            std: var.into_iter().map(f64::sqrt).collect(),
+        }
+    }
+
+    /// Standardises every row of `data` in place.
+    pub fn apply(&self, data: &mut Labeled) {
+        for row in &mut data.features {
+            for ((x, m), s) in row.iter_mut().zip(&self.mean).zip(&self.std) {
+                *x = if *s > 0.0 { (*x - m) / s } else { *x - m };
+            }
+        }
+    }
+}
+
+/// The line (1-based) and the `column` cell of data row `row` of CSV `text`, counted as
+/// [`Dataset::from_reader`] counts rows (blank lines skipped); for error messages only.
+fn row_position(text: &[u8], row: usize, column: &str) -> (u64, String) {
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text);
+    let col = csv
+        .headers()
+        .ok()
+        .and_then(|h| h.iter().position(|c| c == column));
+    csv.records()
+        .filter_map(std::result::Result::ok)
+        .filter(|r| !(r.len() == 1 && r[0].is_empty()))
+        .nth(row)
+        .map_or((0, String::new()), |r| {
+            (
+                r.position().map_or(0, csv::Position::line),
+                col.and_then(|c| r.get(c)).unwrap_or_default().to_string(),
+            )
+        })
 }

@@ -105,6 +105,23 @@ pub enum Error {
         /// The row's values in those columns.
         found: Vec<f64>,
     },
+    /// A label cell is not a class index below the number of classes.
+    #[error(
+        "{}:{line}: column {column:?}: expected a class index 0..{classes}, found {found:?}",
+        path.display()
+    )]
+    BadLabel {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line.
+        line: u64,
+        /// The label column's name.
+        column: String,
+        /// The cell's text.
+        found: String,
+        /// How many classes there are (valid labels are `0..classes`).
+        classes: usize,
+    },
     /// Two shapes that must agree do not.
     #[error("{op}: {message}: expected {expected}, found {found}")]
     ShapeMismatch {

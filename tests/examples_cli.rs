@@ -159,7 +159,7 @@ fn usage_errors_exit_2_with_clap_message() {
         ("xor_train", &["--epochs", "-5"][..]),
         ("xor_train", &["--epochs=ten"][..]),
         ("xor_train", &["--sed", "3"][..]),
-        ("bench", &["w5"][..]),
+        ("bench", &["w9"][..]),
         ("bench", &["--reps", "0"][..]),
         ("apple_graph", &["--outt", "x"][..]),
     ] {
