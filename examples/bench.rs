@@ -1,6 +1,7 @@
 //! The shared benchmark workloads (BENCHMARKS.md): prints one `RESULT` line per workload.
 //!
-//! Run: `cargo run --release --example bench -- [w1|w2|w3|w4|all] [--reps N]`.
+//! Run: `cargo run --release --example bench -- [w1|w2|w3|w4|all] [--reps N]` (`-- --help`
+//! lists the options). After the `RESULT` lines it prints a summary in the README's units.
 //!
 //! - W1 'moons': micrograd's demo, a 2-16-16-1 ReLU MLP, 100 SGD steps on 100 points, SVM loss
 //!   plus L2; seconds per step. Rebuilds the graph every step (the path the docs teach), and
@@ -14,8 +15,10 @@
 //! Check values are printed as Python's `%.12e`, to compare with WORKLOADS.md.
 
 use std::path::Path;
+use std::sync::Mutex;
 use std::time::Instant;
 
+use clap::Parser;
 use rand::SeedableRng;
 use scalargrad::loss::hinge;
 use scalargrad::nn::{Activation, Mlp, Module};
@@ -89,6 +92,7 @@ fn moons() -> Moons {
 }
 
 /// 100 steps; returns (seconds per step, loss at step 0, loss at step 99, accuracy at 99).
+#[inline(never)]
 fn w1_once(m: &Moons, fused: bool) -> (f64, f64, f64, usize) {
     let g = Graph::with_capacity(70_000);
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
@@ -144,8 +148,17 @@ fn w1_once(m: &Moons, fused: bool) -> (f64, f64, f64, usize) {
 
 fn w1(reps: usize) {
     let m = moons();
-    let runs: Vec<(f64, f64, f64, usize)> = (0..reps).map(|_| w1_reference_once(&m)).collect();
+    // Interleaved repetitions (reference, rebuilt, fused, reference, …), so that a busy
+    // machine slows each row alike and the ratios stay meaningful.
+    let mut all: [Vec<(f64, f64, f64, usize)>; 3] = Default::default();
+    for _ in 0..reps {
+        all[0].push(w1_reference_once(&m));
+        all[1].push(w1_once(&m, false));
+        all[2].push(w1_once(&m, true));
+    }
+    let runs = &all[0];
     let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
+    let reference = median(&secs);
     let (_, l0, l99, acc) = runs[runs.len() - 1];
     assert_eq!(sci(l0), "9.128546778969e-01", "W1 reference loss at step 0");
     assert_eq!(
@@ -154,6 +167,7 @@ fn w1(reps: usize) {
         "W1 reference loss at step 99"
     );
     assert_eq!(acc, 100, "W1 reference accuracy");
+    record("w1 reference", "s_per_step", reference);
     println!(
         "RESULT engine=reference-arena workload=w1 metric=s_per_step value={:.6e} ops=65075 reps={}",
         median(&secs),
@@ -161,15 +175,17 @@ fn w1(reps: usize) {
     );
     // The teaching path (one node per × and +), then the fused-neuron fast path.
     for fused in [false, true] {
-        if fused && std::env::var_os("W1_PLAIN_ONLY").is_some() {
-            continue;
-        }
-        let runs: Vec<(f64, f64, f64, usize)> = (0..reps).map(|_| w1_once(&m, fused)).collect();
+        let runs = &all[1 + usize::from(fused)];
         let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
         let (_, l0, l99, acc) = runs[runs.len() - 1];
         assert_eq!(sci(l0), "9.128546778969e-01", "W1 loss at step 0");
         assert_eq!(sci(l99), "1.180543291408e-02", "W1 loss at step 99");
         assert_eq!(acc, 100, "W1 accuracy at step 99");
+        record(
+            if fused { "w1-fused" } else { "w1" },
+            "s_per_step",
+            median(&secs),
+        );
         println!(
             "RESULT engine=scalargrad workload=w1{} metric=s_per_step value={:.6e} ops=65075 reps={} loss0={} loss_last={} acc={acc}/100",
             if fused { "-fused" } else { "" },
@@ -178,7 +194,165 @@ fn w1(reps: usize) {
             sci(l0),
             sci(l99)
         );
+        println!(
+            "RATIO workload=w1{} scalargrad/reference={:.3}{}",
+            if fused { "-fused" } else { "" },
+            median(&secs) / reference,
+            if fused { "" } else { " target<=1.25" }
+        );
     }
+}
+
+// ---------------------------------------------------------------- W1, data-parallel
+
+/// The moons batch in `CHUNKS` fixed chunks of 50 points: the unit of work of `w1-threads`.
+const CHUNKS: usize = 2;
+
+/// One chunk's share of a W1 step: its summed hinge loss, the gradient of that sum with
+/// respect to every parameter, and how many of its points are classified correctly.
+struct ChunkResult {
+    loss_sum: f64,
+    grads: Vec<f64>,
+    correct: usize,
+}
+
+/// A worker: owns a graph with its own copy of the model, and for each parameter vector it is
+/// sent, computes its chunks, one backward each.
+fn w1_worker(
+    m: &Moons,
+    chunks: &[usize],
+    params: &std::sync::mpsc::Receiver<Vec<f64>>,
+    results: &std::sync::mpsc::Sender<(usize, ChunkResult)>,
+) {
+    let g = Graph::with_capacity(40_000);
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    let model = Mlp::builder(2)
+        .layer(16, Activation::Relu)
+        .layer(16, Activation::Relu)
+        .layer(1, Activation::Identity)
+        .build(&g, &mut rng);
+    let handles = model.parameters();
+    let cp = g.checkpoint();
+    let per_chunk = m.x.len() / CHUNKS;
+    while let Ok(values) = params.recv() {
+        model.set_parameter_values(&values).expect("337 parameters");
+        for &c in chunks {
+            for p in &handles {
+                p.zero_grad();
+            }
+            let range = c * per_chunk..(c + 1) * per_chunk;
+            let scores: Vec<Value<'_>> = m.x[range.clone()]
+                .iter()
+                .map(|x| {
+                    model
+                        .forward(&[g.value(x[0]), g.value(x[1])])
+                        .expect("2 inputs")[0]
+                })
+                .collect();
+            let losses = scores
+                .iter()
+                .zip(&m.y[range.clone()])
+                .map(|(&s, &y)| (s * -y + 1.0).relu());
+            let sum = g.sum(losses);
+            sum.backward();
+            let correct = scores
+                .iter()
+                .zip(&m.y[range])
+                .filter(|(s, y)| (s.data() > 0.0) == (**y > 0.0))
+                .count();
+            let result = ChunkResult {
+                loss_sum: sum.data(),
+                grads: handles.iter().map(|p| p.grad()).collect(),
+                correct,
+            };
+            g.rewind(cp);
+            if results.send((c, result)).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// W1 split across `workers` threads, each with its own graph (a `Graph` is `Send`, so each
+/// worker builds its own); the chunks' losses and gradients are summed in chunk order, so the
+/// result does not depend on the number of workers. Returns (seconds per step, every step's
+/// loss, accuracy at step 99).
+fn w1_threads_once(m: &Moons, workers: usize) -> (f64, Vec<f64>, usize) {
+    use std::sync::mpsc;
+    let mut params = m.init.clone();
+    let mut losses = Vec::with_capacity(100);
+    let mut correct = 0;
+    let mut elapsed = 0.0;
+    std::thread::scope(|s| {
+        let (result_tx, result_rx) = mpsc::channel();
+        let senders: Vec<mpsc::Sender<Vec<f64>>> = (0..workers)
+            .map(|w| {
+                let (tx, rx) = mpsc::channel();
+                let results = result_tx.clone();
+                let chunks: Vec<usize> = (w..CHUNKS).step_by(workers).collect();
+                s.spawn(move || w1_worker(m, &chunks, &rx, &results));
+                tx
+            })
+            .collect();
+        let start = Instant::now();
+        for k in 0..100 {
+            for tx in &senders {
+                tx.send(params.clone()).expect("a live worker");
+            }
+            let mut parts: Vec<Option<ChunkResult>> = (0..CHUNKS).map(|_| None).collect();
+            for _ in 0..CHUNKS {
+                let (c, r) = result_rx.recv().expect("a chunk result");
+                parts[c] = Some(r);
+            }
+            let parts: Vec<ChunkResult> =
+                parts.into_iter().map(|p| p.expect("every chunk")).collect();
+            let data_loss = parts.iter().map(|p| p.loss_sum).sum::<f64>() * (1.0 / 100.0);
+            let reg = params.iter().map(|p| p * p).sum::<f64>() * 1e-4;
+            losses.push(data_loss + reg);
+            let lr = 1.0 - 0.9 * f64::from(k) / 100.0;
+            for (i, p) in params.iter_mut().enumerate() {
+                let data_grad: f64 = parts.iter().map(|c| c.grads[i]).sum();
+                let grad = data_grad * (1.0 / 100.0) + 2.0 * 1e-4 * *p;
+                *p -= lr * grad;
+            }
+            if k == 99 {
+                correct = parts.iter().map(|p| p.correct).sum();
+            }
+        }
+        elapsed = start.elapsed().as_secs_f64() / 100.0;
+        drop(senders); // the workers' loops end
+    });
+    (elapsed, losses, correct)
+}
+
+fn w1_threads(reps: usize) {
+    let m = moons();
+    let (_, one_worker, _) = w1_threads_once(&m, 1);
+    let runs: Vec<(f64, Vec<f64>, usize)> = (0..reps).map(|_| w1_threads_once(&m, 2)).collect();
+    let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
+    let (_, losses, acc) = &runs[runs.len() - 1];
+    assert_eq!(
+        losses, &one_worker,
+        "w1-threads: 2 workers give the 1-worker losses exactly"
+    );
+    // The chunked sums round differently from W1's single left fold, within 1e-12.
+    assert!(
+        (losses[0] / 9.128_546_778_969e-01 - 1.0).abs() < 1e-12,
+        "W1 loss at step 0"
+    );
+    assert!(
+        (losses[99] / 1.180_543_291_408e-02 - 1.0).abs() < 1e-10,
+        "W1 loss at step 99"
+    );
+    assert_eq!(*acc, 100, "W1 accuracy at step 99");
+    record("w1-threads", "s_per_step", median(&secs));
+    println!(
+        "RESULT engine=scalargrad workload=w1-threads metric=s_per_step value={:.6e} ops=65075 reps={} threads=2 loss0={} loss_last={} acc={acc}/100",
+        median(&secs),
+        reps_list(&secs, 7),
+        sci(losses[0]),
+        sci(losses[99])
+    );
 }
 
 // ---------------------------------------------------------------- W2
@@ -222,7 +396,10 @@ fn w2_loss<'g>(g: &'g Graph, w1: &[Value<'g>], w2: &[Value<'g>], fused: bool) ->
 }
 
 /// 10,000 epochs; returns (seconds, loss at epoch 0, loss at epoch 9,999).
-fn w2_once(init: &[f64], replay: bool, fused: bool) -> (f64, f64, f64) {
+/// (Generic, and never inlined, so that a profiler sees each row as its own function.)
+#[inline(never)]
+fn w2_once<const REPLAY: bool, const FUSED: bool>(init: &[f64]) -> (f64, f64, f64) {
+    let (replay, fused) = (REPLAY, FUSED);
     let g = Graph::with_capacity(256);
     let w: Vec<Value<'_>> = g.values(init);
     let (w1, w2) = w.split_at(8);
@@ -268,8 +445,28 @@ fn w2_once(init: &[f64], replay: bool, fused: bool) -> (f64, f64, f64) {
 
 fn w2(reps: usize) {
     let init = numbers(&data_file("w2_init.txt"));
-    let runs: Vec<(f64, f64, f64)> = (0..reps).map(|_| w2_reference_once(&init)).collect();
+    let rows = [
+        (false, false, "w2"),
+        (true, false, "w2-replay"),
+        (false, true, "w2-fused"),
+        (true, true, "w2-fused-replay"),
+    ];
+    // Interleaved repetitions, as in W1.
+    let mut all: [Vec<(f64, f64, f64)>; 5] = Default::default();
+    for _ in 0..reps {
+        all[0].push(w2_reference_once(&init));
+        for (k, &(replay, fused, _)) in rows.iter().enumerate() {
+            all[k + 1].push(match (replay, fused) {
+                (false, false) => w2_once::<false, false>(&init),
+                (true, false) => w2_once::<true, false>(&init),
+                (false, true) => w2_once::<false, true>(&init),
+                (true, true) => w2_once::<true, true>(&init),
+            });
+        }
+    }
+    let runs = &all[0];
     let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
+    let reference = median(&secs);
     let (_, l0, l_last) = runs[runs.len() - 1];
     assert_eq!(
         sci(l0),
@@ -281,22 +478,20 @@ fn w2(reps: usize) {
         "1.373942350372e-02",
         "W2 reference loss at epoch 9999"
     );
+    record("w2 reference", "s_total", reference);
     println!(
         "RESULT engine=reference-arena workload=w2 metric=s_total value={:.6e} ops=1480000 reps={}",
         median(&secs),
         reps_list(&secs, 6)
     );
-    for (replay, fused, name) in [
-        (false, false, "w2"),
-        (true, false, "w2-replay"),
-        (false, true, "w2-fused"),
-        (true, true, "w2-fused-replay"),
-    ] {
-        let runs: Vec<(f64, f64, f64)> = (0..reps).map(|_| w2_once(&init, replay, fused)).collect();
+    let mut rebuilt = f64::NAN;
+    for (k, &(replay, _, name)) in rows.iter().enumerate() {
+        let runs = &all[k + 1];
         let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
         let (_, l0, l_last) = runs[runs.len() - 1];
         assert_eq!(sci(l0), "7.103683591605e-01", "W2 loss at epoch 0");
         assert_eq!(sci(l_last), "1.373942350372e-02", "W2 loss at epoch 9999");
+        record(name, "s_total", median(&secs));
         println!(
             "RESULT engine=scalargrad workload={name} metric=s_total value={:.6e} ops=1480000 reps={} loss0={} loss_last={}",
             median(&secs),
@@ -304,6 +499,23 @@ fn w2(reps: usize) {
             sci(l0),
             sci(l_last)
         );
+        if name == "w2" {
+            rebuilt = median(&secs);
+            println!(
+                "RATIO workload=w2 scalargrad/reference={:.3} target<=1.25",
+                rebuilt / reference
+            );
+        } else if replay {
+            println!(
+                "RATIO workload={name} replay/rebuilt={:.3}{}",
+                median(&secs) / rebuilt,
+                if name == "w2-replay" {
+                    " target<=0.60"
+                } else {
+                    ""
+                }
+            );
+        }
     }
 }
 
@@ -316,6 +528,7 @@ fn w2(reps: usize) {
 mod reference;
 
 /// W1 on the reference arena; returns (seconds per step, loss at step 0, at step 99, accuracy).
+#[inline(never)]
 fn w1_reference_once(m: &Moons) -> (f64, f64, f64, usize) {
     use reference::Tape;
     let mut t = Tape::with_capacity(70_000);
@@ -388,6 +601,7 @@ fn w1_reference_once(m: &Moons) -> (f64, f64, f64, usize) {
 }
 
 /// W2 on the reference arena (rebuilt every epoch); returns (seconds, loss at 0, at 9,999).
+#[inline(never)]
 fn w2_reference_once(init: &[f64]) -> (f64, f64, f64) {
     use reference::Tape;
     let mut t = Tape::with_capacity(256);
@@ -510,6 +724,7 @@ fn print_runs(name: &str, ops: u64, runs: &[Run], labels: (&str, &str), expect: 
     assert_eq!(sci(last.1), expect.1, "{name} {}", labels.1);
     let pick = |f: fn(&Run) -> f64| median(&runs.iter().map(f).collect::<Vec<_>>());
     let totals: Vec<f64> = runs.iter().map(|r| r.total).collect();
+    record(name, "ns_per_node", median(&totals));
     println!(
         "RESULT engine=scalargrad workload={name} metric=ns_per_node value={:.3} ops={ops} reps={} {}={} {}={} fwd_ns={:.3} bwd_ns={:.3} free_ns={:.3}",
         median(&totals),
@@ -598,49 +813,83 @@ fn w4(reps: usize) {
     print_runs("w4-warm", 1_999_999, &warm, labels, expect);
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut reps = 7;
-    let mut which = "all".to_string();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--reps" => {
-                reps = it
-                    .next()
-                    .and_then(|r| r.parse().ok())
-                    .filter(|&r| r > 0)
-                    .unwrap_or_else(|| {
-                        eprintln!("bench: --reps takes a positive whole number");
-                        std::process::exit(2);
-                    });
-            }
-            "--bench" => {} // passed by `cargo bench`; ignored
-            w @ ("w1" | "w2" | "w3" | "w4" | "all") => which = w.to_string(),
-            other => {
-                eprintln!(
-                    "bench: unknown argument {other:?}\nusage: bench [w1|w2|w3|w4|all] [--reps N]"
-                );
-                std::process::exit(2);
-            }
-        }
+/// The shared benchmark workloads of BENCHMARKS.md: one RESULT line each, then a summary.
+#[derive(Parser)]
+#[command(name = "bench")]
+struct Options {
+    /// Which workload: w1 (moons), w1-threads (moons, data-parallel on 2 threads), w2 (XOR),
+    /// w3 (chain), w4 (wide) or all
+    #[arg(value_enum, default_value_t = Workload::All)]
+    workload: Workload,
+    /// Repetitions per workload; the median is reported
+    #[arg(long, value_name = "N", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
+    reps: u32,
+    /// Passed by `cargo bench`; ignored
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+/// A workload of BENCHMARKS.md.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Workload {
+    W1,
+    W1Threads,
+    W2,
+    W3,
+    W4,
+    All,
+}
+
+/// Every `RESULT` line's workload, metric and median, for the summary at the end.
+static RESULTS: Mutex<Vec<(String, &'static str, f64)>> = Mutex::new(Vec::new());
+
+fn record(workload: &str, metric: &'static str, value: f64) {
+    RESULTS
+        .lock()
+        .expect("no panic while recording")
+        .push((workload.to_string(), metric, value));
+}
+
+/// The results in the README's units: ms per step, ms per run, ns per node.
+fn print_summary(reps: usize) {
+    println!("\nsummary (median of {reps} repetitions; README units):");
+    for (name, metric, value) in RESULTS.lock().expect("no panic while recording").iter() {
+        let (number, unit) = match *metric {
+            "s_per_step" => (value * 1e3, "ms per training step (100 points)"),
+            "s_total" => (value * 1e3, "ms for 10,000 epochs"),
+            _ => (*value, "ns per node"),
+        };
+        println!("  {name:<16} {number:>9.3} {unit}");
     }
+}
+
+fn main() {
+    let opts = Options::parse();
+    let reps = opts.reps as usize;
     println!(
         "# scalargrad {} | node size {} bytes | {reps} repetitions per workload",
         env!("CARGO_PKG_VERSION"),
         Graph::node_size()
     );
-    let run = |w: &str| match w {
-        "w1" => w1(reps),
-        "w2" => w2(reps),
-        "w3" => w3(reps),
-        _ => w4(reps),
+    let run = |w: Workload| match w {
+        Workload::W1 => w1(reps),
+        Workload::W1Threads => w1_threads(reps),
+        Workload::W2 => w2(reps),
+        Workload::W3 => w3(reps),
+        Workload::W4 | Workload::All => w4(reps),
     };
-    if which == "all" {
-        for w in ["w1", "w2", "w3", "w4"] {
+    if opts.workload == Workload::All {
+        for w in [
+            Workload::W1,
+            Workload::W1Threads,
+            Workload::W2,
+            Workload::W3,
+            Workload::W4,
+        ] {
             run(w);
         }
     } else {
-        run(&which);
+        run(opts.workload);
     }
+    print_summary(reps);
 }

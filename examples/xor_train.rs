@@ -2,94 +2,103 @@
 //! biases) trained on XOR with cross-entropy and Adam (lr 0.001, betas (0.9, 0.999),
 //! amsgrad) for 10,000 full-batch epochs, then the decision regions of the trained network.
 //!
-//! Run: `cargo run --release --example xor_train [-- --data PATH] [--seed N] [--epochs N]`.
+//! Run: `cargo run --release --example xor_train`, or with options after `--`:
+//! `cargo run --release --example xor_train -- --seed 3 --epochs 2000` (`-- --help` lists them).
 //!
-//! By default it starts from the tutorial's own initial weights (`torch.manual_seed(0)`,
-//! from `sample_data/reference/xor_adam_amsgrad.json`) and checks its loss curve against
-//! PyTorch's float64 replay to 1e-9. `--seed N` starts from a seeded random initialisation
-//! (PyTorch's `nn.Linear` rule) instead.
+//! By default it starts from the tutorial's own initial weights (`torch.manual_seed(0)`),
+//! which PyTorch itself saved as `sample_data/reference/xor_init_torch.safetensors`
+//! (`scripts/gen_safetensors_fixtures.py`), and checks its loss curve against PyTorch's
+//! float64 replay to 1e-9. `--seed N` starts from a seeded random initialisation (PyTorch's
+//! `nn.Linear` rule) instead, `--load PATH` from the weights of a safetensors file (one saved
+//! by `--save`, or PyTorch's `state_dict` of the same `nn.Sequential`). `--save PATH` writes
+//! the trained model as safetensors under PyTorch's names, and the `nn.Sequential` that loads
+//! it as `PATH` with the extension `.py`.
 //!
-//! Writes `graphs/xor_decision_regions.svg`, `graphs/xor_loss.svg` and
-//! `graphs/xor_network.{dot,svg}` (the computation graph for one sample, clustered by layer
-//! and neuron).
+//! Writes `xor_decision_regions.svg`, `xor_loss.svg` and `xor_network.{dot,svg}` (the
+//! computation graph for one sample, clustered by layer and neuron): into `graphs/` for the
+//! default run (the committed pictures), into `--out DIR` or the git-ignored `out/` otherwise.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use common::{draw_legend, matrix, plot_decision_regions, py_float, reference};
+use clap::Parser;
+use common::{draw_legend, picture_dir, plot_decision_regions, py_float, reference};
 use indicatif::{ProgressBar, ProgressStyle};
 use plotters::prelude::*;
 use rand::SeedableRng;
 use scalargrad::loss::{Reduction, Target, cross_entropy, softmax};
-use scalargrad::nn::{Activation, Mlp, Module};
+use scalargrad::nn::{Activation, Mlp, Module, SaveOptions};
 use scalargrad::optim::{Adam, AdamConfig, Optimizer};
 use scalargrad::{Dataset, Graph, Value, viz};
 
-/// Command-line options.
+/// The tutorial's XOR training: a 2-4-2 network (sigmoid hidden layer, no biases),
+/// cross-entropy, Adam (lr 0.001, amsgrad), full batch.
+///
+/// With no options it replays the tutorial: its initial weights, its data, 10,000 epochs,
+/// checked against PyTorch, and it redraws the committed pictures in graphs/. Any option makes
+/// it an experiment, whose pictures go to --out (default: out/, which git ignores).
+#[derive(Parser)]
+#[command(name = "xor_train")]
 struct Options {
+    /// CSV with columns x1,x2,class1,class2; class index = the class1 column (the tutorial's T[:, 0])
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_DATA)]
     data: PathBuf,
+    /// Start from a seeded random initialisation (PyTorch's nn.Linear rule) [default: the tutorial's initial weights]
+    #[arg(long, value_name = "N")]
     seed: Option<u64>,
+    /// Full-batch epochs
+    #[arg(long, value_name = "N", default_value_t = TUTORIAL_EPOCHS)]
     epochs: u64,
+    /// Directory for the pictures [default: graphs/ for the default run, out/ otherwise]
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Write the trained model as safetensors under PyTorch's names, and the nn.Sequential that loads it as PATH with the extension .py
+    #[arg(long, value_name = "PATH")]
+    save: Option<PathBuf>,
+    /// Start from the weights of a safetensors file (one written by --save, or a PyTorch state dict of the same network) [default: the tutorial's initial weights]
+    #[arg(long, value_name = "PATH")]
+    load: Option<PathBuf>,
 }
 
-const USAGE: &str = "usage: xor_train [--data PATH] [--seed N] [--epochs N]
-  --data PATH   CSV with columns x1,x2,class1,class2 (default sample_data/sample.csv)
-  --seed N      start from a seeded random initialisation instead of the tutorial's weights
-  --epochs N    full-batch epochs (default 10000)";
+/// The tutorial's data, `sample_data/sample.csv` of this repository.
+const DEFAULT_DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_data/sample.csv");
+/// The tutorial's number of epochs (`for epoch in range(10000)`).
+const TUTORIAL_EPOCHS: u64 = 10_000;
 
-fn parse_args() -> Result<Options, String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut o = Options {
-        data: root.join("sample_data/sample.csv"),
-        seed: None,
-        epochs: 10_000,
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-        match a.as_str() {
-            "--data" => o.data = PathBuf::from(value("--data")?),
-            "--seed" => {
-                let v = value("--seed")?;
-                o.seed = Some(
-                    v.parse()
-                        .map_err(|_| format!("--seed: {v:?} is not a whole number"))?,
-                );
-            }
-            "--epochs" => {
-                let v = value("--epochs")?;
-                o.epochs = v
-                    .parse()
-                    .map_err(|_| format!("--epochs: {v:?} is not a whole number"))?;
-            }
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other:?}")),
-        }
+impl Options {
+    /// The run the tutorial made, whose pictures are committed in graphs/.
+    fn is_default_run(&self) -> bool {
+        self.seed.is_none()
+            && self.data == Path::new(DEFAULT_DATA)
+            && self.epochs == TUTORIAL_EPOCHS
+            && self.out.is_none()
+            && self.save.is_none()
+            && self.load.is_none()
     }
-    Ok(o)
 }
 
-/// The tutorial's network: Linear(2, 4, bias=False) → Sigmoid → Linear(4, 2, bias=False).
-fn build_model(g: &Graph, seed: Option<u64>) -> Result<Mlp<'_>, scalargrad::Error> {
+/// The tutorial's network: Linear(2, 4, bias=False) → Sigmoid → Linear(4, 2, bias=False),
+/// with weights from a seed, from a safetensors file, or the tutorial's own.
+fn build_model<'g>(
+    g: &'g Graph,
+    seed: Option<u64>,
+    load: Option<&Path>,
+) -> Result<Mlp<'g>, scalargrad::Error> {
+    let network = Mlp::builder(2)
+        .layer(4, Activation::Sigmoid)
+        .layer(2, Activation::Identity)
+        .bias(false);
     if let Some(s) = seed {
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(s);
-        return Ok(Mlp::builder(2)
-            .layer(4, Activation::Sigmoid)
-            .layer(2, Activation::Identity)
-            .bias(false)
-            .build(g, &mut rng));
+        return Ok(network.build(g, &mut rng));
     }
-    // torch.manual_seed(0); model = NN(2, 4, 2): the tutorial's initial weights.
-    let init = &reference("xor_adam_amsgrad.json")["init"];
-    Mlp::from_matrices(
-        g,
-        &[
-            (matrix(&init["W1_in_out"]), Activation::Sigmoid),
-            (matrix(&init["W2_in_out"]), Activation::Identity),
-        ],
-    )
+    // torch.manual_seed(0); model = NN(2, 4, 2): the tutorial's initial weights, as PyTorch
+    // saved them (save_file(model.state_dict(), ...)).
+    let tutorial = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample_data/reference/xor_init_torch.safetensors");
+    network.load_safetensors(g, load.unwrap_or(&tutorial))
 }
 
 /// The mean cross-entropy of the whole batch (PyTorch's `nn.CrossEntropyLoss()`).
@@ -297,9 +306,8 @@ fn draw(
     x: &[Vec<f64>],
     classes: &[usize],
     curves: (&[Point], &[Point]),
+    graphs: &Path,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let graphs = root.join("graphs");
     let cp = g.checkpoint();
     // The computation graph for one sample, with its gradients, clustered by layer and neuron.
     let inputs = [g.value(x[1][0]).named("x1"), g.value(x[1][1]).named("x2")];
@@ -315,16 +323,14 @@ fn draw(
         )),
         ..viz::DrawOptions::default()
     };
-    for path in viz::Drawing::new("xor_network", &viz::trace(l1), &options).write(&graphs)? {
-        println!(
-            "wrote {}",
-            path.strip_prefix(root).unwrap_or(&path).display()
-        );
+    for path in viz::Drawing::new("xor_network", &viz::trace(l1), &options).write(graphs)? {
+        println!("wrote {}", path.display());
     }
     g.rewind(cp);
 
-    plot_loss(&graphs.join("xor_loss.svg"), curves.0, curves.1)?;
-    println!("wrote graphs/xor_loss.svg");
+    let loss_svg = graphs.join("xor_loss.svg");
+    plot_loss(&loss_svg, curves.0, curves.1)?;
+    println!("wrote {}", loss_svg.display());
     let points: Vec<[f64; 2]> = x.iter().map(|r| [r[0], r[1]]).collect();
     let predict = |x1: f64, x2: f64| {
         let y = model.forward(&g.values(&[x1, x2])).expect("2 inputs");
@@ -332,14 +338,15 @@ fn draw(
         g.rewind(cp);
         class
     };
+    let regions_svg = graphs.join("xor_decision_regions.svg");
     plot_decision_regions(
-        &graphs.join("xor_decision_regions.svg"),
+        &regions_svg,
         "trained network: この4つの点に関しては分類できる (the four points are separated)",
         predict,
         &points,
         classes,
     )?;
-    println!("wrote graphs/xor_decision_regions.svg");
+    println!("wrote {}", regions_svg.display());
     Ok(())
 }
 
@@ -351,44 +358,73 @@ fn main() {
 }
 
 fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let opts = match parse_args() {
-        Ok(o) => o,
-        Err(msg) => {
-            if !msg.is_empty() {
-                eprintln!("xor_train: {msg}");
-            }
-            eprintln!("{USAGE}");
-            std::process::exit(2);
-        }
-    };
+    // Usage errors (and --help) exit here: code 2 with clap's message (0 for --help).
+    let opts = Options::parse();
     // train_data = pd.read_csv("./sample_data/sample.csv"); targets T[:, 0] (class = XOR).
     let data = Dataset::from_csv(&opts.data, &["x1", "x2"], &["class1", "class2"])?;
     let classes = data.class_indices(0)?;
     let x = &data.features;
+    println!("{CLASS_NAMES}\n");
     let g = Graph::new();
-    let model = build_model(&g, opts.seed)?;
+    let model = build_model(&g, opts.seed, opts.load.as_deref())?;
 
-    // The PyTorch float64 replay is comparable when we start where the tutorial started.
-    let sample_csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/sample.csv");
-    let tutorial_run = opts.seed.is_none() && opts.data == sample_csv && opts.epochs <= 10_000;
-    let replay = tutorial_run.then(|| load_replay(opts.epochs));
+    // The PyTorch float64 replay is comparable only where we start where the tutorial started.
+    let replay = match replay_absent_because(&opts) {
+        None => Some(load_replay(opts.epochs)),
+        Some(why) => {
+            println!("no PyTorch check: {why}\n");
+            None
+        }
+    };
 
     let start = Instant::now();
     let (curve, max_rel) = train(&g, &model, (x, &classes), opts.epochs, replay.as_ref())?;
     let elapsed = start.elapsed();
     println!(
-        "
-trained for {} epochs in {:.3} s",
+        "\ntrained for {} epochs in {:.3} s",
         opts.epochs,
         elapsed.as_secs_f64()
     );
     let correct = report(&g, &model, x, &classes)?;
-    if let Some(r) = &replay {
+    if let Some(path) = &opts.save {
+        let options = SaveOptions {
+            python: true,
+            ..SaveOptions::default()
+        };
+        model.save_safetensors_with(path, options)?;
+        let py = path.with_extension("py");
+        let code = std::fs::read_to_string(&py).map_err(|e| format!("{}: {e}", py.display()))?;
+        let bits = |m: &Mlp<'_>| -> Vec<u64> {
+            m.parameters().iter().map(|p| p.data().to_bits()).collect()
+        };
+        // In a graph of its own, so this run's graph and pictures stay as without --save.
+        let g2 = Graph::new();
+        let reloaded = Mlp::load_safetensors(&g2, path)?;
+        assert_eq!(
+            bits(&reloaded),
+            bits(&model),
+            "the file holds the weights to the bit"
+        );
         println!(
-            "loss curve matches PyTorch's float64 replay: largest relative difference {max_rel:.1e} over {} checkpoints",
+            "saved the trained model to {} (float64, PyTorch's names) and the nn.Sequential that loads it to {}:\n\n{code}",
+            path.display(),
+            py.display(),
+        );
+    }
+    if let Some(r) = &replay {
+        let last = r.curve.last().map_or(0, |p| p.0);
+        println!(
+            "loss curve matches PyTorch's float64 replay: largest relative difference {max_rel:.1e} over {} checkpoints (epochs 0 to {last}, every 100)",
             r.curve.len()
         );
-        if opts.epochs == 10_000 {
+        if opts.epochs > TUTORIAL_EPOCHS {
+            println!(
+                "epochs {} to {} are not checked: the PyTorch replay stops at {TUTORIAL_EPOCHS}",
+                TUTORIAL_EPOCHS,
+                opts.epochs - 1
+            );
+        }
+        if opts.epochs == TUTORIAL_EPOCHS {
             assert_eq!(
                 correct, 4,
                 "the tutorial's network separates all four points"
@@ -405,5 +441,38 @@ trained for {} epochs in {:.3} s",
         )
     );
     let torch_curve = replay.map(|r| r.curve).unwrap_or_default();
-    draw(&g, &model, x, &classes, (&curve, &torch_curve))
+    let dir = picture_dir(opts.out.as_deref(), opts.is_default_run())?;
+    draw(&g, &model, x, &classes, (&curve, &torch_curve), &dir)
+}
+
+/// How the tutorial's class names map, printed before training.
+const CLASS_NAMES: &str =
+    "classes: a row's class index is its class1 column (the tutorial's T[:, 0]): \
+index 1 for (0,1) and (1,0), index 0 for (0,0) and (1,1).
+         the plots name index k \"class{k+1}\" as the tutorial does: \"class1\" = index 0, \
+\"class2\" = index 1 (predict_class1/2 likewise).";
+
+/// Why the PyTorch float64 replay cannot check this run, or `None` when it can.
+fn replay_absent_because(opts: &Options) -> Option<String> {
+    if let Some(seed) = opts.seed {
+        return Some(format!(
+            "--seed {seed} starts from random weights; the replay starts from the tutorial's"
+        ));
+    }
+    if let Some(load) = &opts.load {
+        return Some(format!(
+            "--load {} starts from saved weights; the replay starts from the tutorial's",
+            load.display()
+        ));
+    }
+    if opts.data != Path::new(DEFAULT_DATA) {
+        return Some(format!(
+            "--data {} is not the tutorial's data (sample_data/sample.csv)",
+            opts.data.display()
+        ));
+    }
+    if opts.epochs == 0 {
+        return Some("--epochs 0 trains nothing, so there is no loss to compare".into());
+    }
+    None
 }

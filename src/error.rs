@@ -122,11 +122,138 @@ pub enum Error {
         /// How many it got.
         found: usize,
     },
+    /// A safetensors weight file is malformed, or does not fit the model it is loaded into.
+    #[error("{}: {problem}", path.display())]
+    Safetensors {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: SafetensorsProblem,
+    },
     /// A value that must lie in a range does not (a class index, a hyper-parameter).
     #[error("{what}: {message}")]
     InvalidArgument {
         /// What was called.
         what: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// What is wrong with a safetensors file ([`Error::Safetensors`] names the file).
+///
+/// The format: 8 bytes holding the header's length `n` (little-endian `u64`), `n` bytes of
+/// JSON describing each tensor (`dtype`, `shape`, `data_offsets` into the data section) and an
+/// optional `__metadata__` map of strings, then the tensors' raw little-endian bytes.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SafetensorsProblem {
+    /// Shorter than the 8-byte header length: not a safetensors file.
+    #[error("not a safetensors file: {len} bytes, fewer than the 8-byte header length")]
+    TooShort {
+        /// The file's length in bytes.
+        len: usize,
+    },
+    /// The header length points past the end of the file (a truncated file, or not safetensors).
+    #[error(
+        "not a safetensors file, or truncated: the first 8 bytes announce a {declared}-byte header \
+         but only {available} bytes follow"
+    )]
+    HeaderLength {
+        /// The header length the file announces.
+        declared: u64,
+        /// The bytes after the length field.
+        available: usize,
+    },
+    /// The header is not UTF-8 text.
+    #[error("header is not UTF-8 text (invalid byte at header offset {offset})")]
+    HeaderNotUtf8 {
+        /// The offset of the first invalid byte, from the start of the header.
+        offset: usize,
+    },
+    /// The header is not JSON.
+    #[error("header is not JSON: at header offset {offset}: {message}")]
+    HeaderNotJson {
+        /// The byte offset in the header where parsing failed.
+        offset: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// The header is JSON but not a safetensors header (a field is missing or has the wrong type).
+    #[error("header: {message}")]
+    Header {
+        /// What is wrong.
+        message: String,
+    },
+    /// A tensor's dtype is one this crate does not read.
+    #[error("tensor {tensor:?}: dtype {found:?} is not supported (scalargrad reads F64 and F32)")]
+    Dtype {
+        /// The tensor's name.
+        tensor: String,
+        /// The dtype in the header.
+        found: String,
+    },
+    /// A tensor's `data_offsets` do not fit its shape or the data section.
+    #[error("tensor {tensor:?}: {message}")]
+    DataOffsets {
+        /// The tensor's name.
+        tensor: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The data section is not exactly as long as the header says (a truncated file, or junk at
+    /// the end).
+    #[error(
+        "the data section is {found} bytes but the header describes {expected} bytes{}",
+        if found < expected { " (truncated file?)" } else { "" }
+    )]
+    DataLength {
+        /// The bytes the tensors take, from the header.
+        expected: usize,
+        /// The bytes after the header.
+        found: usize,
+    },
+    /// The model needs a tensor that the file does not have.
+    #[error("missing tensor {name:?} (shape {expected}); the file has: {}", available.join(", "))]
+    MissingTensor {
+        /// The tensor's PyTorch name (`0.weight`, `2.bias`, …).
+        name: String,
+        /// The shape the model needs.
+        expected: String,
+        /// The tensors in the file.
+        available: Vec<String>,
+    },
+    /// The file has a tensor the model has no place for (PyTorch's `unexpected key`).
+    #[error("unexpected tensor {name:?}: the model's tensors are {}", expected.join(", "))]
+    UnexpectedTensor {
+        /// The tensor's name.
+        name: String,
+        /// The tensors the model has.
+        expected: Vec<String>,
+    },
+    /// A tensor's shape does not fit the architecture.
+    #[error("tensor {name:?}: shape {found} does not fit the architecture, which needs {expected}")]
+    TensorShape {
+        /// The tensor's name.
+        name: String,
+        /// The shape the model needs, e.g. `[4, 2]`.
+        expected: String,
+        /// The shape in the file.
+        found: String,
+    },
+    /// A weight is NaN or infinite: refused, since it would silently poison every output.
+    #[error("tensor {name:?}: element {index} is {value}, not a finite number")]
+    NotFinite {
+        /// The tensor's name.
+        name: String,
+        /// The flat (row-major) index of the element.
+        index: usize,
+        /// The value.
+        value: f64,
+    },
+    /// The architecture metadata is missing, malformed, or disagrees with the builder.
+    #[error("architecture: {message}")]
+    Architecture {
         /// What is wrong.
         message: String,
     },

@@ -39,12 +39,14 @@ impl GradcheckReport {
 /// step `h = 1e-6`.
 ///
 /// `f` builds one output from the input values; it is called once for the analytic
-/// gradient and twice per input for the numeric one, on a fresh graph each time.
+/// gradient and twice per input for the numeric one. All calls share one graph, which is
+/// cleared ([`Graph::clear`]) before each numeric evaluation, so `f` always starts from an
+/// empty graph and must not keep values across calls.
 ///
 /// ```
 /// use scalargrad::gradcheck;
 ///
-/// // d/da (a·b + sin-free stuff) at (2, −3)
+/// // the gradient of exp(a·b + tanh a) at (a, b) = (0.2, −0.3)
 /// let report = gradcheck(|_, x| (x[0] * x[1] + x[0].tanh()).exp(), &[0.2, -0.3]);
 /// assert!(report.is_close(1e-6, 1e-6), "{report:?}");
 /// ```

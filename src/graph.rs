@@ -483,8 +483,9 @@ impl Graph {
     /// If the graph already holds `u32::MAX - 1` nodes.
     #[inline]
     pub fn value(&self, data: f64) -> Value<'_> {
-        // SAFETY: the only live borrow of the arena; no user code and no panic before its
-        // last use.
+        // SAFETY: the aliasing contract of `Graph::with`: the only live reference into the
+        // arena (single thread, no other access running); no user code runs and no panic
+        // starts before the last use of `a` (a full graph is reported after it).
         let a = unsafe { self.arena_mut() };
         let generation = a.generation;
         match a.push(Op::Leaf, 0, 0, data) {

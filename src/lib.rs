@@ -43,8 +43,23 @@
 //! | [`loss`] | softmax, log-softmax, cross-entropy (PyTorch's and the tutorial's), MSE, hinge |
 //! | [`optim`] | `Sgd` and `Adam` (AMSGrad) with PyTorch's exact update rules |
 //! | [`data`] | CSV datasets with errors that name the file, line and column |
+//! | [`io`] | safetensors files, read and written by hand; `Mlp` saves and loads them under PyTorch's names |
 //! | [`Matrix`] | small matrices of values and their product |
 //! | [`viz`] | a `petgraph` view of a graph, DOT and SVG drawings (the engine knows nothing of it) |
+//!
+//! ## Errors and panics: one rule
+//! - **Arithmetic never fails.** Ops follow `f64` semantics: NaN and infinities propagate,
+//!   and each op's derivative matches PyTorch's at its edge points.
+//! - **What depends on data or shapes returns a [`Result`]**: files ([`data`]), model inputs
+//!   and layer shapes ([`nn`], [`loss`], [`Matrix`]), optimizer settings ([`optim`]). Where a
+//!   panicking convenience exists for code whose shapes are fixed, a `try_` twin returns the
+//!   error instead ([`Graph::dot`] and [`Graph::try_dot`]).
+//! - **Misuse of the engine panics**, with a message that names the values and the remedy:
+//!   combining values of two graphs, using a value after a rewind discarded it, rewinding to a
+//!   checkpoint that is no longer valid or belongs to another graph. These are bugs in the
+//!   calling code that would otherwise read another node's number; each is listed under
+//!   `# Panics` where it can happen. The engine raises them only after it has released the
+//!   graph, so a panic hook or `catch_unwind` may go on using the graph.
 #![warn(missing_docs)]
 
 mod backward;
@@ -52,6 +67,7 @@ pub mod data;
 mod error;
 pub mod gradcheck;
 mod graph;
+pub mod io;
 pub mod loss;
 mod matrix;
 pub mod nn;
@@ -63,7 +79,7 @@ mod value;
 pub mod viz;
 
 pub use data::Dataset;
-pub use error::{Error, Result, Shape};
+pub use error::{Error, Result, SafetensorsProblem, Shape};
 pub use gradcheck::{GradcheckReport, gradcheck, gradcheck_with_step};
 pub use graph::{Checkpoint, Graph, ScopeId};
 pub use matrix::Matrix;

@@ -9,7 +9,7 @@
 //! tutorial teaches; this is the fast path, and it gives the same numbers to the bit.
 
 use crate::graph::{Checkpoint, Graph};
-use crate::op::Arity;
+use crate::op::{Arity, Op, specialize};
 
 impl Graph {
     /// Recomputes the value of every op node created since `from`, in creation order, from
@@ -47,14 +47,18 @@ impl Graph {
             let start = from.len();
             for i in start..a.nodes.len() {
                 let n = a.nodes[i];
-                if n.op.arity() == Arity::Leaf {
-                    continue;
-                }
-                let data = if n.op.arity() == Arity::Nary {
-                    a.eval_dot(&n)
-                } else {
-                    n.op.eval(a.nodes[n.lhs as usize].data, a.second_operand(&n))
-                };
+                // One jump per node: in each arm the op is a constant and `eval` folds to
+                // its formula (see `specialize!` in op.rs).
+                let data = specialize!(n.op, |op| match op.arity() {
+                    Arity::Leaf => continue,
+                    Arity::Nary => a.eval_dot(&n),
+                    Arity::Unary => op.eval(a.nodes[n.lhs as usize].data, 0.0),
+                    Arity::UnaryConst => {
+                        op.eval(a.nodes[n.lhs as usize].data, a.consts[n.rhs as usize])
+                    }
+                    Arity::Binary =>
+                        op.eval(a.nodes[n.lhs as usize].data, a.nodes[n.rhs as usize].data,),
+                });
                 // The next backward would clear these anyway; doing it here saves it a pass.
                 let node = &mut a.nodes[i];
                 node.data = data;

@@ -73,7 +73,10 @@ impl<'g> Value<'g> {
         self.graph
     }
 
-    /// The node's position in creation order: unique within the graph, and stable.
+    /// The node's position in creation order. It is unique among the graph's live nodes and
+    /// never changes while the value is live; after a rewind discards the value, a new node
+    /// may reuse the index (the handle's generation tells them apart, see
+    /// [`Graph::rewind`]).
     #[must_use]
     pub fn index(self) -> u32 {
         self.index
@@ -248,7 +251,11 @@ impl<'g> Value<'g> {
 
     #[inline(always)]
     fn unary(self, op: Op) -> Self {
-        // SAFETY: the only live borrow of the arena; no user code, no panic while used.
+        // SAFETY: the aliasing contract of `Graph::with` (graph.rs). No other reference into
+        // the arena is live: `Graph: !Sync` keeps other threads out, and on this thread every
+        // other access is a `with` closure or one of these constructors, each finished before
+        // the next starts. Between here and the last use of `a` no user code runs and no
+        // panic starts: misuse goes to `Graph::misuse` only after that last use.
         let a = unsafe { self.graph.arena_mut() };
         let x = live_data!(a, self);
         let generation = a.generation;
@@ -260,7 +267,11 @@ impl<'g> Value<'g> {
 
     #[inline(always)]
     fn with_const(self, op: Op, c: f64) -> Self {
-        // SAFETY: the only live borrow of the arena; no user code, no panic while used.
+        // SAFETY: the aliasing contract of `Graph::with` (graph.rs). No other reference into
+        // the arena is live: `Graph: !Sync` keeps other threads out, and on this thread every
+        // other access is a `with` closure or one of these constructors, each finished before
+        // the next starts. Between here and the last use of `a` no user code runs and no
+        // panic starts: misuse goes to `Graph::misuse` only after that last use.
         let a = unsafe { self.graph.arena_mut() };
         let x = live_data!(a, self);
         let generation = a.generation;
@@ -279,7 +290,11 @@ impl<'g> Value<'g> {
         if !std::ptr::eq(self.graph, rhs.graph) {
             mixed_graphs(self, rhs);
         }
-        // SAFETY: the only live borrow of the arena; no user code, no panic while used.
+        // SAFETY: the aliasing contract of `Graph::with` (graph.rs). No other reference into
+        // the arena is live: `Graph: !Sync` keeps other threads out, and on this thread every
+        // other access is a `with` closure or one of these constructors, each finished before
+        // the next starts. Between here and the last use of `a` no user code runs and no
+        // panic starts: misuse goes to `Graph::misuse` only after that last use.
         let a = unsafe { self.graph.arena_mut() };
         let x = live_data!(a, self);
         let y = live_data!(a, rhs);
@@ -636,8 +651,9 @@ impl Graph {
             }
         }
         let pairs = u32::try_from(weights.len()).unwrap_or(u32::MAX);
-        // SAFETY: the only live borrow of the arena; no user code, no panic while used (the
-        // slices' elements are plain handles).
+        // SAFETY: the aliasing contract of `Graph::with` (graph.rs), as in `Value::binary`:
+        // the only live reference into the arena; the slices hold plain handles, so iterating
+        // them runs no user code, and misuse is reported after the last use of `a`.
         let a = unsafe { self.arena_mut() };
         let generation = a.generation;
         if let Some(stale) = all.clone().find(|v| !a.is_live(v.index, v.generation)) {

@@ -363,21 +363,31 @@ fn chain(x: Value<'_>, steps: usize) -> Value<'_> {
 #[test]
 fn million_node_chain_runs_forward_backward_drop_and_rewind() {
     // W3 of the shared workloads; check values from its WORKLOADS.md. Test threads have a
-    // 2 MiB stack, smaller than the 8 MiB main thread: nothing here recurses.
+    // 2 MiB stack, smaller than the 8 MiB main thread: nothing here recurses. Under Miri,
+    // which interprets every instruction, the chain is 10³ nodes and the published values
+    // are not checked (they are those of 10⁶ nodes); the rewind still has to reproduce them.
+    let steps = if cfg!(miri) { 500 } else { 500_000 };
     let g = Graph::new();
     let x = g.value(0.5);
     let cp = g.checkpoint();
-    let v = chain(x, 500_000);
-    assert_eq!(g.node_count(), 1_000_001);
+    let v = chain(x, steps);
+    assert_eq!(g.node_count(), 2 * steps + 1);
     v.backward();
-    assert_close("v", v.data(), 1.732_068_128_191e-2, 1e-11);
-    assert_close("dv/dx", x.grad() / 1.509_836_697_940e-48, 1.0, 1e-11);
+    let (first_v, first_dx) = (v.data(), x.grad());
+    if !cfg!(miri) {
+        assert_close("v", first_v, 1.732_068_128_191e-2, 1e-11);
+        assert_close("dv/dx", first_dx / 1.509_836_697_940e-48, 1.0, 1e-11);
+    }
     g.rewind(cp);
     assert_eq!(g.node_count(), 1);
     x.zero_grad();
-    let v = chain(x, 500_000);
+    let v = chain(x, steps);
     v.backward();
-    assert_close("dv/dx again", x.grad() / 1.509_836_697_940e-48, 1.0, 1e-11);
+    assert_eq!(
+        (v.data(), x.grad()),
+        (first_v, first_dx),
+        "the same after a rewind"
+    );
     drop(g);
 }
 

@@ -2,11 +2,9 @@
 //! by side with scalargrad (the "Rust, flat arena" row of the team's WORKLOADS.md).
 //!
 //! 32-byte nodes in one `Vec` in creation order, constants in a side table, a reverse sweep
-//! with one `match` per node, no flags, no handle checks, no names or scopes. It knows only the
-//! ops that W1 and W2 need. Not part of the library: it exists so that the ratio
-//! scalargrad / reference can be measured on any machine in one run.
+//! with one `match` per node, no flags, no handle checks, no names or scopes, only W1's and
+//! W2's ops. Not part of the library: it makes the ratio measurable on any machine, in one run.
 
-/// The ops W1 and W2 need.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     Leaf,
@@ -41,25 +39,22 @@ pub struct Tape {
 
 impl Tape {
     pub fn with_capacity(n: usize) -> Self {
-        Tape {
-            nodes: Vec::with_capacity(n),
-            consts: Vec::new(),
-        }
+        let (nodes, consts) = (Vec::with_capacity(n), Vec::new());
+        Tape { nodes, consts }
     }
 
     #[inline]
     fn push(&mut self, op: Op, a: u32, b: u32, data: f64) -> u32 {
-        let i = self.nodes.len() as u32;
+        let (i, grad) = (self.nodes.len() as u32, 0.0);
         self.nodes.push(Node {
             data,
-            grad: 0.0,
+            grad,
             a,
             b,
             op,
         });
         i
     }
-
     #[inline]
     fn d(&self, i: u32) -> f64 {
         self.nodes[i as usize].data
@@ -101,26 +96,20 @@ impl Tape {
     pub fn ln(&mut self, a: u32) -> u32 {
         self.push(Op::Ln, a, 0, self.d(a).ln())
     }
-
-    /// Discards the nodes from `len` on.
+    /// Discards the nodes (and constants) from `len` (`consts`) on.
     pub fn truncate(&mut self, len: usize, consts: usize) {
         self.nodes.truncate(len);
         self.consts.truncate(consts);
     }
-
     pub fn consts_len(&self) -> usize {
         self.consts.len()
     }
 
-    /// d root / d node for every node up to `root`: interior gradients are reset, leaf
-    /// gradients accumulate (the caller zeroes the parameters' gradients).
+    /// d root / d node for every node up to `root`, on a freshly built graph (every node
+    /// starts with gradient 0; the workloads rebuild the graph for every backward, and the
+    /// caller zeroes the parameters' gradients). No clearing pass, no flags.
     pub fn backward(&mut self, root: u32) {
         let n = &mut self.nodes[..=root as usize];
-        for node in n.iter_mut() {
-            if node.op != Op::Leaf {
-                node.grad = 0.0;
-            }
-        }
         n[root as usize].grad = 1.0;
         for i in (0..n.len()).rev() {
             let Node {

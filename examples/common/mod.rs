@@ -2,11 +2,16 @@
 //! and the decision-region plot of the tutorial's last figures.
 #![allow(dead_code)]
 
+mod pictures;
+
 use std::path::Path;
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use serde_json::Value as Json;
+
+#[allow(unused_imports)]
+pub use pictures::picture_dir;
 
 /// A float as Python's `repr`/`str` prints it (`1.0`, `0.7091774798292554`, `9.3576229688393e-14`).
 pub fn py_float(x: f64) -> String {

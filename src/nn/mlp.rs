@@ -16,15 +16,15 @@ use crate::{Graph, Value};
 /// its bias.
 #[derive(Clone, Debug)]
 pub struct Mlp<'g> {
-    layers: Vec<Layer<'g>>,
+    pub(super) layers: Vec<Layer<'g>>,
 }
 
 /// Builds an [`Mlp`] layer by layer; see [`Mlp::builder`].
 #[derive(Clone, Debug)]
 pub struct MlpBuilder {
-    nin: usize,
-    layers: Vec<(usize, Activation)>,
-    bias: bool,
+    pub(super) nin: usize,
+    pub(super) layers: Vec<(usize, Activation)>,
+    pub(super) bias: bool,
     init: Init,
 }
 

@@ -26,6 +26,7 @@ mod layer;
 mod mlp;
 mod module;
 mod neuron;
+mod pytorch;
 
 pub use activation::Activation;
 pub use init::Init;
@@ -33,3 +34,4 @@ pub use layer::Layer;
 pub use mlp::{Mlp, MlpBuilder};
 pub use module::Module;
 pub use neuron::Neuron;
+pub use pytorch::SaveOptions;
