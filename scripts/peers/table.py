@@ -28,6 +28,7 @@ VARIANTS = {
     "replay": "replay",
     "fused-replay": "fused + replay",
     "warm": "warm (storage reused)",
+    "threads": "data-parallel on 2 threads",
 }
 PARTIAL = ("extrapolated_from=", "steps=", "links=", "size=")
 
