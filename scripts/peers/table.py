@@ -5,7 +5,8 @@ median and its ratio to scalargrad's rebuilt (cold) row on the same workload: th
 median divided by scalargrad's, so above 1× is slower than scalargrad. Partial runs (fewer
 steps or epochs than the workload, or a smaller graph) are marked †. Standard library only.
 
-Run: `python scripts/peers/table.py RESULTS_FILE [header line ...]`; prints the table.
+Run: `python scripts/peers/table.py RESULTS_FILE [header line ...]`; prints the header lines,
+the table, and the `RATIO` lines of `examples/bench.rs` as a list.
 """
 
 import sys
@@ -96,7 +97,9 @@ def main():
     if len(sys.argv) < 2:
         sys.exit("usage: table.py RESULTS_FILE [header line ...]")
     with open(sys.argv[1], encoding="utf-8") as f:
-        rows = parse(f)
+        lines = f.read().splitlines()
+    rows = parse(lines)
+    ratios = [l.split(" ", 1)[1] for l in lines if l.startswith("RATIO ")]
     if ("scalargrad", "") not in rows:
         sys.exit(f"{sys.argv[1]}: no RESULT line from scalargrad's rebuilt rows")
     for h in sys.argv[2:]:
@@ -109,6 +112,12 @@ def main():
         "(cold) median on the same workload, so above 1× is slower. "
         "† = partial run (fewer steps or epochs, extrapolated, or a smaller graph): see the RESULT lines."
     )
+    if ratios:
+        print()
+        print("`examples/bench.rs`'s own ratios in this run (interleaved repetitions):")
+        print()
+        for r in ratios:
+            print(f"- `{r}`")
 
 
 if __name__ == "__main__":
