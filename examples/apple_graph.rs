@@ -4,8 +4,8 @@
 //! much the price moves per unit change of each input: d/d(apple) = 2.2, d/d(count) = 110,
 //! d/d(tax) = 200. The apple + orange variant (3 oranges at 150 yen) gives 715 yen.
 //!
-//! Run: `cargo run --example apple_graph`. Writes `graphs/apple.{dot,svg}` and
-//! `graphs/apple_orange.{dot,svg}`.
+//! Run: `cargo run --example apple_graph`. Writes `graphs/apple.{dot,svg,html}` and
+//! `graphs/apple_orange.{dot,svg,html}` (the `.html` steps through the graph in a browser).
 
 use scalargrad::viz::{self, Drawing};
 use scalargrad::{Graph, Value};

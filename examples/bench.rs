@@ -110,7 +110,8 @@ fn w1_once(m: &Moons, fused: bool) -> (f64, f64, f64, usize) {
             lr: 1.0,
             ..SgdConfig::default()
         },
-    );
+    )
+    .expect("valid Sgd config");
     let cp = g.checkpoint();
     let (mut first, mut last, mut correct) = (0.0, 0.0, 0);
     let start = Instant::now();
@@ -409,7 +410,8 @@ fn w2_once<const REPLAY: bool, const FUSED: bool>(init: &[f64]) -> (f64, f64, f6
             amsgrad: true,
             ..AdamConfig::default()
         },
-    );
+    )
+    .expect("valid Adam config");
     let cp = g.checkpoint();
     let (mut first, mut last) = (0.0, 0.0);
     let start = Instant::now();
@@ -780,6 +782,52 @@ fn w3(reps: usize) {
         ("out", "dx"),
         ("1.732068128191e-02", "1.509836697940e-48"),
     );
+    let g = Graph::new();
+    let x = g.value(0.5);
+    let mut v = x;
+    for _ in 0..500_000 {
+        v = v.tanh() * 1.0001;
+    }
+    grad_row("w3-grad", &g, v, &[x], 1_000_000, reps);
+}
+
+/// `Graph::grad` (first derivatives as nodes) against `backward()` on the same graph: the
+/// nodes `grad` creates per forward op node, and both times in ns per forward op node. The
+/// derivative nodes are rewound between repetitions. `grad`'s numbers must equal backward's.
+fn grad_row<'g>(
+    name: &str,
+    g: &'g Graph,
+    out: Value<'g>,
+    inputs: &[Value<'g>],
+    ops: u64,
+    reps: usize,
+) {
+    let per_node = |t: Instant| t.elapsed().as_nanos() as f64 / ops as f64;
+    let mut bwd = Vec::new();
+    let mut fwd_grad = Vec::new();
+    let mut created = 0;
+    for _ in 0..reps {
+        g.zero_grad();
+        let t = Instant::now();
+        out.backward();
+        bwd.push(per_node(t));
+        let cp = g.checkpoint();
+        let t = Instant::now();
+        let d = g.grad(out, inputs);
+        fwd_grad.push(per_node(t));
+        created = g.node_count() - cp.len();
+        for (di, x) in d.iter().zip(inputs) {
+            assert_eq!(di.data(), x.grad(), "{name}: grad and backward disagree");
+        }
+        g.rewind(cp);
+    }
+    println!(
+        "RESULT engine=scalargrad workload={name} metric=ns_per_node value={:.3} ops={ops} reps={} backward_ns={:.3} grad_nodes={created} grad_nodes_per_op={:.3}",
+        median(&fwd_grad),
+        reps_list(&fwd_grad, 3),
+        median(&bwd),
+        created as f64 / ops as f64,
+    );
 }
 
 fn w4(reps: usize) {
@@ -811,6 +859,15 @@ fn w4(reps: usize) {
         })
         .collect();
     print_runs("w4-warm", 1_999_999, &warm, labels, expect);
+    g.clear();
+    handles.clear();
+    handles.extend(a.iter().chain(&b).map(|&x| g.value(x)));
+    let (av, bv) = handles.split_at(a.len());
+    let mut s = av[0] * bv[0];
+    for i in 1..a.len() {
+        s = s + av[i] * bv[i];
+    }
+    grad_row("w4-grad", &g, s, &handles, 1_999_999, reps);
 }
 
 /// The shared benchmark workloads of BENCHMARKS.md: one RESULT line each, then a summary.

@@ -5,7 +5,12 @@
 //! `/`: −1/u² = −y², `+`: 1, `exp`: exp(−x), `×`: −1. The product is ∂L/∂y · y(1 − y),
 //! the same as the fused `sigmoid()` op and the finite-difference slope.
 //!
-//! Run: `cargo run --example sigmoid_backprop`. Writes `graphs/sigmoid.{dot,svg}`.
+//! The derivative is itself a computation graph: `Graph::grad` builds dy/dx out of the same
+//! ops, so it can be differentiated again. The second derivative y(1 − y)(1 − 2y) is shown
+//! three ways: `grad` twice, the formula, and finite differences.
+//!
+//! Run: `cargo run --example sigmoid_backprop`. Writes `graphs/sigmoid.{dot,svg,html}` and the
+//! graph of dy/dx, `graphs/sigmoid_grad.{dot,svg}`.
 
 use scalargrad::viz::{self, Drawing};
 use scalargrad::{Graph, Value};
@@ -30,9 +35,17 @@ fn slope(f: impl Fn(f64) -> f64, x: f64) -> f64 {
     (f(x - 2.0 * h) - 8.0 * f(x - h) + 8.0 * f(x + h) - f(x + 2.0 * h)) / (12.0 * h)
 }
 
-/// Prints and checks every node at a few x; returns the drawing at x = 1.
+/// Five-point second difference: truncation error O(h⁴); rounding about 1e-10 at h = 1e-3.
+fn curvature(f: impl Fn(f64) -> f64, x: f64) -> f64 {
+    let h = 1e-3;
+    (-f(x - 2.0 * h) + 16.0 * f(x - h) - 30.0 * f(x) + 16.0 * f(x + h) - f(x + 2.0 * h))
+        / (12.0 * h * h)
+}
+
+/// Prints and checks every node at a few x; returns the drawings at x = 1.
 pub fn run() -> Vec<Drawing> {
     let mut drawing = None;
+    let mut grad_drawing = None;
     for x0 in [-2.0, 0.0, 1.0, 3.0] {
         let g = Graph::new();
         let x = g.value(x0).named("x");
@@ -82,6 +95,30 @@ pub fn run() -> Vec<Drawing> {
             "exp node: × exp(−x)"
         );
         assert_eq!(x.grad(), -neg.grad(), "× −1 node flips the sign");
+
+        // The second derivative, three ways.
+        let dy = g.grad(y, &[x])[0].named("dy/dx");
+        let d2y = g.grad(dy, &[x])[0];
+        let formula2 = yv * (1.0 - yv) * (1.0 - 2.0 * yv);
+        let fd2 = curvature(sigmoid, x0);
+        println!("  dy/dx by grad (a value)      = {}", dy.data());
+        println!("  d²y/dx² by grad twice        = {}", d2y.data());
+        println!("  y(1 − y)(1 − 2y)             = {formula2}");
+        println!("  finite-difference curvature  = {fd2}");
+        assert_eq!(
+            dy.data(),
+            chain,
+            "grad's first derivative is backward's, to the bit"
+        );
+        assert!(
+            (d2y.data() - formula2).abs() < 1e-15,
+            "grad twice {} vs y(1−y)(1−2y) {formula2}",
+            d2y.data()
+        );
+        assert!(
+            (fd2 - formula2).abs() < 1e-8,
+            "finite difference {fd2} vs y(1−y)(1−2y) {formula2}"
+        );
         println!();
 
         if x0 == 1.0 {
@@ -90,9 +127,15 @@ pub fn run() -> Vec<Drawing> {
                 ..viz::DrawOptions::backward()
             };
             drawing = Some(Drawing::new("sigmoid", &viz::trace(y), &options));
+            let grad_options = viz::DrawOptions {
+                title: Some("dy/dx of the sigmoid at x = 1: the backward pass as a graph".into()),
+                show_grad: false,
+                ..viz::DrawOptions::default()
+            };
+            grad_drawing = Some(Drawing::new("sigmoid_grad", &viz::trace(dy), &grad_options));
         }
     }
-    drawing.into_iter().collect()
+    drawing.into_iter().chain(grad_drawing).collect()
 }
 
 fn main() -> std::io::Result<()> {

@@ -221,7 +221,7 @@ fn train<'g>(
             amsgrad: true,
             ..AdamConfig::default()
         },
-    );
+    )?;
     let progress = ProgressBar::new(epochs);
     progress.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} epochs {msg}")

@@ -37,11 +37,13 @@
 //! | `value` | [`Value`]: accessors and operators |
 //! | `op` | [`Op`]: every op's forward value and local derivatives, side by side |
 //! | `backward` | the reverse sweep |
+//! | `grad` | [`Graph::grad`]: derivatives as values, differentiable again (`create_graph=True`) |
+//! | `hessian` | [`hessian`] and [`hessian_vector_product`] |
 //! | `replay` | [`Graph::recompute`]: re-evaluate a graph of fixed shape in place |
 //! | [`gradcheck`](mod@gradcheck) | finite-difference checking |
 //! | [`nn`] | `Module`, `Neuron`, `Layer`, `Mlp`, built only from values |
 //! | [`loss`] | softmax, log-softmax, cross-entropy (PyTorch's and the tutorial's), MSE, hinge |
-//! | [`optim`] | `Sgd` and `Adam` (AMSGrad) with PyTorch's exact update rules |
+//! | [`optim`] | `Sgd` and `Adam` (AMSGrad) with `torch.optim`'s update rules and roundings: SGD bit-exact, Adam up to torch's square root |
 //! | [`data`] | CSV datasets with errors that name the file, line and column |
 //! | [`io`] | safetensors files, read and written by hand; `Mlp` saves and loads them under PyTorch's names |
 //! | [`Matrix`] | small matrices of values and their product |
@@ -65,8 +67,10 @@
 mod backward;
 pub mod data;
 mod error;
+mod grad;
 pub mod gradcheck;
 mod graph;
+mod hessian;
 pub mod io;
 pub mod loss;
 mod matrix;
@@ -80,10 +84,11 @@ pub mod viz;
 
 pub use data::Dataset;
 pub use error::{Error, Result, SafetensorsProblem, Shape};
-pub use gradcheck::{GradcheckReport, gradcheck, gradcheck_with_step};
+pub use gradcheck::{GradcheckReport, gradcheck, gradcheck_with_step, gradgradcheck};
 pub use graph::{Checkpoint, Graph, ScopeId};
+pub use hessian::{hessian, hessian_vector_product};
 pub use matrix::Matrix;
-pub use op::{Arity, Op};
+pub use op::{Arity, Op, Scalar};
 pub use value::Value;
 
 /// The README's example is compiled and run as a doc test.

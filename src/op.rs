@@ -7,6 +7,82 @@
 //!
 //! Adding an op is one local change: a variant here, its arm in [`Op::eval`],
 //! [`Op::partials`] and [`Op::symbol`], and one method on [`Value`](crate::Value).
+//!
+//! [`Op::partials`] is written once, over the small [`Scalar`] vocabulary. Backward calls it
+//! with `f64`s (numbers, and the same machine code as a hand-written `f64` version);
+//! [`Graph::grad`](crate::Graph::grad) calls it with symbolic operands, so the same arms build
+//! the derivative as new nodes, which can be differentiated again.
+
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+/// The arithmetic local derivatives are written in.
+///
+/// Implemented by `f64`, for backward, and by the symbolic operands of
+/// [`Graph::grad`](crate::Graph::grad), for which every operation creates a node (or folds
+/// constants). Branch only on [`Scalar::number`] of a constant operand, never on data: a
+/// derivative graph must stay right when [`Graph::recompute`](crate::Graph::recompute)
+/// changes the data.
+pub trait Scalar:
+    Copy
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+{
+    /// A constant.
+    fn lit(c: f64) -> Self;
+    /// A derivative that is identically zero, such as a step function's (PyTorch's
+    /// "undefined" gradient): for `f64` it is `0.0`; symbolically it creates no node.
+    fn zero() -> Self;
+    /// The number: for a constant operand, its value.
+    fn number(self) -> f64;
+    /// `self^e` for a constant real exponent ([`Op::PowF`]).
+    #[must_use]
+    fn powf(self, e: f64) -> Self;
+    /// `self^n` for a constant integer exponent ([`Op::PowI`]).
+    #[must_use]
+    fn powi(self, n: i32) -> Self;
+    /// The unit step [`Op::Step`]: 0 where `self ≤ 0`, else 1.
+    #[must_use]
+    fn step(self) -> Self;
+    /// PyTorch's `sign` ([`Op::Sign`]): −1, 0 or 1, and 0 for NaN.
+    #[must_use]
+    fn sign(self) -> Self;
+}
+
+impl Scalar for f64 {
+    #[inline(always)]
+    fn lit(c: f64) -> Self {
+        c
+    }
+    #[inline(always)]
+    fn zero() -> Self {
+        0.0
+    }
+    #[inline(always)]
+    fn number(self) -> f64 {
+        self
+    }
+    #[inline(always)]
+    fn powf(self, e: f64) -> Self {
+        f64::powf(self, e)
+    }
+    #[inline(always)]
+    fn powi(self, n: i32) -> Self {
+        f64::powi(self, n)
+    }
+    #[inline(always)]
+    fn step(self) -> Self {
+        // NaN gives 1: relu' = step(relu x) then lets a NaN through, as PyTorch's
+        // threshold_backward does.
+        if self <= 0.0 { 0.0 } else { 1.0 }
+    }
+    #[inline(always)]
+    fn sign(self) -> Self {
+        sign(self)
+    }
+}
 
 /// How many inputs an op reads, and where its second operand comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -47,14 +123,21 @@ pub enum Op {
     Ln,
     /// `tanh x`; ∂x = 1 − out².
     Tanh,
-    /// `max(x, 0)`; ∂x = 1 where out > 0, else 0 (so relu'(0) = 0, as in PyTorch).
+    /// `max(x, 0)`, with NaN propagating; ∂x = step(out): 0 where out ≤ 0, else 1 (so
+    /// relu'(0) = 0 and relu'(NaN) = 1, as in PyTorch).
     Relu,
     /// `σ(x) = 1/(1 + e⁻ˣ)`; ∂x = out·(1 − out).
     Sigmoid,
     /// `√x`; ∂x = 1/(2·out).
     Sqrt,
-    /// `|x|`; ∂x = sign(x), with sign(0) = 0 (as in PyTorch).
+    /// `|x|`; ∂x = sign(x), with sign(0) = sign(NaN) = 0 (as in PyTorch).
     Abs,
+    /// PyTorch's `sign x`: −1, 0 or 1, and 0 for ±0 and NaN; ∂x = 0.
+    Sign,
+    /// The unit step: 0 where x ≤ 0, else 1 (NaN gives 1); ∂x = 0. It is relu's
+    /// derivative, `step(relu x)`, as a node, so that [`Graph::grad`](crate::Graph::grad) can
+    /// build it.
+    Step,
     /// `x + c`; ∂x = 1.
     AddC,
     /// `x − c`; ∂x = 1.
@@ -65,11 +148,15 @@ pub enum Op {
     MulC,
     /// `x / c`; ∂x = 1/c.
     DivC,
-    /// `c / x`; ∂x = −c/x².
+    /// `c / x`; ∂x = −c/x², computed as −(out/x) so that it does not overflow or underflow
+    /// where the result is representable (PyTorch's form for a tensor divisor).
     RDivC,
-    /// `x^c` for a real constant `c`; ∂x = c·x^(c−1).
+    /// `x^c` for a real constant `c`; ∂x = c·x^(c−1), and 0 for c = 0 (also at x = 0, as in
+    /// PyTorch).
     PowF,
-    /// `x^n` for an integer constant `n` (computed by repeated multiplication); ∂x = n·x^(n−1).
+    /// `x^n` for an integer constant `n` (computed by repeated multiplication); ∂x =
+    /// n·x^(n−1), and 0 for n = 0 (also at x = 0, as in PyTorch). For `n = i32::MIN` the
+    /// exponent n − 1 is taken as a real.
     PowI,
     /// `x + y`; ∂x = 1, ∂y = 1.
     Add,
@@ -77,7 +164,8 @@ pub enum Op {
     Sub,
     /// `x · y`; ∂x = y, ∂y = x.
     Mul,
-    /// `x / y`; ∂x = 1/y, ∂y = −x/y².
+    /// `x / y`; ∂x = 1/y, ∂y = −x/y², computed as −(out/y), PyTorch's `−(x/y)/y`, which does
+    /// not overflow or underflow where the result is representable.
     Div,
     /// A neuron's weighted sum in one node: `b + a₀·c₀ + a₁·c₁ + …`, folded left from the
     /// optional bias `b` exactly as the chain of `×` and `+` nodes it replaces, so it gives
@@ -93,8 +181,8 @@ pub enum Op {
 /// op is a compile error (the match must be exhaustive).
 macro_rules! specialize {
     ($op:expr, |$o:ident| $body:expr) => {
-        specialize!(@arms $op, $o, $body; Leaf Neg Exp Ln Tanh Relu Sigmoid Sqrt Abs AddC SubC
-            RSubC MulC DivC RDivC PowF PowI Add Sub Mul Div Dot)
+        specialize!(@arms $op, $o, $body; Leaf Neg Exp Ln Tanh Relu Sigmoid Sqrt Abs Sign Step
+            AddC SubC RSubC MulC DivC RDivC PowF PowI Add Sub Mul Div Dot)
     };
     (@arms $op:expr, $o:ident, $body:expr; $($v:ident)*) => {
         match $op {
@@ -123,9 +211,16 @@ impl Op {
             | Op::RDivC
             | Op::PowF
             | Op::PowI => Arity::UnaryConst,
-            Op::Neg | Op::Exp | Op::Ln | Op::Tanh | Op::Relu | Op::Sigmoid | Op::Sqrt | Op::Abs => {
-                Arity::Unary
-            }
+            Op::Neg
+            | Op::Exp
+            | Op::Ln
+            | Op::Tanh
+            | Op::Relu
+            | Op::Sigmoid
+            | Op::Sqrt
+            | Op::Abs
+            | Op::Sign
+            | Op::Step => Arity::Unary,
         }
     }
 
@@ -149,51 +244,80 @@ impl Op {
             Op::Exp => x.exp(),
             Op::Ln => x.ln(),
             Op::Tanh => x.tanh(),
+            // NaN and −0 compare false and pass through, as in PyTorch.
             Op::Relu => {
-                if x > 0.0 {
-                    x
-                } else {
+                if x < 0.0 {
                     0.0
+                } else {
+                    x
                 }
             }
             Op::Sigmoid => 1.0 / (1.0 + (-x).exp()),
             Op::Sqrt => x.sqrt(),
             Op::Abs => x.abs(),
+            Op::Sign => sign(x),
+            Op::Step => Scalar::step(x),
         }
     }
 
     /// The local derivatives `(∂out/∂x, ∂out/∂y)`, given the operands and the forward value.
     ///
-    /// For unary and constant ops the second entry is 0 and unused; for [`Op::Dot`] they are
-    /// the partials of one term `x·y` (a bias has partial 1). Derivatives that can be
-    /// written with `out` reuse it (exp, tanh, sigmoid, sqrt, relu).
+    /// For unary and constant ops the second entry is [`Scalar::zero`] and unused; for
+    /// [`Op::Dot`] they are the partials of one term `x·y` (a bias has partial 1). Derivatives
+    /// that can be written with `out` reuse it (exp, tanh, sigmoid, sqrt, relu, the divisions).
+    ///
+    /// Generic over [`Scalar`]: with `f64`s it gives numbers (backward), with the symbolic
+    /// operands of [`Graph::grad`](crate::Graph::grad) it builds the same formulas as nodes.
+    /// This is the only place an op's calculus is written.
+    ///
+    /// ```
+    /// use scalargrad::Op;
+    /// assert_eq!(Op::Mul.partials(2.0, 5.0, 10.0), (5.0, 2.0));
+    /// // −(x/y)/y: no overflow where −x/y² would give −∞ (PyTorch: −1e170)
+    /// assert_eq!(Op::Div.partials(1e-170, 1e-170, 1.0).1, -1e170);
+    /// ```
     #[inline]
     #[must_use]
-    pub fn partials(self, x: f64, y: f64, out: f64) -> (f64, f64) {
+    pub fn partials<T: Scalar>(self, x: T, y: T, out: T) -> (T, T) {
+        let one = || T::lit(1.0);
+        let unary = |d: T| (d, T::zero());
         match self {
-            Op::Leaf => (0.0, 0.0),
-            Op::Add => (1.0, 1.0),
-            Op::Sub => (1.0, -1.0),
+            Op::Leaf | Op::Sign | Op::Step => (T::zero(), T::zero()),
+            Op::Add => (one(), one()),
+            Op::Sub => (one(), -one()),
             // For Dot: the partials of one term x·y.
             Op::Mul | Op::Dot => (y, x),
-            Op::Div => (1.0 / y, -x / (y * y)),
-            Op::AddC | Op::SubC => (1.0, 0.0),
-            Op::RSubC | Op::Neg => (-1.0, 0.0),
-            Op::MulC => (y, 0.0),
-            Op::DivC => (1.0 / y, 0.0),
-            Op::RDivC => (-y / (x * x), 0.0),
-            Op::PowF => (y * x.powf(y - 1.0), 0.0),
-            Op::PowI => {
-                let n = pow_exponent(y);
-                (y * x.powi(n - 1), 0.0)
+            Op::Div => (one() / y, -(out / y)),
+            Op::AddC | Op::SubC => unary(one()),
+            Op::RSubC | Op::Neg => unary(-one()),
+            Op::MulC => unary(y),
+            Op::DivC => unary(one() / y),
+            Op::RDivC => unary(-(out / x)),
+            Op::PowF => {
+                let c = y.number();
+                // PyTorch masks c = 0 to 0, where c·x^(c−1) would be 0·∞ at x = 0.
+                unary(if c == 0.0 {
+                    T::lit(0.0)
+                } else {
+                    y * x.powf(c - 1.0)
+                })
             }
-            Op::Exp => (out, 0.0),
-            Op::Ln => (1.0 / x, 0.0),
-            Op::Tanh => (1.0 - out * out, 0.0),
-            Op::Relu => (if out > 0.0 { 1.0 } else { 0.0 }, 0.0),
-            Op::Sigmoid => (out * (1.0 - out), 0.0),
-            Op::Sqrt => (0.5 / out, 0.0),
-            Op::Abs => (sign(x), 0.0),
+            Op::PowI => {
+                let c = y.number();
+                unary(match pow_exponent(c).checked_sub(1) {
+                    _ if c == 0.0 => T::lit(0.0),
+                    Some(m) => y * x.powi(m),
+                    // n = i32::MIN: n − 1 is not an i32, but it is an exact f64.
+                    None => y * x.powf(c - 1.0),
+                })
+            }
+            Op::Exp => unary(out),
+            Op::Ln => unary(one() / x),
+            Op::Tanh => unary(one() - out * out),
+            Op::Relu => unary(out.step()),
+            Op::Sigmoid => unary(out * (one() - out)),
+            Op::Sqrt => unary(T::lit(0.5) / out),
+            Op::Abs => unary(x.sign()),
         }
     }
 
@@ -216,6 +340,8 @@ impl Op {
             Op::Sigmoid => "sigmoid",
             Op::Sqrt => "sqrt",
             Op::Abs => "abs",
+            Op::Sign => "sign",
+            Op::Step => "step",
             Op::Dot => "Σ",
         }
     }
@@ -250,6 +376,83 @@ impl Op {
     }
 }
 
+// Formulas for people, beside `partials` above: the step-by-step viewer (`viz::to_html`) writes
+// its captions from these, so a derivative and its text are changed together.
+impl Op {
+    /// The forward formula in the operands' names: `x` and `y` are the parents, `c` the
+    /// constant, as in [`Op::eval`]. Empty for a leaf.
+    ///
+    /// ```
+    /// use scalargrad::Op;
+    /// assert_eq!(Op::Mul.formula(), "x × y");
+    /// assert_eq!(Op::RDivC.formula(), "c / x");
+    /// ```
+    #[must_use]
+    pub const fn formula(self) -> &'static str {
+        match self {
+            Op::Leaf => "",
+            Op::Neg => "−x",
+            Op::Exp => "exp(x)",
+            Op::Ln => "ln(x)",
+            Op::Tanh => "tanh(x)",
+            Op::Relu => "max(x, 0)",
+            Op::Sigmoid => "1 / (1 + exp(−x))",
+            Op::Sqrt => "√x",
+            Op::Abs => "|x|",
+            Op::Sign => "sign(x)",
+            Op::Step => "1 if x > 0, else 0",
+            Op::AddC => "x + c",
+            Op::SubC => "x − c",
+            Op::RSubC => "c − x",
+            Op::MulC => "x × c",
+            Op::DivC => "x / c",
+            Op::RDivC => "c / x",
+            Op::PowF | Op::PowI => "x^c",
+            Op::Add => "x + y",
+            Op::Sub => "x − y",
+            Op::Mul => "x × y",
+            Op::Div => "x / y",
+            Op::Dot => "b + Σ aₖ × cₖ",
+        }
+    }
+
+    /// The local derivatives `[∂out/∂x, ∂out/∂y]` as formulas, the text of what
+    /// [`Op::partials`] computes (`out` is the op's own value). The second entry is empty for
+    /// ops with one parent; for [`Op::Dot`] they are `∂/∂aₖ` and `∂/∂cₖ` of one term (a bias
+    /// has derivative 1).
+    ///
+    /// ```
+    /// use scalargrad::Op;
+    /// assert_eq!(Op::Mul.derivative_formula(), ["y", "x"]);
+    /// assert_eq!(Op::Exp.derivative_formula(), ["exp(x)", ""]);
+    /// ```
+    #[must_use]
+    pub const fn derivative_formula(self) -> [&'static str; 2] {
+        match self {
+            Op::Leaf => ["", ""],
+            Op::Add => ["1", "1"],
+            Op::Sub => ["1", "−1"],
+            Op::Mul => ["y", "x"],
+            Op::Dot => ["cₖ", "aₖ"],
+            Op::Div => ["1 / y", "−x / y²"],
+            Op::AddC | Op::SubC => ["1", ""],
+            Op::RSubC | Op::Neg => ["−1", ""],
+            Op::MulC => ["c", ""],
+            Op::DivC => ["1 / c", ""],
+            Op::RDivC => ["−c / x²", ""],
+            Op::PowF | Op::PowI => ["c × x^(c − 1)", ""],
+            Op::Exp => ["exp(x)", ""],
+            Op::Ln => ["1 / x", ""],
+            Op::Tanh => ["1 − out²", ""],
+            Op::Relu => ["1 if out > 0, else 0", ""],
+            Op::Sigmoid => ["out × (1 − out)", ""],
+            Op::Sqrt => ["1 / (2 × out)", ""],
+            Op::Abs => ["sign(x)", ""],
+            Op::Sign | Op::Step => ["0", ""],
+        }
+    }
+}
+
 /// The integer exponent of [`Op::PowI`], stored as an exact `f64`.
 #[inline]
 #[allow(clippy::cast_possible_truncation)]
@@ -257,18 +460,10 @@ fn pow_exponent(y: f64) -> i32 {
     y as i32
 }
 
-/// PyTorch's `sign`: −1, 0 or 1 (NaN stays NaN).
-#[inline]
+/// PyTorch's `sign`: −1, 0 or 1; `(0 < x) − (x < 0)`, so ±0 and NaN give 0.
+#[inline(always)]
 fn sign(x: f64) -> f64 {
-    if x > 0.0 {
-        1.0
-    } else if x < 0.0 {
-        -1.0
-    } else if x == 0.0 {
-        0.0
-    } else {
-        x
-    }
+    f64::from(u8::from(0.0 < x)) - f64::from(u8::from(x < 0.0))
 }
 
 /// A constant as the book writes it: `-1` as `−1`, `1.1` as `1.1`.
@@ -288,6 +483,42 @@ mod tests {
         assert_eq!(Op::AddC.label(1.0), "+ 1");
         assert_eq!(Op::RDivC.label(1.0), "1 /");
         assert_eq!(Op::Mul.label(0.0), "×");
+    }
+
+    #[test]
+    fn every_op_has_one_derivative_formula_per_parent() {
+        let ops = [
+            Op::Leaf,
+            Op::Neg,
+            Op::Exp,
+            Op::Ln,
+            Op::Tanh,
+            Op::Relu,
+            Op::Sigmoid,
+            Op::Sqrt,
+            Op::Abs,
+            Op::AddC,
+            Op::SubC,
+            Op::RSubC,
+            Op::MulC,
+            Op::DivC,
+            Op::RDivC,
+            Op::PowF,
+            Op::PowI,
+            Op::Add,
+            Op::Sub,
+            Op::Mul,
+            Op::Div,
+            Op::Dot,
+        ];
+        for op in ops {
+            let [dx, dy] = op.derivative_formula();
+            let two = matches!(op.arity(), Arity::Binary | Arity::Nary);
+            let leaf = op.arity() == Arity::Leaf;
+            assert_eq!(dx.is_empty(), leaf, "{op:?}");
+            assert_eq!(dy.is_empty(), !two, "{op:?}");
+            assert_eq!(op.formula().is_empty(), leaf, "{op:?}");
+        }
     }
 
     #[test]

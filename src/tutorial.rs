@@ -87,7 +87,7 @@
 //! let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
 //! let model = Mlp::builder(2).layer(4, Activation::Sigmoid).layer(2, Activation::Identity)
 //!     .bias(false).build(&g, &mut rng);
-//! let mut optimizer = Adam::new(model.parameters(), AdamConfig { amsgrad: true, ..Default::default() });
+//! let mut optimizer = Adam::new(model.parameters(), AdamConfig { amsgrad: true, ..Default::default() })?;
 //! let x = [[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0]];
 //! let t = [0, 1, 0, 1];
 //! let cp = g.checkpoint();
@@ -106,7 +106,8 @@
 //! `xor_train` colours the plane by predicted class, with the four points on top, as the
 //! tutorial's last figure: `graphs/xor_decision_regions.svg`. It also draws the whole
 //! computation graph for one sample, with a cluster per layer and per neuron:
-//! `graphs/xor_network.{dot,svg}`.
+//! `graphs/xor_network.{dot,svg}`, and the page `graphs/xor_network.html` steps through its
+//! forward and backward pass node by node (see section 9).
 //!
 //! ## 9. 誤差逆伝播法・計算グラフ — why backpropagation works
 //! - リンゴの例 (the apple example): `cargo run --example apple_graph` builds
@@ -117,6 +118,18 @@
 //! - シグモイド関数の例 (the sigmoid): `cargo run --example sigmoid_backprop` builds
 //!   x → × −1 → exp → + 1 → 1/u → y and shows that each node multiplies the incoming gradient
 //!   by its local derivative, so dx = y(1 − y). Picture: `graphs/sigmoid.svg`.
+//!
+//! ### Watch it happen: the step-by-step pages
+//! The book's point, *オレンジの矢印は順伝播であり、青の矢印が逆伝播を意味しています*, is
+//! about order: values flow forward, then gradients flow back, one node at a time. Each
+//! example also writes a page that replays exactly that: open `graphs/apple.html`,
+//! `graphs/apple_orange.html`, `graphs/sigmoid.html` or `graphs/xor_network.html` in a browser
+//! (no network needed) and press ▶ or → to step. Step 0 shows only the inputs; each forward
+//! step computes one value (orange arrows); each backward step computes one gradient (blue
+//! arrows) with its chain-rule product as the caption, e.g.
+//! `∂price/∂apple = ∂price/∂apple_price × ∂apple_price/∂apple = 1.1 × 2 = 2.2`. `?lang=ja`
+//! shows the captions in Japanese, and `#step=N` links to one step. The pages are made by
+//! [`viz::to_html`](crate::viz::to_html).
 //!
 //! That is the tutorial's last point: backpropagation is the chain rule, applied node by node
 //! (合成関数の微分をしているだけ), and a framework does it for you once the forward pass is

@@ -401,7 +401,8 @@ impl<'g> Value<'g> {
         self.unary(Op::Tanh)
     }
 
-    /// `max(x, 0)`; d/dx = 1 for x > 0, else 0 (relu'(0) = 0, as in PyTorch).
+    /// `max(x, 0)`, and NaN for NaN; d/dx = 0 where the result is ≤ 0, else 1 (relu'(0) = 0
+    /// and relu'(NaN) = 1, as in PyTorch).
     ///
     /// ```
     /// let g = scalargrad::Graph::new();
@@ -446,7 +447,7 @@ impl<'g> Value<'g> {
         self.unary(Op::Sqrt)
     }
 
-    /// `|x|`; d/dx = sign(x), with sign(0) = 0 (as in PyTorch).
+    /// `|x|`; d/dx = sign(x), with sign(0) = sign(NaN) = 0 (as in PyTorch).
     ///
     /// ```
     /// let g = scalargrad::Graph::new();
@@ -459,6 +460,39 @@ impl<'g> Value<'g> {
     #[must_use]
     pub fn abs(self) -> Self {
         self.unary(Op::Abs)
+    }
+
+    /// PyTorch's `sign`: −1, 0 or 1, with 0 for ±0 and for NaN; d/dx = 0.
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(-3.0);
+    /// let y = x.sign(); // torch: x.sign()
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (-1.0, 0.0));
+    /// assert_eq!(g.value(f64::NAN).sign().data(), 0.0);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn sign(self) -> Self {
+        self.unary(Op::Sign)
+    }
+
+    /// The unit step: 0 where x ≤ 0, else 1 (NaN gives 1); d/dx = 0. It is relu's derivative
+    /// as a value (`relu'(x) = step(relu x)`, PyTorch's `threshold_backward`).
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(2.5);
+    /// let y = x.step(); // torch: (x > 0).double()
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (1.0, 0.0));
+    /// assert_eq!(g.value(0.0).step().data(), 0.0);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn step(self) -> Self {
+        self.unary(Op::Step)
     }
 
     /// `1/x`, written as the constant op `1 / x` (the book's "/" node); d/dx = −1/x².

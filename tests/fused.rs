@@ -25,7 +25,8 @@ fn train(fused: bool, steps: usize) -> (Vec<f64>, Vec<f64>) {
             lr: 0.3,
             ..Default::default()
         },
-    );
+    )
+    .expect("valid Sgd config");
     let xs: Vec<[f64; 2]> = (0..12)
         .map(|i| [f64::from(i).sin(), f64::from(i).cos() * 0.7])
         .collect();
@@ -192,7 +193,8 @@ fn replay_trains_exactly_like_rebuilding() {
                 amsgrad: true,
                 ..Default::default()
             },
-        );
+        )
+        .expect("valid Adam config");
         let cp = g.checkpoint();
         let build = || {
             let rows = x.iter().zip(t).map(|(xi, ti)| {

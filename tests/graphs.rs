@@ -1,5 +1,7 @@
 //! Drawings: the committed files in `graphs/` are what the examples produce, the DOT is valid
-//! and deterministic, and the petgraph view agrees with the arena.
+//! and deterministic, the petgraph view agrees with the arena, and the step-by-step pages
+//! say the book's numbers and need no network. (`tests/browser/check_pages.sh` runs the
+//! pages in a real browser.)
 
 use std::path::Path;
 
@@ -15,7 +17,7 @@ mod sigmoid_backprop;
 
 fn assert_committed(d: &viz::Drawing) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs");
-    for (ext, fresh) in [("dot", &d.dot), ("svg", &d.svg)] {
+    for (ext, fresh) in [("dot", &d.dot), ("svg", &d.svg), ("html", &d.html)] {
         let path = dir.join(format!("{}.{ext}", d.stem));
         let committed = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("{}: {e}; run the example to create it", path.display()));
@@ -167,4 +169,73 @@ fn a_hundred_thousand_node_graph_exports() {
     let dot = viz::to_dot(&t, &viz::DrawOptions::default());
     assert_eq!(dot.matches("shape=record").count(), 100_001);
     assert!(dot.trim_end().ends_with('}'));
+}
+
+/// A page must open from `file://` with no network: nothing it loads lives elsewhere.
+fn assert_self_contained(page: &str) {
+    for needle in [
+        "src=", "href=", "url(", "@import", "https://", "<link", "<iframe",
+    ] {
+        assert!(!page.contains(needle), "the page refers to {needle}");
+    }
+    let without_namespace = page.replace("http://www.w3.org/2000/svg", "");
+    assert!(
+        !without_namespace.contains("http://"),
+        "the page refers to http://"
+    );
+}
+
+#[test]
+fn pages_need_no_network() {
+    for d in apple_graph::run().iter().chain(&sigmoid_backprop::run()) {
+        assert_self_contained(&d.html);
+        assert!(d.html.contains("window.scalargrad"));
+    }
+}
+
+#[test]
+fn apple_orange_page_captions_compute_the_books_gradients() {
+    let drawings = apple_graph::run();
+    let page = &drawings[1].html;
+    // ゼロから作るDeep Learning, fig. 5-17: 2.2, 110, 3.3, 165 and 650.
+    for caption in [
+        "∂price/∂apple = ∂price/∂apple_price × ∂apple_price/∂apple = 1.1 × 2 = 2.2",
+        "∂price/∂apple_num = ∂price/∂apple_price × ∂apple_price/∂apple_num = 1.1 × 100 = 110",
+        "∂price/∂orange = ∂price/∂orange_price × ∂orange_price/∂orange = 1.1 × 3 = 3.3",
+        "∂price/∂orange_num = ∂price/∂orange_price × ∂orange_price/∂orange_num = 1.1 × 150 = 165",
+        "∂price/∂tax = 1 × 650 = 650",
+        "price = all_price × tax = 650 × 1.1 = 715",
+        "∂price/∂apple = ∂price/∂apple_price × ∂apple_price/∂apple = 1.1 × 2 = 2.2。",
+    ] {
+        assert!(page.contains(caption), "no caption {caption}");
+    }
+}
+
+#[test]
+fn sigmoid_page_names_each_local_derivative() {
+    let page = &sigmoid_backprop::run()[0].html;
+    for caption in [
+        // exp: × exp(−x); 1/u: × −1/u²; × −1: × −1.
+        "∂exp(−x)/∂(−x) = exp(−x) = 0.3679",
+        "∂y/∂(1 + exp(−x)) = −1 / (1 + exp(−x))² = -0.5344",
+        "∂y/∂x = ∂y/∂(−x) × ∂(−x)/∂x = (-0.1966) × (-1) = 0.1966",
+    ] {
+        assert!(page.contains(caption), "no caption {caption}");
+    }
+}
+
+#[test]
+fn where_paths_meet_the_caption_adds_them_up() {
+    let g = Graph::new();
+    let a = g.value(3.0).named("a");
+    let y = (a * a).named("y");
+    y.backward();
+    let page = viz::to_html(y, &viz::DrawOptions::default());
+    assert!(
+        page.contains("∂y/∂a = ∂y/∂y × ∂y/∂a + ∂y/∂y × ∂y/∂a = 1 × 3 + 1 × 3 = 6"),
+        "a * a: two paths, 3 + 3"
+    );
+    assert!(page.contains("a is used 2 times"));
+    assert!(page.contains("a は 2 か所で使われている"));
+    assert_self_contained(&page);
 }

@@ -143,7 +143,8 @@ fn sgd_training_lowers_the_loss() {
             momentum: 0.9,
             ..Default::default()
         },
-    );
+    )
+    .expect("valid Sgd config");
     let data = [([0.0, 1.0], 1.0), ([1.0, 0.0], -1.0), ([1.0, 1.0], 0.5)];
     let cp = g.checkpoint();
     let mut losses = Vec::new();

@@ -32,6 +32,10 @@ fn apply<'g>(op: &str, x: Value<'g>, y: Value<'g>, c: f64) -> Value<'g> {
         "sigmoid" => x.sigmoid(),
         "sqrt" => x.sqrt(),
         "abs" => x.abs(),
+        "sign" => x.sign(),
+        "step" => x.step(),
+        // x + x·y + y·y as one fused node
+        "dot" => x.graph().dot(Some(x), &[x, y], &[y, y]),
         other => panic!("ops_torch.csv names an unknown op {other:?}"),
     }
 }
@@ -69,7 +73,7 @@ fn rows() -> Vec<Row> {
 }
 
 fn is_binary(op: &str) -> bool {
-    matches!(op, "add" | "sub" | "mul" | "div")
+    matches!(op, "add" | "sub" | "mul" | "div" | "dot")
 }
 
 #[test]
@@ -91,7 +95,7 @@ fn every_op_matches_pytorch() {
         }
         ops_seen.insert(r.op.clone());
     }
-    assert_eq!(ops_seen.len(), 20, "every op has a row: {ops_seen:?}");
+    assert_eq!(ops_seen.len(), 23, "every op has a row: {ops_seen:?}");
 }
 
 #[test]
@@ -99,9 +103,13 @@ fn every_op_matches_finite_differences_away_from_kinks() {
     for r in rows() {
         // Skip kinks (relu and abs at 0) and points where x ± h leaves the domain or the
         // function is flat to f64 (tanh at 400).
-        let kink = matches!(r.op.as_str(), "relu" | "abs") && r.x.abs() < 1e-3;
+        let kink = matches!(r.op.as_str(), "relu" | "abs" | "sign" | "step") && r.x.abs() < 1e-3;
         let edge = matches!(r.op.as_str(), "ln" | "sqrt") && r.x < 1e-3;
-        if kink || edge {
+        // The edge points of issue 13: NaN, the ends of the float range, i32::MIN exponents.
+        let extreme = [r.x, r.y]
+            .iter()
+            .any(|v| v.is_nan() || v.abs() > 1e100 || (*v != 0.0 && v.abs() < 1e-100));
+        if kink || edge || extreme {
             continue;
         }
         let op = r.op.clone();
@@ -111,7 +119,11 @@ fn every_op_matches_finite_differences_away_from_kinks() {
         } else {
             (vec![r.x], 1)
         };
-        let h = 1e-6 * r.x.abs().max(1.0);
+        let h = if r.x == 0.0 {
+            1e-6
+        } else {
+            1e-6 * r.x.abs().max(1.0)
+        };
         let report = gradcheck_with_step(
             |g: &Graph, v| {
                 let y = if n == 2 { v[1] } else { g.value(c) };
@@ -173,4 +185,80 @@ fn sigmoid_is_exactly_the_composition_of_the_books_four_nodes() {
         let composed = 1.0 / ((x * -1.0).exp() + 1.0);
         assert_eq!(fused.data(), composed.data(), "x = {x0}");
     }
+}
+
+// Issue 13, items 4 to 8: each test below failed before the fix. The numbers are PyTorch's
+// (float64); the same points are rows of the fixture.
+
+/// `x ** 0` at 0: PyTorch masks the exponent-0 case, where 0·0⁻¹ would give NaN.
+/// torch: `x = tensor(0., requires_grad=True); (x ** 0.0).backward(); x.grad == 0`.
+#[test]
+fn pow_with_exponent_zero_has_derivative_zero_at_zero() {
+    let g = Graph::new();
+    let x = g.value(0.0);
+    let (f, i) = (x.powf(0.0), x.powi(0));
+    f.backward();
+    assert_eq!((f.data(), x.grad()), (1.0, 0.0));
+    x.zero_grad();
+    i.backward();
+    assert_eq!((i.data(), x.grad()), (1.0, 0.0));
+}
+
+/// `powi(i32::MIN)`: n − 1 is not an i32. torch at x = 2: value 0, gradient −0.
+#[test]
+fn powi_with_i32_min_does_not_overflow_its_exponent() {
+    let g = Graph::new();
+    let x = g.value(2.0);
+    let y = x.powi(i32::MIN);
+    y.backward();
+    assert_eq!((y.data(), x.grad()), (0.0, 0.0));
+    // The local derivative is PyTorch's −0 (backward's sum 0 + (−0) then gives +0).
+    let d = scalargrad::Op::PowI
+        .partials(2.0, f64::from(i32::MIN), 0.0)
+        .0;
+    assert_eq!(d.to_bits(), (-0.0f64).to_bits());
+    let one = g.value(1.0);
+    one.powi(i32::MIN).backward();
+    assert_eq!(one.grad(), f64::from(i32::MIN));
+}
+
+/// torch: `relu(nan)` is nan and its gradient 1 (`threshold_backward` passes it).
+#[test]
+fn relu_propagates_nan_with_derivative_one() {
+    let g = Graph::new();
+    let x = g.value(f64::NAN);
+    let y = x.relu();
+    y.backward();
+    assert!(y.data().is_nan());
+    assert_eq!(x.grad(), 1.0);
+}
+
+/// The divisor's gradient as PyTorch's `−(x/y)/y`: −x/y² overflows at 1e-170 and
+/// underflows at 1e200. torch: −1e170 and −1e-200.
+#[test]
+fn divisor_gradient_does_not_overflow_or_underflow() {
+    for (v, want) in [(1e-170, -1e170), (1e200, -1e-200)] {
+        let g = Graph::new();
+        let (x, y) = (g.value(v), g.value(v));
+        (x / y).backward();
+        assert_eq!(y.grad(), want, "at ({v}, {v})");
+        // c / x, the constant-numerator division: the same form.
+        let x = g.value(v);
+        (v / x).backward();
+        assert_eq!(x.grad(), want, "{v} / x at x = {v}");
+    }
+}
+
+/// torch: `sign(nan) == 0`, so `abs'(nan) == 0`; ±0 give 0.
+#[test]
+fn sign_and_abs_derivative_of_nan_are_zero_like_pytorch() {
+    let g = Graph::new();
+    let x = g.value(f64::NAN);
+    let y = x.abs();
+    y.backward();
+    assert!(y.data().is_nan());
+    assert_eq!(x.grad(), 0.0);
+    assert_eq!(x.sign().data(), 0.0);
+    assert_eq!(g.value(-0.0).sign().data().to_bits(), 0.0f64.to_bits());
+    assert_eq!(g.value(-2.0).sign().data(), -1.0);
 }

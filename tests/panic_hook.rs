@@ -9,7 +9,7 @@ use std::panic::{self, AssertUnwindSafe};
 use scalargrad::Graph;
 
 thread_local! {
-    static GRAPH: &'static Graph = Box::leak(Box::new(Graph::new()));
+    static GRAPH: Graph = Graph::new();
     static HOOK_RAN: Cell<usize> = const { Cell::new(0) };
 }
 

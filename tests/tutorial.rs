@@ -167,7 +167,8 @@ fn adam_amsgrad_training_matches_the_pytorch_float64_replay() {
             amsgrad: true,
             ..AdamConfig::default()
         },
-    );
+    )
+    .expect("valid Adam config");
     let epochs: Vec<u64> = run["loss_epochs"]
         .as_array()
         .unwrap()

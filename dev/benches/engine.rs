@@ -55,7 +55,8 @@ fn xor_model(g: &Graph, fused: bool) -> (Mlp<'_>, Adam<'_>) {
             amsgrad: true,
             ..Default::default()
         },
-    );
+    )
+    .expect("valid Adam config");
     (model, adam)
 }
 

@@ -1,7 +1,8 @@
-//! Random expression DAGs: backward agrees with finite differences (`gradcheck`).
+//! Random expression DAGs: backward agrees with finite differences (`gradcheck`), and so do
+//! the second derivatives that `Graph::grad` builds (`gradgradcheck`).
 
 use proptest::prelude::*;
-use scalargrad::{Graph, Value, gradcheck};
+use scalargrad::{Graph, Value, gradcheck, gradgradcheck};
 
 /// One step of a random program: an op applied to earlier values (picked by index).
 #[derive(Clone, Debug)]
@@ -67,5 +68,14 @@ proptest! {
     ) {
         let report = gradcheck(|_g: &Graph, x| build(x, &steps), &inputs);
         prop_assert!(report.is_close(1e-6, 1e-5), "{report:?}");
+    }
+
+    #[test]
+    fn random_dags_second_derivatives_match_finite_differences(
+        inputs in prop::collection::vec(-1.5f64..1.5, 1..4),
+        steps in prop::collection::vec(step(), 1..15),
+    ) {
+        let report = gradgradcheck(|_g: &Graph, x| build(x, &steps), &inputs, 1e-5);
+        prop_assert!(report.is_close(1e-5, 1e-4), "{report:?}");
     }
 }

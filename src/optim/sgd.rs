@@ -1,21 +1,23 @@
 //! [`Sgd`]: stochastic gradient descent, as `torch.optim.SGD`.
 
-use super::Optimizer;
-use crate::Value;
+use super::{Optimizer, check_number, check_range};
+use crate::{Error, Result, Value};
 
 /// Hyper-parameters of [`Sgd`]; the defaults are PyTorch's (with `lr = 0.01`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SgdConfig {
-    /// Learning rate.
+    /// Learning rate, in `[0, ∞)`.
     pub lr: f64,
-    /// Momentum factor (0 disables momentum).
+    /// Momentum factor, in `[0, ∞)` (0 disables momentum).
     pub momentum: f64,
-    /// Dampening for momentum.
+    /// Dampening for momentum (any number).
     pub dampening: f64,
-    /// Nesterov momentum.
+    /// Nesterov momentum; needs `momentum > 0` and `dampening = 0`.
     pub nesterov: bool,
-    /// L2 penalty added to the gradient.
+    /// L2 penalty added to the gradient, in `[0, ∞)`.
     pub weight_decay: f64,
+    /// Maximize the objective instead of minimizing it (steps along `+gradient`).
+    pub maximize: bool,
 }
 
 impl Default for SgdConfig {
@@ -26,59 +28,125 @@ impl Default for SgdConfig {
             dampening: 0.0,
             nesterov: false,
             weight_decay: 0.0,
+            maximize: false,
         }
     }
 }
 
-/// Stochastic gradient descent with PyTorch's update rule, per parameter `p` with gradient `g`:
+impl SgdConfig {
+    /// Checks the hyper-parameters as `torch.optim.SGD` does, and also rejects NaN in any of
+    /// them (PyTorch lets a NaN `lr` or `dampening` through).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] naming the field and its allowed range: `lr`, `momentum`
+    /// or `weight_decay` below 0 (or NaN), `dampening` NaN, or `nesterov` with `momentum = 0`
+    /// or `dampening ≠ 0`.
+    ///
+    /// ```
+    /// use scalargrad::optim::SgdConfig;
+    /// let bad = SgdConfig { nesterov: true, ..Default::default() };
+    /// let err = bad.validate().unwrap_err().to_string();
+    /// assert!(err.contains("nesterov") && err.contains("momentum > 0"), "{err}");
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        const WHAT: &str = "SgdConfig";
+        check_range(WHAT, "lr", self.lr, 0.0, None)?;
+        check_range(WHAT, "momentum", self.momentum, 0.0, None)?;
+        check_range(WHAT, "weight_decay", self.weight_decay, 0.0, None)?;
+        check_number(WHAT, "dampening", self.dampening)?;
+        if self.nesterov && (self.momentum <= 0.0 || self.dampening != 0.0) {
+            return Err(Error::InvalidArgument {
+                what: WHAT,
+                message: format!(
+                    "nesterov requires momentum > 0 and dampening = 0, found momentum = {}, \
+                     dampening = {}",
+                    self.momentum, self.dampening
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Stochastic gradient descent with `torch.optim.SGD`'s update rule, bit for bit (see the
+/// [module docs](super#bit-for-bit-with-pytorch)). Per parameter `p` with gradient `g`,
+/// `fma(a, b, c)` being `a·b + c` rounded once:
 ///
 /// ```text
-/// g ← g + weight_decay·p
-/// if momentum ≠ 0:  b ← g on the first step, else b ← momentum·b + (1 − dampening)·g
-///                   g ← g + momentum·b if nesterov, else b
-/// p ← p − lr·g
+/// g ← −g                                   if maximize
+/// g ← fma(weight_decay, p, g)              if weight_decay ≠ 0
+/// if momentum ≠ 0:
+///     b ← g                                on the first step with momentum
+///     b ← fma(1 − dampening, g, momentum·b) on later steps
+///     g ← fma(momentum, b, g) if nesterov, else b
+/// p ← fma(−lr, g, p)
 /// ```
+///
+/// # Panics
+///
+/// [`Optimizer::step`] panics if [`config`](Sgd::config) was changed after [`Sgd::new`] into
+/// one that [`SgdConfig::validate`] rejects.
 #[derive(Clone, Debug)]
 pub struct Sgd<'g> {
     params: Vec<Value<'g>>,
-    /// The learning rate and the rest, changeable between steps (e.g. for a schedule).
+    /// The learning rate and the rest, changeable between steps (e.g. for a schedule). Each
+    /// step checks it again.
     pub config: SgdConfig,
+    /// One buffer per parameter, created by the first step that uses momentum.
     momentum_buffer: Option<Vec<f64>>,
 }
 
 impl<'g> Sgd<'g> {
     /// An optimizer for `params`.
-    #[must_use]
-    pub fn new(params: Vec<Value<'g>>, config: SgdConfig) -> Self {
-        Sgd {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] if [`SgdConfig::validate`] rejects `config`.
+    pub fn new(params: Vec<Value<'g>>, config: SgdConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Sgd {
             params,
             config,
             momentum_buffer: None,
-        }
+        })
     }
 }
 
 impl Optimizer for Sgd<'_> {
     fn step(&mut self) {
         let c = self.config;
-        let first = self.momentum_buffer.is_none();
-        let buffer = self
-            .momentum_buffer
-            .get_or_insert_with(|| vec![0.0; self.params.len()]);
-        for (p, b) in self.params.iter().zip(buffer.iter_mut()) {
+        if let Err(e) = c.validate() {
+            panic!("Sgd::step: {e} (config was changed after Sgd::new)");
+        }
+        let first = c.momentum != 0.0 && self.momentum_buffer.is_none();
+        let n = self.params.len();
+        for (i, p) in self.params.iter().enumerate() {
             let mut g = p.grad();
+            if c.maximize {
+                g = -g;
+            }
             if c.weight_decay != 0.0 {
-                g += c.weight_decay * p.data();
+                // torch: grad.add(param, alpha=weight_decay), one fused rounding.
+                g = c.weight_decay.mul_add(p.data(), g);
             }
             if c.momentum != 0.0 {
+                let b = &mut self.momentum_buffer.get_or_insert_with(|| vec![0.0; n])[i];
                 *b = if first {
                     g
                 } else {
-                    c.momentum * *b + (1.0 - c.dampening) * g
+                    // torch: buf.mul_(momentum).add_(grad, alpha=1 - dampening)
+                    (1.0 - c.dampening).mul_add(g, *b * c.momentum)
                 };
-                g = if c.nesterov { g + c.momentum * *b } else { *b };
+                // torch: grad.add(buf, alpha=momentum)
+                g = if c.nesterov {
+                    c.momentum.mul_add(*b, g)
+                } else {
+                    *b
+                };
             }
-            p.set_data(p.data() - c.lr * g);
+            // torch: param.add_(grad, alpha=-lr)
+            p.set_data((-c.lr).mul_add(g, p.data()));
         }
     }
 

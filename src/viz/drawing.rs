@@ -1,11 +1,13 @@
-//! [`Drawing`]: a graph's DOT text and SVG picture, written side by side into a folder.
+//! [`Drawing`]: a graph's DOT text, SVG picture and step-by-step page, written side by side
+//! into a folder.
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 use super::{DrawOptions, Trace, render_svg, render_svg_with_graphviz, to_dot};
 
-/// A drawing of a trace: its DOT text and its pure-Rust SVG, under one file stem.
+/// A drawing of a trace: its DOT text, its pure-Rust SVG and its step-by-step page, under
+/// one file stem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Drawing {
     /// The file name without extension, e.g. `apple`.
@@ -14,20 +16,24 @@ pub struct Drawing {
     pub dot: String,
     /// The SVG picture ([`render_svg`]): the same bytes on every machine.
     pub svg: String,
+    /// The step-by-step page ([`to_html`](super::to_html)): one self-contained file.
+    pub html: String,
 }
 
 impl Drawing {
-    /// Draws `trace` both ways.
+    /// Draws `trace` all three ways.
     #[must_use]
     pub fn new(stem: &str, trace: &Trace, options: &DrawOptions) -> Self {
         Drawing {
             stem: stem.to_string(),
             dot: to_dot(trace, options),
             svg: render_svg(trace, options),
+            html: super::html::page(trace, options),
         }
     }
 
-    /// Writes `<dir>/<stem>.dot` and `<dir>/<stem>.svg`, creating `dir` if needed; when
+    /// Writes `<dir>/<stem>.dot`, `<dir>/<stem>.svg` and `<dir>/<stem>.html`, creating `dir`
+    /// if needed; when
     /// Graphviz's `dot` is on the `PATH`, also `<dir>/<stem>.graphviz.svg` (with clusters;
     /// its bytes depend on the Graphviz version, so it is not meant to be committed).
     /// Returns the paths written.
@@ -42,6 +48,7 @@ impl Drawing {
         let mut files = vec![
             (dir.join(format!("{}.dot", self.stem)), self.dot.clone()),
             (dir.join(format!("{}.svg", self.stem)), self.svg.clone()),
+            (dir.join(format!("{}.html", self.stem)), self.html.clone()),
         ];
         if let Some(svg) = render_svg_with_graphviz(&self.dot) {
             files.push((dir.join(format!("{}.graphviz.svg", self.stem)), svg));

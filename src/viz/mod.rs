@@ -1,5 +1,6 @@
 //! Drawing computation graphs: a `petgraph` view of the subgraph behind a value, written as
-//! Graphviz DOT or rendered to SVG in pure Rust.
+//! Graphviz DOT, rendered to SVG in pure Rust (our own layered layout, which frames scopes),
+//! or made into a page that steps through the forward and backward pass ([`to_html`]).
 //!
 //! The engine knows nothing of this module: [`trace`] reads the graph through the public API
 //! of [`Value`](crate::Value) and [`Graph`](crate::Graph) only.
@@ -19,11 +20,14 @@
 
 mod dot;
 mod drawing;
+mod html;
+mod layout;
 mod svg;
 mod trace;
 
 pub use dot::to_dot;
 pub use drawing::Drawing;
+pub use html::to_html;
 pub use svg::{render_svg, render_svg_with_graphviz};
 pub use trace::{Trace, TraceEdge, TraceNode, TraceScope, trace};
 

@@ -31,6 +31,8 @@ pub enum TraceNode {
         op: Op,
         /// The op as drawn, with its constant folded in (`× −1`).
         label: String,
+        /// The constant operand of a constant op (`1.0` in `x + 1.0`), else `None`.
+        constant: Option<f64>,
         /// The innermost scope it was created in.
         scope: Option<ScopeId>,
     },
@@ -55,6 +57,9 @@ pub struct TraceEdge {
     /// gradient times the op's partial derivative for this operand; for an op → result
     /// edge, the result's gradient.
     pub backward: f64,
+    /// The local derivative on this edge: for an operand edge, ∂result/∂operand from
+    /// [`Value::local_gradients`]; 1 for an op → result edge.
+    pub local: f64,
     /// For an operand edge, which operand (0, 1, … in [`Value::parents`] order); `None` for an
     /// op → result edge.
     pub operand: Option<u32>,
@@ -128,6 +133,7 @@ pub fn trace(root: Value<'_>) -> Trace {
             index: v.index(),
             op,
             label: op.label_with(&format_number(v.constant().unwrap_or(0.0)).replace('-', "−")),
+            constant: v.constant(),
             scope,
         });
         for (slot, (p, partial)) in parents.iter().zip(&partials).enumerate() {
@@ -137,6 +143,7 @@ pub fn trace(root: Value<'_>) -> Trace {
                 TraceEdge {
                     forward: p.data(),
                     backward: v.grad() * partial,
+                    local: *partial,
                     operand: Some(u32::try_from(slot).unwrap_or(u32::MAX)),
                 },
             );
@@ -148,6 +155,7 @@ pub fn trace(root: Value<'_>) -> Trace {
             TraceEdge {
                 forward: v.data(),
                 backward: v.grad(),
+                local: 1.0,
                 operand: None,
             },
         );

@@ -1,0 +1,275 @@
+//! [`Graph::grad`]: derivatives as values in the same graph, so that they can be
+//! differentiated again (PyTorch's `torch.autograd.grad(..., create_graph=True)`).
+//!
+//! The sweep is backward's: reverse creation order from the output, each reached node handing
+//! `adjoint · ∂out/∂parent` to its parents. The difference is the number type. Here the
+//! adjoints and the local derivatives are [`Sym`]s, so [`Op::partials`], the one place where
+//! the calculus is written, builds each derivative as nodes instead of computing a number.
+//! Constants are folded, and a derivative that is identically zero ([`Scalar::zero`], such as
+//! a step function's) creates nothing.
+
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+use crate::graph::{Graph, dot_parts};
+use crate::op::{Arity, Op, Scalar};
+use crate::value::Value;
+
+/// A symbolic operand: an adjoint or a local derivative while [`Graph::grad`] runs.
+#[derive(Clone, Copy)]
+enum Sym<'g> {
+    /// Identically zero: no node, and no contribution.
+    Zero,
+    /// A constant, folded at build time. Only structural constants (1, −1, an op's constant)
+    /// ever get here, never data, so a [`Graph::recompute`] keeps the derivative right.
+    Const(f64),
+    /// A node of the graph.
+    Var(Value<'g>),
+}
+
+impl Scalar for Sym<'_> {
+    fn lit(c: f64) -> Self {
+        Sym::Const(c)
+    }
+    fn zero() -> Self {
+        Sym::Zero
+    }
+    fn number(self) -> f64 {
+        match self {
+            Sym::Zero => 0.0,
+            Sym::Const(c) => c,
+            Sym::Var(v) => v.data(),
+        }
+    }
+    fn powf(self, e: f64) -> Self {
+        self.map(|v| v.powf(e), |c| c.powf(e))
+    }
+    fn powi(self, n: i32) -> Self {
+        self.map(|v| v.powi(n), |c| c.powi(n))
+    }
+    fn step(self) -> Self {
+        self.map(Value::step, Scalar::step)
+    }
+    fn sign(self) -> Self {
+        self.map(Value::sign, Scalar::sign)
+    }
+}
+
+impl<'g> Sym<'g> {
+    /// Applies a unary function: to the node, or folded into the constant (0 for `Zero`).
+    fn map(self, var: impl FnOnce(Value<'g>) -> Value<'g>, num: impl FnOnce(f64) -> f64) -> Self {
+        match self {
+            Sym::Var(v) => Sym::Var(var(v)),
+            Sym::Const(c) => Sym::Const(num(c)),
+            Sym::Zero => Sym::Const(num(0.0)),
+        }
+    }
+
+    /// `Zero` as the constant 0, for the operations that have no shortcut for it.
+    fn unzero(self) -> Self {
+        match self {
+            Sym::Zero => Sym::Const(0.0),
+            s => s,
+        }
+    }
+
+    /// The value in the graph: a node, or a new leaf holding the constant.
+    fn into_value(self, g: &'g Graph) -> Value<'g> {
+        match self {
+            Sym::Var(v) => v,
+            Sym::Const(c) => g.value(c),
+            Sym::Zero => g.value(0.0),
+        }
+    }
+}
+
+// The shortcuts below are exact in f64 (x + 0 aside, which is not taken: −0 + 0 = +0), so
+// a first derivative from `grad` equals backward's number.
+
+impl Add for Sym<'_> {
+    type Output = Self;
+    fn add(self, rhs: Self) -> Self {
+        match (self, rhs) {
+            (Sym::Zero, s) | (s, Sym::Zero) => s,
+            (Sym::Const(a), Sym::Const(b)) => Sym::Const(a + b),
+            (Sym::Var(a), Sym::Const(c)) | (Sym::Const(c), Sym::Var(a)) => Sym::Var(a + c),
+            (Sym::Var(a), Sym::Var(b)) => Sym::Var(a + b),
+        }
+    }
+}
+
+impl Sub for Sym<'_> {
+    type Output = Self;
+    fn sub(self, rhs: Self) -> Self {
+        match (self, rhs) {
+            (s, Sym::Zero) => s,
+            (Sym::Zero, s) => -s,
+            (Sym::Const(a), Sym::Const(b)) => Sym::Const(a - b),
+            (Sym::Var(a), Sym::Const(c)) => Sym::Var(a - c),
+            (Sym::Const(c), Sym::Var(b)) => Sym::Var(c - b),
+            (Sym::Var(a), Sym::Var(b)) => Sym::Var(a - b),
+        }
+    }
+}
+
+impl Mul for Sym<'_> {
+    type Output = Self;
+    fn mul(self, rhs: Self) -> Self {
+        match (self, rhs) {
+            (Sym::Zero, _) | (_, Sym::Zero) => Sym::Zero,
+            (Sym::Const(a), Sym::Const(b)) => Sym::Const(a * b),
+            (Sym::Var(v), Sym::Const(c)) | (Sym::Const(c), Sym::Var(v)) => {
+                if c == 1.0 {
+                    Sym::Var(v)
+                } else if c == -1.0 {
+                    Sym::Var(-v)
+                } else {
+                    Sym::Var(v * c)
+                }
+            }
+            (Sym::Var(a), Sym::Var(b)) => Sym::Var(a * b),
+        }
+    }
+}
+
+impl Div for Sym<'_> {
+    type Output = Self;
+    fn div(self, rhs: Self) -> Self {
+        match (self, rhs.unzero()) {
+            (Sym::Zero, _) => Sym::Zero,
+            (s, Sym::Const(1.0)) => s,
+            (Sym::Const(a), Sym::Const(b)) => Sym::Const(a / b),
+            (Sym::Var(a), Sym::Const(c)) => Sym::Var(a / c),
+            (Sym::Const(c), Sym::Var(b)) => Sym::Var(c / b),
+            (Sym::Var(a), Sym::Var(b)) => Sym::Var(a / b),
+            (_, Sym::Zero) => unreachable!("unzero"),
+        }
+    }
+}
+
+impl Neg for Sym<'_> {
+    type Output = Self;
+    fn neg(self) -> Self {
+        match self {
+            Sym::Zero => Sym::Zero,
+            Sym::Const(c) => Sym::Const(-c),
+            Sym::Var(v) => Sym::Var(-v),
+        }
+    }
+}
+
+impl Graph {
+    /// The derivatives d output / d input, one per input, as values in this graph: what
+    /// `torch.autograd.grad(output, inputs, create_graph=True)` returns.
+    ///
+    /// - The results are ordinary values, built from the same ops as the forward pass, so
+    ///   they can be differentiated again, to any order (see [`hessian`](crate::hessian)).
+    /// - An input that `output` does not depend on gets 0 (a new leaf), as PyTorch's
+    ///   `materialize_grads`; a constant derivative is a new leaf holding it; a result may
+    ///   also be an existing node (d(x·y)/dx is `y` itself).
+    /// - No `grad()` field is read or written: `grad` and [`Value::backward`] do not
+    ///   interfere, in either order.
+    /// - Inputs may be interior values: the derivative with respect to an interior value
+    ///   holds everything else fixed, as in PyTorch.
+    /// - The new nodes are like any others: a [`Graph::rewind`] discards them, and
+    ///   [`Graph::recompute`] re-evaluates them, so a derivative built once follows new data.
+    ///
+    /// The first derivatives equal backward's gradients to the bit: the sweep is the same and
+    /// the local derivatives come from the same [`Op::partials`].
+    ///
+    /// ```
+    /// // y = x³ at x = 2: y' = 3x² = 12, y'' = 6x = 12, y''' = 6
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(2.0);
+    /// let y = x.powi(3);
+    /// let d1 = g.grad(y, &[x])[0]; // torch.autograd.grad(y, x, create_graph=True)
+    /// let d2 = g.grad(d1, &[x])[0];
+    /// let d3 = g.grad(d2, &[x])[0];
+    /// assert_eq!((d1.data(), d2.data(), d3.data()), (12.0, 12.0, 6.0));
+    /// ```
+    ///
+    /// Cost: one pass over the nodes from the lowest input to `output`, creating a few nodes
+    /// per node reached (measured in BENCHMARKS.md), and one `Vec` of adjoints.
+    ///
+    /// # Panics
+    /// If a value belongs to another graph or was discarded by a rewind.
+    pub fn grad<'g>(&'g self, output: Value<'g>, inputs: &[Value<'g>]) -> Vec<Value<'g>> {
+        for v in inputs.iter().chain([&output]) {
+            assert!(
+                std::ptr::eq(v.graph(), self),
+                "scalargrad: Graph::grad was given Value #{} of another Graph",
+                v.index()
+            );
+            // Panics with a clear message if the value is stale.
+            let _ = v.data();
+        }
+        let top = output.index();
+        let lo = inputs
+            .iter()
+            .map(|v| v.index())
+            .filter(|&i| i <= top)
+            .min()
+            .unwrap_or(top);
+        let mut adjoints = vec![Sym::Zero; (top - lo) as usize + 1];
+        adjoints[(top - lo) as usize] = Sym::Const(1.0);
+        let give = |adjoints: &mut [Sym<'g>], to: u32, amount: Sym<'g>| {
+            if let Some(k) = to.checked_sub(lo) {
+                adjoints[k as usize] = adjoints[k as usize] + amount;
+            }
+        };
+        let handle = |i: u32| {
+            let generation = self.with(|a| a.nodes[i as usize].generation);
+            Value::from_parts(self, i, generation)
+        };
+        let mut pairs = Vec::new();
+        for i in (lo..=top).rev() {
+            let g = adjoints[(i - lo) as usize];
+            if matches!(g, Sym::Zero) {
+                continue;
+            }
+            let n = self.with(|a| a.nodes[i as usize]);
+            let out = Sym::Var(handle(i));
+            let y = match n.op.arity() {
+                Arity::Leaf => continue,
+                Arity::Nary => {
+                    // The order of backward's `propagate_nary`: last term first, the bias
+                    // just before the first term.
+                    let bias = self.with(|a| {
+                        let (bias, p) = dot_parts(&a.links, &n);
+                        pairs.clear();
+                        pairs.extend_from_slice(p);
+                        bias
+                    });
+                    for (k, pair) in pairs.chunks_exact(2).enumerate().rev() {
+                        if let (0, Some(b)) = (k, bias) {
+                            give(&mut adjoints, b, g);
+                        }
+                        let (a, c) = (Sym::Var(handle(pair[0])), Sym::Var(handle(pair[1])));
+                        let (da, dc) = Op::Dot.partials(a, c, out);
+                        give(&mut adjoints, pair[0], g * da);
+                        give(&mut adjoints, pair[1], g * dc);
+                    }
+                    continue;
+                }
+                Arity::Unary => Sym::Zero,
+                Arity::UnaryConst => Sym::Const(self.with(|a| a.consts[n.rhs as usize])),
+                Arity::Binary => Sym::Var(handle(n.rhs)),
+            };
+            let (dx, dy) = n.op.partials(Sym::Var(handle(n.lhs)), y, out);
+            give(&mut adjoints, n.lhs, g * dx);
+            if n.op.arity() == Arity::Binary {
+                give(&mut adjoints, n.rhs, g * dy);
+            }
+        }
+        inputs
+            .iter()
+            .map(|v| {
+                let s = v
+                    .index()
+                    .checked_sub(lo)
+                    .filter(|_| v.index() <= top)
+                    .map_or(Sym::Zero, |k| adjoints[k as usize]);
+                s.into_value(self)
+            })
+            .collect()
+    }
+}

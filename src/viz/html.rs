@@ -1,0 +1,758 @@
+//! [`to_html`]: a self-contained page that steps through a graph's forward and backward pass.
+//!
+//! Rust computes everything the page shows — the picture ([`render_svg`](super::render_svg)'s
+//! layout), the steps, and the captions in English and Japanese — and writes it once, as
+//! JSON, into the page. The page's script (`viewer.js`, plain JavaScript) only presents it:
+//! it shows or hides numbers and lights arrows for the current step.
+
+use std::fmt::Write as _;
+
+use petgraph::Direction;
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+
+use super::svg::{draw, escape, kind};
+use super::trace::{Trace, TraceNode, trace};
+use super::{DrawOptions, format_number};
+use crate::{Op, Value};
+
+/// The page's stylesheet and script, inlined into every page.
+const STYLE: &str = include_str!("viewer.css");
+const SCRIPT: &str = include_str!("viewer.js");
+
+/// One self-contained HTML page that lets a learner watch backpropagation happen on the
+/// graph behind `root`, one node at a time.
+///
+/// - **Step 0** shows the inputs' values only. The **forward steps** reveal each value in
+///   creation order, lighting the arrows into it orange. The **backward steps** then go in
+///   reverse order: each reveals the gradient that reaches a value, on blue arrows pointing
+///   back, as the book draws them. The last step is the finished picture.
+/// - Each step has a **caption** in English and Japanese that computes the step in numbers,
+///   e.g. `∂price/∂apple = ∂price/∂apple_price × ∂apple_price/∂apple = 1.1 × 2 = 2.2`; where a
+///   value is used more than once, the caption adds the paths up. The local derivatives'
+///   formulas come from [`Op::derivative_formula`], their numbers from
+///   [`Value::local_gradients`].
+/// - **Controls**: ◀ ▶, a slider, the keys ← → Home End, play/pause (space), zoom (wheel,
+///   `+`/`−`, buttons) and pan (drag). Hovering over or tapping a node shows its op, formula,
+///   value, gradient and local derivatives.
+/// - **URL**: `#step=N` opens at step N and follows the current step; `?lang=ja` opens in
+///   Japanese (the language toggle sets it).
+/// - **Test hook**: `window.scalargrad = { steps, step(n), state() }`, where `steps` is the
+///   number of steps, `step(n)` shows step `n` and returns `state()`, and `state()` returns
+///   `{ step, caption, nodes: [{ index, label, data, grad }] }`: one entry per value in
+///   creation order, with `data` and `grad` `null` until the current step has revealed them.
+///   `?selftest=1` runs the page's own checks and writes `PASS` or `FAIL` into
+///   `<pre id="selftest">` (see `tests/browser/check_pages.sh`).
+///
+/// The page needs no network: its style, script and picture are inline. The picture is
+/// always drawn in the backward style, whatever `options.backward` says.
+///
+/// ```
+/// use scalargrad::{Graph, viz};
+/// let g = Graph::new();
+/// let apple = g.value(100.0).named("apple");
+/// let count = g.value(2.0).named("apple_num");
+/// let apple_price = (apple * count).named("apple_price");
+/// let price = (apple_price * 1.1).named("price");
+/// price.backward();
+/// let page = viz::to_html(price, &viz::DrawOptions::default());
+/// assert!(page.starts_with("<!DOCTYPE html>"));
+/// assert!(page.contains("∂price/∂apple = ∂price/∂apple_price × ∂apple_price/∂apple = 1.1 × 2 = 2.2"));
+/// ```
+#[must_use]
+pub fn to_html(root: Value<'_>, options: &DrawOptions) -> String {
+    page(&trace(root), options)
+}
+
+/// [`to_html`] for a trace that is already made.
+pub(super) fn page(trace: &Trace, options: &DrawOptions) -> String {
+    let drawing = DrawOptions {
+        backward: true,
+        ..options.clone()
+    };
+    let (svg, _) = draw(trace, &drawing);
+    let title = options.title.clone().unwrap_or_else(|| "scalargrad".into());
+    let data = Story::new(trace).json(&title);
+    let mut out = String::with_capacity(svg.len() + data.len() + STYLE.len() + SCRIPT.len() + 2048);
+    let _ = write!(
+        out,
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{t}</title>
+<style>
+{STYLE}</style>
+</head>
+<body>
+<header>
+<h1>{t}</h1>
+<nav class="controls" aria-label="steps">
+<button id="first" type="button" title="first step (Home)">|◀</button>
+<button id="prev" type="button" title="previous step (←)">◀</button>
+<button id="play" type="button" title="play / pause (space)">play</button>
+<button id="next" type="button" title="next step (→)">▶</button>
+<button id="last" type="button" title="last step (End)">▶|</button>
+<input id="slider" type="range" min="0" value="0" aria-label="step">
+<output id="counter"></output>
+<span class="spacer"></span>
+<button id="zoomin" type="button" title="zoom in (+)">+</button>
+<button id="zoomout" type="button" title="zoom out (−)">−</button>
+<button id="fit" type="button" title="fit the picture (0)">fit</button>
+<button id="lang" type="button"></button>
+</nav>
+<p id="caption" aria-live="polite"></p>
+</header>
+<main id="view">
+{svg}</main>
+<aside id="info" hidden></aside>
+<footer id="legend"></footer>
+<pre id="selftest" hidden></pre>
+<script id="data" type="application/json">{data}</script>
+<script>
+{SCRIPT}</script>
+</body>
+</html>
+"#,
+        t = escape(&title),
+    );
+    out
+}
+
+/// The steps and captions of one graph.
+struct Story<'a> {
+    trace: &'a Trace,
+    /// Value nodes in creation order.
+    values: Vec<NodeIndex>,
+    /// Per trace node: the step that reveals its data (values) or fires it (ops).
+    data_step: Vec<usize>,
+    /// Per trace node: the step that reveals its gradient.
+    grad_step: Vec<usize>,
+    steps: Vec<Step>,
+}
+
+struct Step {
+    phase: &'static str,
+    node: Option<NodeIndex>,
+    en: String,
+    ja: String,
+}
+
+/// One use of a value: the result of the op it feeds, and the local derivative there (its
+/// number and its formula).
+struct Use {
+    result: NodeIndex,
+    local: f64,
+    formula: String,
+}
+
+impl<'a> Story<'a> {
+    fn new(trace: &'a Trace) -> Self {
+        let g = &trace.graph;
+        let values: Vec<NodeIndex> = g
+            .node_indices()
+            .filter(|&n| matches!(g[n], TraceNode::Value { .. }))
+            .collect();
+        let mut story = Story {
+            trace,
+            values,
+            data_step: vec![usize::MAX; g.node_count()],
+            grad_step: vec![usize::MAX; g.node_count()],
+            steps: Vec::new(),
+        };
+        story.build();
+        story
+    }
+
+    fn op_of(&self, v: NodeIndex) -> Option<NodeIndex> {
+        self.trace
+            .graph
+            .neighbors_directed(v, Direction::Incoming)
+            .next()
+    }
+
+    /// A value's name as it follows `∂`: parenthesised when it is more than one term
+    /// (`∂y/∂(1 + exp(−x))`).
+    fn dname(&self, v: NodeIndex) -> String {
+        let name = self.name(v);
+        if name.contains(' ') || name.starts_with(['-', '−']) {
+            format!("({name})")
+        } else {
+            name
+        }
+    }
+
+    /// A value's name, or `v<index>` for an unnamed one.
+    fn name(&self, v: NodeIndex) -> String {
+        match &self.trace.graph[v] {
+            TraceNode::Value {
+                name: Some(name), ..
+            } => name.clone(),
+            TraceNode::Value { index, .. } | TraceNode::Op { index, .. } => format!("v{index}"),
+        }
+    }
+
+    fn data(&self, v: NodeIndex) -> f64 {
+        match self.trace.graph[v] {
+            TraceNode::Value { data, .. } => data,
+            TraceNode::Op { .. } => f64::NAN,
+        }
+    }
+
+    fn grad(&self, v: NodeIndex) -> f64 {
+        match self.trace.graph[v] {
+            TraceNode::Value { grad, .. } => grad,
+            TraceNode::Op { .. } => f64::NAN,
+        }
+    }
+
+    /// The operand edges into op node `o`, in operand order: (edge index, source value).
+    fn operands(&self, o: NodeIndex) -> Vec<(usize, NodeIndex)> {
+        let mut ops: Vec<(u32, usize, NodeIndex)> = self
+            .trace
+            .graph
+            .edges_directed(o, Direction::Incoming)
+            .map(|e| (e.weight().operand.unwrap_or(0), e.id().index(), e.source()))
+            .collect();
+        ops.sort_unstable();
+        ops.into_iter().map(|(_, e, s)| (e, s)).collect()
+    }
+
+    fn op_parts(&self, o: NodeIndex) -> (Op, Option<f64>, String) {
+        match &self.trace.graph[o] {
+            TraceNode::Op {
+                op,
+                constant,
+                label,
+                ..
+            } => (*op, *constant, label.clone()),
+            TraceNode::Value { .. } => (Op::Leaf, None, String::new()),
+        }
+    }
+
+    /// The forward expression of value `v` (made by op `o`), in names and in numbers.
+    fn expression(&self, v: NodeIndex, o: NodeIndex) -> (String, String) {
+        let (op, constant, _) = self.op_parts(o);
+        let operands = self.operands(o);
+        if op == Op::Dot {
+            let bias = operands.len() % 2 == 1;
+            let (mut names, mut nums) = (Vec::new(), Vec::new());
+            if bias {
+                names.push(self.name(operands[0].1));
+                nums.push(num(self.data(operands[0].1)));
+            }
+            for pair in operands[usize::from(bias)..].chunks(2) {
+                let (a, c) = (pair[0].1, pair.get(1).map_or(pair[0].1, |p| p.1));
+                names.push(format!("{} × {}", self.name(a), self.name(c)));
+                nums.push(format!(
+                    "{} × {}",
+                    factor(self.data(a)),
+                    factor(self.data(c))
+                ));
+            }
+            return (names.join(" + "), nums.join(" + "));
+        }
+        let c = constant.map(num).unwrap_or_default();
+        let x = operands.first().map(|&(_, p)| p);
+        let y = operands.get(1).map(|&(_, p)| p);
+        let by_name = substitute(
+            op.formula(),
+            &[
+                ("out", self.name(v)),
+                ("x", x.map(|p| self.name(p)).unwrap_or_default()),
+                ("y", y.map(|p| self.name(p)).unwrap_or_default()),
+                ("c", c.clone()),
+            ],
+        );
+        let by_number = substitute(
+            op.formula(),
+            &[
+                ("out", num(self.data(v))),
+                ("x", x.map(|p| num(self.data(p))).unwrap_or_default()),
+                ("y", y.map(|p| num(self.data(p))).unwrap_or_default()),
+                ("c", c),
+            ],
+        );
+        (by_name, by_number)
+    }
+
+    /// The uses of value `v`: every operand edge out of it.
+    fn uses(&self, v: NodeIndex) -> Vec<Use> {
+        let g = &self.trace.graph;
+        let mut out: Vec<Use> = Vec::new();
+        let mut edges: Vec<_> = g.edges_directed(v, Direction::Outgoing).collect();
+        edges.sort_by_key(|e| e.id().index());
+        for e in edges {
+            let o = e.target();
+            let Some(result) = g.neighbors_directed(o, Direction::Outgoing).next() else {
+                continue;
+            };
+            out.push(Use {
+                result,
+                local: e.weight().local,
+                formula: self.derivative_formula(o, result, e.weight().operand.unwrap_or(0)),
+            });
+        }
+        out
+    }
+
+    /// The local derivative of op `o` (result `r`) for operand `k`, as a formula in names.
+    fn derivative_formula(&self, o: NodeIndex, r: NodeIndex, k: u32) -> String {
+        let (op, constant, _) = self.op_parts(o);
+        let operands = self.operands(o);
+        let k = k as usize;
+        if op == Op::Dot {
+            let bias = operands.len() % 2 == 1;
+            if bias && k == 0 {
+                return "1".into();
+            }
+            // The partner in the pair (a, c): ∂(a·c)/∂a = c and ∂(a·c)/∂c = a.
+            let at = k - usize::from(bias);
+            let partner = usize::from(bias) + (at ^ 1);
+            return operands
+                .get(partner)
+                .map_or_else(String::new, |&(_, p)| self.name(p));
+        }
+        let formula = op.derivative_formula()[k.min(1)];
+        substitute(
+            formula,
+            &[
+                ("out", self.name(r)),
+                (
+                    "x",
+                    operands
+                        .first()
+                        .map(|&(_, p)| self.name(p))
+                        .unwrap_or_default(),
+                ),
+                (
+                    "y",
+                    operands
+                        .get(1)
+                        .map(|&(_, p)| self.name(p))
+                        .unwrap_or_default(),
+                ),
+                ("c", constant.map(num).unwrap_or_default()),
+            ],
+        )
+    }
+
+    #[allow(clippy::too_many_lines)] // the steps in the order a learner sees them
+    fn build(&mut self) {
+        let g = &self.trace.graph;
+        let root = self.trace.root;
+        let big = self.dname(root);
+
+        // Step 0: the inputs.
+        let leaves: Vec<NodeIndex> = self
+            .values
+            .iter()
+            .copied()
+            .filter(|&v| self.op_of(v).is_none())
+            .collect();
+        for &l in &leaves {
+            self.data_step[l.index()] = 0;
+        }
+        let mut shown: Vec<String> = leaves
+            .iter()
+            .take(8)
+            .map(|&l| format!("{} = {}", self.name(l), num(self.data(l))))
+            .collect();
+        if leaves.len() > 8 {
+            shown.push(format!("… ({} in all)", leaves.len()));
+        }
+        let shown = shown.join(", ");
+        self.steps.push(Step {
+            phase: "start",
+            node: None,
+            en: format!(
+                "Step 0: only the inputs are known: {shown}. Press ▶ to run the forward pass \
+                 (orange arrows)."
+            ),
+            ja: format!(
+                "ステップ 0: 分かっているのは入力の値だけです: {shown}。▶ で順伝播（オレンジの矢印）を始めます。"
+            ),
+        });
+
+        // Forward: every computed value, in creation order.
+        let computed: Vec<(NodeIndex, NodeIndex)> = self
+            .values
+            .iter()
+            .filter_map(|&v| self.op_of(v).map(|o| (v, o)))
+            .collect();
+        for &(v, o) in &computed {
+            let step = self.steps.len();
+            self.data_step[v.index()] = step;
+            self.data_step[o.index()] = step;
+            let (names, numbers) = self.expression(v, o);
+            let mut parts = vec![self.name(v), names, numbers, num(self.data(v))];
+            parts.dedup();
+            let equation = parts.join(" = ");
+            let label = self.op_parts(o).2;
+            self.steps.push(Step {
+                phase: "forward",
+                node: Some(v),
+                en: format!("Forward ({label}): {equation}"),
+                ja: format!("順伝播（{label}）: {equation}"),
+            });
+        }
+
+        // Backward: the output first, then every value in reverse creation order.
+        let step = self.steps.len();
+        self.grad_step[root.index()] = step;
+        let one = num(self.grad(root));
+        self.steps.push(Step {
+            phase: "backward",
+            node: Some(root),
+            en: format!(
+                "Backward starts at the output: ∂{big}/∂{big} = {one}. From here the gradient \
+                 flows back on the blue arrows, multiplied by each node's local derivative."
+            ),
+            ja: format!(
+                "逆伝播は出力から始まります: ∂{big}/∂{big} = {one}。ここから勾配が青の矢印で戻っていき、\
+                 ノードを通るたびにその局所的な微分が掛けられます。"
+            ),
+        });
+        for &v in self.values.iter().rev() {
+            if v == root {
+                continue;
+            }
+            let step = self.steps.len();
+            self.grad_step[v.index()] = step;
+            let uses = self.uses(v);
+            let name = self.dname(v);
+            let chain: Vec<String> = uses
+                .iter()
+                .map(|u| {
+                    let r = self.dname(u.result);
+                    format!("∂{big}/∂{r} × ∂{r}/∂{name}")
+                })
+                .collect();
+            let products: Vec<String> = uses
+                .iter()
+                .map(|u| format!("{} × {}", factor(self.grad(u.result)), factor(u.local)))
+                .collect();
+            let mut parts = vec![format!("∂{big}/∂{name}")];
+            if uses.len() == 1 && uses[0].result == root {
+                // ∂L/∂L × ∂L/∂v: the first factor is 1, say it once.
+                parts.push(format!("∂{big}/∂{name}"));
+            } else {
+                parts.push(chain.join(" + "));
+            }
+            parts.push(products.join(" + "));
+            parts.push(num(self.grad(v)));
+            parts.dedup();
+            let equation = parts.join(" = ");
+            let locals: Vec<String> = uses
+                .iter()
+                .map(|u| {
+                    let r = self.dname(u.result);
+                    let value = num(u.local);
+                    if u.formula == value {
+                        format!("∂{r}/∂{name} = {value}")
+                    } else {
+                        format!("∂{r}/∂{name} = {} = {value}", u.formula)
+                    }
+                })
+                .collect();
+            let mut locals_dedup = locals.clone();
+            locals_dedup.dedup();
+            let locals = locals_dedup.join(", ");
+            let (en, ja) = if uses.len() > 1 {
+                (
+                    format!(
+                        "Backward: {name} is used {} times, so the gradients of the paths add up: \
+                         {equation}. Local derivatives: {locals}.",
+                        uses.len()
+                    ),
+                    format!(
+                        "逆伝播: {name} は {} か所で使われているので、それぞれの経路の勾配を足し合わせます: \
+                         {equation}。局所的な微分: {locals}。",
+                        uses.len()
+                    ),
+                )
+            } else {
+                (
+                    format!("Backward (chain rule): {equation}. Local derivative: {locals}."),
+                    format!("逆伝播（連鎖律）: {equation}。局所的な微分: {locals}。"),
+                )
+            };
+            self.steps.push(Step {
+                phase: "backward",
+                node: Some(v),
+                en,
+                ja,
+            });
+        }
+        if let Some(last) = self.steps.last_mut() {
+            if last.phase == "backward" {
+                last.en
+                    .push_str(" Done: this is the finished picture, every value and gradient.");
+                last.ja.push_str(" 完成: すべての値と勾配がそろいました。");
+            }
+        }
+        // Op nodes take their result's gradient step.
+        for n in g.node_indices() {
+            if let TraceNode::Op { .. } = g[n] {
+                if let Some(r) = g.neighbors_directed(n, Direction::Outgoing).next() {
+                    self.grad_step[n.index()] = self.grad_step[r.index()];
+                }
+            }
+        }
+    }
+
+    /// Everything the page shows, as JSON.
+    #[allow(clippy::too_many_lines)] // one JSON document, field by field
+    fn json(&self, title: &str) -> String {
+        let g = &self.trace.graph;
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            "{{\"title\":{},\"root\":{},",
+            js_str(title),
+            self.trace.root.index()
+        );
+        s.push_str("\"nodes\":[");
+        for n in g.node_indices() {
+            if n.index() > 0 {
+                s.push(',');
+            }
+            let (class, _) = kind(self.trace, n);
+            let index = match &g[n] {
+                TraceNode::Value { index, .. } | TraceNode::Op { index, .. } => *index,
+            };
+            let _ = write!(
+                s,
+                "{{\"id\":{},\"index\":{index},\"kind\":\"{class}\",\"dataStep\":{},\"gradStep\":{}",
+                n.index(),
+                step_json(self.data_step[n.index()]),
+                step_json(self.grad_step[n.index()]),
+            );
+            match &g[n] {
+                TraceNode::Value { data, grad, .. } => {
+                    let _ = write!(
+                        s,
+                        ",\"label\":{},\"data\":{},\"grad\":{},\"dataText\":{},\"gradText\":{}",
+                        js_str(&self.name(n)),
+                        js_num(*data),
+                        js_num(*grad),
+                        js_str(&num(*data)),
+                        js_str(&num(*grad))
+                    );
+                    if let Some(o) = self.op_of(n) {
+                        let (op, _, label) = self.op_parts(o);
+                        let (names, numbers) = self.expression(n, o);
+                        let locals: Vec<String> = self
+                            .operands(o)
+                            .iter()
+                            .enumerate()
+                            .map(|(k, &(e, p))| {
+                                let local = g
+                                    .edge_weight(petgraph::graph::EdgeIndex::new(e))
+                                    .map_or(f64::NAN, |w| w.local);
+                                format!(
+                                    "[{},{},{}]",
+                                    js_str(&format!("∂{}/∂{}", self.dname(n), self.dname(p))),
+                                    js_str(&self.derivative_formula(
+                                        o,
+                                        n,
+                                        u32::try_from(k).unwrap_or(0)
+                                    )),
+                                    js_str(&num(local))
+                                )
+                            })
+                            .collect();
+                        let _ = write!(
+                            s,
+                            ",\"op\":{},\"formula\":{},\"expr\":{},\"exprNumbers\":{},\"locals\":[{}]",
+                            js_str(&label),
+                            js_str(op.formula()),
+                            js_str(&names),
+                            js_str(&numbers),
+                            locals.join(",")
+                        );
+                    }
+                }
+                TraceNode::Op { label, .. } => {
+                    let result = g.neighbors_directed(n, Direction::Outgoing).next();
+                    let _ = write!(
+                        s,
+                        ",\"label\":{},\"result\":{}",
+                        js_str(label),
+                        result.map_or_else(|| "null".into(), |r| r.index().to_string())
+                    );
+                }
+            }
+            s.push('}');
+        }
+        s.push_str("],\"edges\":[");
+        for e in g.edge_references() {
+            if e.id().index() > 0 {
+                s.push(',');
+            }
+            let target_step = self.data_step[e.target().index()];
+            // A blue arrow is drawn when the gradient it carries is known: at its source's
+            // step for an operand edge, at the result's step for an op → result edge.
+            let back_step = match e.weight().operand {
+                Some(_) => self.grad_step[e.source().index()],
+                None => self.grad_step[e.target().index()],
+            };
+            let _ = write!(
+                s,
+                "{{\"from\":{},\"to\":{},\"forwardStep\":{},\"backwardStep\":{}}}",
+                e.source().index(),
+                e.target().index(),
+                step_json(target_step),
+                step_json(back_step)
+            );
+        }
+        s.push_str("],\"steps\":[");
+        for (i, st) in self.steps.iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            let _ = write!(
+                s,
+                "{{\"phase\":\"{}\",\"node\":{},\"en\":{},\"ja\":{}}}",
+                st.phase,
+                st.node
+                    .map_or_else(|| "null".into(), |n| n.index().to_string()),
+                js_str(&st.en),
+                js_str(&st.ja)
+            );
+        }
+        s.push_str("]}");
+        s
+    }
+}
+
+/// A number as captions write it (the drawings' [`format_number`]).
+fn num(x: f64) -> String {
+    format_number(x)
+}
+
+/// A number as a factor of a product: negative ones in parentheses, `1.1 × (-2)`.
+fn factor(x: f64) -> String {
+    let s = num(x);
+    if s.starts_with('-') {
+        format!("({s})")
+    } else {
+        s
+    }
+}
+
+fn step_json(step: usize) -> String {
+    if step == usize::MAX {
+        "null".into()
+    } else {
+        step.to_string()
+    }
+}
+
+/// Replaces the variables of a formula (`out`, `x`, `y`, `c`) by text, where they stand
+/// alone (the `x` in `exp` is not a variable). Text that is not a single term is
+/// parenthesised: `−c / x²` with `x = 1 + exp(−x)` reads `−1 / (1 + exp(−x))²`.
+fn substitute(formula: &str, vars: &[(&str, String)]) -> String {
+    let chars: Vec<char> = formula.chars().collect();
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::new();
+    let mut i = 0;
+    'scan: while i < chars.len() {
+        let before_ok = i == 0 || !word(chars[i - 1]);
+        if before_ok {
+            for (name, text) in vars {
+                let n: Vec<char> = name.chars().collect();
+                let end = i + n.len();
+                if end <= chars.len()
+                    && chars[i..end] == n[..]
+                    && (end == chars.len() || !word(chars[end]))
+                {
+                    let whole = formula.trim() == *name;
+                    let enclosed = i > 0
+                        && chars[i - 1] == '('
+                        && chars.get(end).is_some_and(|&c| c == ')' || c == ',');
+                    let simple = !text.starts_with(['-', '−']) && !text.contains(' ');
+                    if whole || enclosed || simple {
+                        out.push_str(text);
+                    } else {
+                        let _ = write!(out, "({text})");
+                    }
+                    i = end;
+                    continue 'scan;
+                }
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// A JSON string, safe inside a `<script>` element.
+fn js_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A JSON number; `null` for NaN and infinities, which JSON cannot write.
+fn js_num(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        "null".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_take_names_and_parenthesise_compound_ones() {
+        let v = |s: &str| s.to_string();
+        assert_eq!(substitute("exp(x)", &[("x", v("−x"))]), "exp(−x)");
+        assert_eq!(
+            substitute("−c / x²", &[("c", v("1")), ("x", v("1 + exp(−x)"))]),
+            "−1 / (1 + exp(−x))²"
+        );
+        assert_eq!(substitute("y", &[("y", v("apple_num"))]), "apple_num");
+        assert_eq!(substitute("1 − out²", &[("out", v("-0.5"))]), "1 − (-0.5)²");
+        assert_eq!(substitute("max(x, 0)", &[("x", v("a"))]), "max(a, 0)");
+    }
+
+    #[test]
+    fn xor_page_is_written_for_a_look() {
+        // Not a check: writes target/viewer/xor_like.html to look at while working.
+        let g = crate::Graph::new();
+        let x = g.value(0.5).named("x");
+        let y = g.scoped("layer", || (x * x + x.exp()).tanh()).named("y");
+        y.backward();
+        let page = to_html(y, &DrawOptions::default());
+        assert!(page.contains("is used 3 times"), "x feeds ×, × and exp");
+    }
+
+    #[test]
+    fn json_strings_cannot_close_the_script_element() {
+        assert_eq!(js_str("</script>"), r#""\u003c/script\u003e""#);
+        assert_eq!(js_num(f64::NAN), "null");
+    }
+}

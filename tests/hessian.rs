@@ -1,0 +1,111 @@
+//! Hessians: the tutorial's XOR loss against `torch.autograd.functional.hessian`, and the
+//! helpers against each other.
+//!
+//! `data/xor_hessian_torch.json` comes from `scripts/gen_hessian_fixture.py` (PyTorch 2.15,
+//! float64, the tutorial's initial weights from `sample_data/reference/xor_adam_amsgrad.json`).
+
+mod common;
+
+use common::assert_close;
+use scalargrad::loss::{self, Reduction, Target};
+use scalargrad::{Graph, Value, hessian, hessian_vector_product};
+use serde_json::Value as Json;
+
+const X: [[f64; 2]; 4] = [[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0]];
+const CLASSES: [usize; 4] = [0, 1, 0, 1];
+
+/// The tutorial's loss as a function of its 16 weights (W1 2×4, then W2 4×2, row by row):
+/// sigmoid(X·W1)·W2, mean cross-entropy with class targets. The sums are fused dot nodes.
+fn xor_loss<'g>(g: &'g Graph, w: &[Value<'g>]) -> Value<'g> {
+    let logits: Vec<Vec<Value<'g>>> = X
+        .iter()
+        .map(|row| {
+            let x = g.values(row);
+            let hidden: Vec<Value<'g>> = (0..4)
+                .map(|j| g.dot(None, &[w[j], w[4 + j]], &x).sigmoid())
+                .collect();
+            (0..2)
+                .map(|k| g.dot(None, &[w[8 + k], w[10 + k], w[12 + k], w[14 + k]], &hidden))
+                .collect()
+        })
+        .collect();
+    loss::cross_entropy(&logits, Target::Classes(&CLASSES), Reduction::Mean).unwrap()
+}
+
+fn fixture() -> Json {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/xor_hessian_torch.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("the fixture")).expect("JSON")
+}
+
+fn numbers(j: &Json) -> Vec<f64> {
+    j.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect()
+}
+
+#[test]
+fn xor_loss_hessian_matches_pytorch_at_the_tutorials_initial_weights() {
+    let r = fixture();
+    let w = numbers(&r["weights"]);
+    let want: Vec<Vec<f64>> = r["hessian"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(numbers)
+        .collect();
+    let g = Graph::new();
+    let wv = g.values(&w);
+    let l = xor_loss(&g, &wv);
+    assert_close("loss", l.data(), r["loss"].as_f64().unwrap(), 1e-14);
+    let d = g.grad(l, &wv);
+    for (i, (di, want_i)) in d.iter().zip(numbers(&r["gradient"])).enumerate() {
+        assert_close(&format!("dL/dw{i}"), di.data(), want_i, 1e-12);
+    }
+    let h = hessian(xor_loss, &w);
+    assert_eq!(h.len(), 16);
+    for (i, (row, want_row)) in h.iter().zip(&want).enumerate() {
+        for (j, (&got, &want)) in row.iter().zip(want_row).enumerate() {
+            assert_close(&format!("H[{i}][{j}]"), got, want, 1e-10);
+        }
+    }
+    // grad twice gives the same matrix as the helper.
+    for (i, di) in d.iter().enumerate() {
+        for (j, hij) in g.grad(*di, &wv).iter().enumerate() {
+            assert_close(
+                &format!("grad(grad)[{i}][{j}]"),
+                hij.data(),
+                want[i][j],
+                1e-10,
+            );
+        }
+    }
+}
+
+#[test]
+fn hessian_vector_product_equals_the_matrix_times_the_vector() {
+    let r = fixture();
+    let w = numbers(&r["weights"]);
+    let v: Vec<f64> = (0..16).map(|k| f64::from(k) * 0.1 - 0.7).collect();
+    let hv = hessian_vector_product(xor_loss, &w, &v);
+    let h = hessian(xor_loss, &w);
+    for (i, row) in h.iter().enumerate() {
+        let want: f64 = row.iter().zip(&v).map(|(a, b)| a * b).sum();
+        assert_close(&format!("(Hv)[{i}]"), hv[i], want, 1e-12);
+    }
+}
+
+#[test]
+fn hessian_of_a_quadratic_is_its_constant_matrix() {
+    // f = 3x² + 2xy − y² + x: H = [[6, 2], [2, −2]] everywhere.
+    fn f<'g>(_: &'g Graph, v: &[Value<'g>]) -> Value<'g> {
+        3.0 * v[0] * v[0] + 2.0 * v[0] * v[1] - v[1] * v[1] + v[0]
+    }
+    for at in [[0.0, 0.0], [1.5, -2.0]] {
+        assert_eq!(hessian(f, &at), vec![vec![6.0, 2.0], vec![2.0, -2.0]]);
+    }
+}
