@@ -30,6 +30,7 @@ VARIANTS = {
     "fused-replay": "fused + replay",
     "warm": "warm (storage reused)",
     "threads": "data-parallel on 2 threads",
+    "grad": "gradient built as a graph (`grad`)",
 }
 PARTIAL = ("extrapolated_from=", "steps=", "links=", "size=")
 
