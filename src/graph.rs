@@ -462,7 +462,10 @@ impl Graph {
             return false;
         }
         let stale = self.with(|a| {
-            if let Some(v) = values.iter().find(|v| !a.is_live(v.index(), v.generation())) {
+            if let Some(v) = values
+                .iter()
+                .find(|v| !a.is_live(v.index(), v.generation()))
+            {
                 return Some(Misuse::Stale {
                     index: v.index(),
                     generation: v.generation(),
