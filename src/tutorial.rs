@@ -66,6 +66,10 @@
 //! regions, the tutorial's "明らかに分離できていない" figure:
 //! `graphs/tutorial_decision_regions.svg`.
 //!
+//! <div class="scalargrad-picture" style="overflow-x:auto">
+#![doc = include_str!("../graphs/tutorial_decision_regions.svg")]
+//! </div>
+//!
 //! ## 7. pytorch — training with Adam (amsgrad)
 //! `cargo run --release --example xor_train` builds the 2-4-2 network (sigmoid, no biases),
 //! starts from the tutorial's `torch.manual_seed(0)` weights, and trains for 10,000 epochs
@@ -74,6 +78,10 @@
 //! beside the tutorial's float32 numbers, and checks every 100th epoch against PyTorch's
 //! float64 replay (`epoch 0 : loss 0.7091774798292554`, …, `epoch 9000 : loss
 //! 0.025651985651781124`). Picture: `graphs/xor_loss.svg`.
+//!
+//! <div class="scalargrad-picture" style="overflow-x:auto">
+#![doc = include_str!("../graphs/xor_loss.svg")]
+//! </div>
 //!
 //! A training step reads as in PyTorch, with one line more to keep memory flat:
 //!
@@ -109,15 +117,27 @@
 //! `graphs/xor_network.{dot,svg}`, and the page `graphs/xor_network.html` steps through its
 //! forward and backward pass node by node (see section 9).
 //!
+//! <div class="scalargrad-picture" style="overflow-x:auto">
+#![doc = include_str!("../graphs/xor_decision_regions.svg")]
+//! </div>
+//!
 //! ## 9. 誤差逆伝播法・計算グラフ — why backpropagation works
 //! - リンゴの例 (the apple example): `cargo run --example apple_graph` builds
 //!   100 yen × 2 × 1.1 tax = 220, and backward gives d/d(apple) = 2.2, `d/d(apple_num)` = 110 and
 //!   d/d(tax) = 200; the apple + orange variant gives 715 with 2.2, 110, 3.3, 165 and 650.
 //!   Pictures: `graphs/apple.svg`, `graphs/apple_orange.svg`, with the forward values on orange
 //!   arrows and the gradients on blue arrows pointing back, as the book draws them.
+//!
+//! <div class="scalargrad-picture" style="overflow-x:auto">
+#![doc = include_str!("../graphs/apple_orange.svg")]
+//! </div>
 //! - シグモイド関数の例 (the sigmoid): `cargo run --example sigmoid_backprop` builds
 //!   x → × −1 → exp → + 1 → 1/u → y and shows that each node multiplies the incoming gradient
 //!   by its local derivative, so dx = y(1 − y). Picture: `graphs/sigmoid.svg`.
+//!
+//! <div class="scalargrad-picture" style="overflow-x:auto">
+#![doc = include_str!("../graphs/sigmoid.svg")]
+//! </div>
 //!
 //! ### Watch it happen: the step-by-step pages
 //! The book's point, *オレンジの矢印は順伝播であり、青の矢印が逆伝播を意味しています*, is
