@@ -1,12 +1,14 @@
-//! The safetensors loader on random and mutated bytes: an error, never a panic (issue 11).
+//! The safetensors loader on random and mutated bytes: an error, never a panic (issue 11),
+//! and our reader and writer against the reference implementation (the `safetensors` crate).
 //! Kept here, with the other property tests, so that `cargo run --example` never builds
-//! proptest; `cargo test --workspace` runs it.
+//! proptest or the reference crate; `cargo test --workspace` runs them.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proptest::prelude::*;
-use scalargrad::nn::{Activation, Mlp, MlpBuilder, Module};
+use scalargrad::io::safetensors::{Dtype, SafetensorsFile};
+use scalargrad::nn::{Activation, Mlp, MlpBuilder, Module, SaveOptions};
 use scalargrad::rand::{self, SeedableRng};
 use scalargrad::{Error, Graph};
 
@@ -33,6 +35,80 @@ fn saved_xor(g: &Graph) -> (PathBuf, Vec<u8>) {
     model.save_safetensors(&path).unwrap();
     let bytes = std::fs::read(&path).unwrap();
     (path, bytes)
+}
+
+/// A network with every activation, with biases.
+fn mixed_model(g: &Graph, seed: u64) -> Mlp<'_> {
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
+    Mlp::builder(3)
+        .layer(5, Activation::Tanh)
+        .layer(4, Activation::Relu)
+        .layer(4, Activation::Identity)
+        .layer(3, Activation::Sigmoid)
+        .layer(2, Activation::Identity)
+        .build(g, &mut rng)
+}
+
+/// The reference implementation (Hugging Face's `safetensors` crate, which
+/// `safetensors.torch` runs) reads what we write, and we read what it writes.
+#[test]
+fn reference_implementation_agrees_with_our_reader_and_writer() {
+    let g = Graph::new();
+    let model = mixed_model(&g, 3);
+    for dtype in [Dtype::F64, Dtype::F32] {
+        let path = temp_path("reference.safetensors");
+        let options = SaveOptions {
+            dtype,
+            ..SaveOptions::default()
+        };
+        model.save_safetensors_with(&path, options).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let theirs = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+        let ours = SafetensorsFile::read(&path).unwrap();
+        assert_eq!(theirs.len(), ours.tensors.len());
+        for (name, t) in &ours.tensors {
+            let view = theirs.tensor(name).unwrap();
+            assert_eq!(view.shape(), t.shape.as_slice());
+            let want = match dtype {
+                Dtype::F64 => safetensors::Dtype::F64,
+                Dtype::F32 => safetensors::Dtype::F32,
+            };
+            assert_eq!(view.dtype(), want);
+            let size = dtype.size();
+            assert_eq!(view.data().len(), t.data.len() * size);
+        }
+        let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+        let meta = meta.metadata().as_ref().unwrap();
+        assert_eq!(meta.get("scalargrad.sizes").unwrap(), "3,5,4,4,3,2");
+    }
+
+    // The other way: their writer, our reader (tensors in their order: sorted by name).
+    let w: Vec<u8> = [1.0f64, -2.0, 0.5, 4.0, 3.0, 0.25, -1.0, 2.0]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    let w2: Vec<u8> = [0.5f32, -0.5, 1.5, 2.5, 1.0, 0.0, -1.0, 3.0]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    let tensors = [
+        (
+            "0.weight",
+            safetensors::tensor::TensorView::new(safetensors::Dtype::F64, vec![4, 2], &w).unwrap(),
+        ),
+        (
+            "2.weight",
+            safetensors::tensor::TensorView::new(safetensors::Dtype::F32, vec![2, 4], &w2).unwrap(),
+        ),
+    ];
+    let path = temp_path("theirs.safetensors");
+    std::fs::write(&path, safetensors::serialize(tensors, None).unwrap()).unwrap();
+    let model = xor_builder().load_safetensors(&g, &path).unwrap();
+    assert_eq!(
+        model.layers()[0].weight_matrix(),
+        [vec![1.0, 0.5, 3.0, -1.0], vec![-2.0, 4.0, 0.25, 2.0]]
+    );
+    assert_eq!(model.layers()[1].weight_matrix()[3], [2.5, 3.0]);
 }
 
 proptest! {
