@@ -27,7 +27,7 @@ use plotters::prelude::*;
 use rand::SeedableRng;
 use scalargrad::data::Labeled;
 use scalargrad::loss::{Reduction, Target, cross_entropy};
-use scalargrad::nn::{Activation, Mlp, Module};
+use scalargrad::nn::{Activation, Mlp, Module, SaveOptions};
 use scalargrad::optim::{Adam, AdamConfig, Optimizer};
 use scalargrad::{Graph, Value};
 
@@ -56,6 +56,9 @@ struct Options {
     /// Directory for the pictures [default: graphs/ for the default run, out/ otherwise]
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Write the trained model as safetensors under PyTorch's names, and the nn.Sequential that loads it as PATH with the extension .py
+    #[arg(long, value_name = "PATH")]
+    save: Option<PathBuf>,
 }
 
 /// The digits, `sample_data/digits.csv` of this repository.
@@ -71,6 +74,7 @@ impl Options {
             && self.hidden == DEFAULT_HIDDEN
             && self.seed == 0
             && self.out.is_none()
+            && self.save.is_none()
     }
 }
 
@@ -485,6 +489,30 @@ fn run(opts: &Options) -> Result<(), Box<dyn std::error::Error>> {
         opts.epochs,
         nodes / opts.epochs.max(1)
     );
+
+    if let Some(path) = &opts.save {
+        let options = SaveOptions {
+            python: true,
+            ..SaveOptions::default()
+        };
+        model.save_safetensors_with(path, options)?;
+        // Reloaded in a graph of its own: the same weights, to the bit.
+        let g2 = Graph::new();
+        let reloaded = Mlp::load_safetensors(&g2, path)?;
+        let bits = |m: &Mlp<'_>| -> Vec<u64> {
+            m.parameters().iter().map(|p| p.data().to_bits()).collect()
+        };
+        assert_eq!(
+            bits(&reloaded),
+            bits(&model),
+            "the saved model reloads to the bit"
+        );
+        println!(
+            "saved {} and {} (its nn.Sequential)",
+            path.display(),
+            path.with_extension("py").display()
+        );
+    }
 
     let predicted = predict(&g, &model, &test_set)?;
     let test_accuracy = accuracy(&predicted, &test_set.labels);
