@@ -450,6 +450,31 @@ fn main() {
     }
 }
 
+/// `--save`: the model as safetensors plus its `nn.Sequential`, checked by reloading it.
+fn save(model: &Mlp<'_>, path: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let options = SaveOptions {
+        python: true,
+        ..SaveOptions::default()
+    };
+    model.save_safetensors_with(path, options)?;
+    // Reloaded in a graph of its own: the same weights, to the bit.
+    let g2 = Graph::new();
+    let reloaded = Mlp::load_safetensors(&g2, path)?;
+    let bits =
+        |m: &Mlp<'_>| -> Vec<u64> { m.parameters().iter().map(|p| p.data().to_bits()).collect() };
+    assert_eq!(
+        bits(&reloaded),
+        bits(model),
+        "the saved model reloads to the bit"
+    );
+    println!(
+        "saved {} and {} (its nn.Sequential)",
+        path.display(),
+        path.with_extension("py").display()
+    );
+    Ok(())
+}
+
 fn run(opts: &Options) -> Result<(), Box<dyn std::error::Error>> {
     let names: Vec<String> = (0..PIXELS).map(|i| format!("p{i}")).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -491,27 +516,7 @@ fn run(opts: &Options) -> Result<(), Box<dyn std::error::Error>> {
     );
 
     if let Some(path) = &opts.save {
-        let options = SaveOptions {
-            python: true,
-            ..SaveOptions::default()
-        };
-        model.save_safetensors_with(path, options)?;
-        // Reloaded in a graph of its own: the same weights, to the bit.
-        let g2 = Graph::new();
-        let reloaded = Mlp::load_safetensors(&g2, path)?;
-        let bits = |m: &Mlp<'_>| -> Vec<u64> {
-            m.parameters().iter().map(|p| p.data().to_bits()).collect()
-        };
-        assert_eq!(
-            bits(&reloaded),
-            bits(&model),
-            "the saved model reloads to the bit"
-        );
-        println!(
-            "saved {} and {} (its nn.Sequential)",
-            path.display(),
-            path.with_extension("py").display()
-        );
+        save(&model, path)?;
     }
 
     let predicted = predict(&g, &model, &test_set)?;
