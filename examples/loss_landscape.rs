@@ -17,14 +17,11 @@
 
 mod common;
 
-use common::{matrix, reference};
+use common::{matrix, reference, xor_loss};
 use plotters::prelude::*;
-use scalargrad::loss::{self, Reduction, Target};
 use scalargrad::optim::{Adam, AdamConfig, Optimizer, Sgd, SgdConfig};
 use scalargrad::{Graph, Value};
 
-const X: [[f64; 2]; 4] = [[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0]];
-const CLASSES: [usize; 4] = [0, 1, 0, 1];
 /// The two weights on the axes: W2[0][0] and W2[1][0] in the 16 weights (W1 2×4, then W2 4×2,
 /// row by row, `[in, out]` layout).
 const AXES: (usize, usize) = (8, 10);
@@ -32,24 +29,6 @@ const START: (f64, f64) = (-4.0, 9.0);
 /// The window drawn.
 const XS: (f64, f64) = (-6.0, 8.0);
 const YS: (f64, f64) = (-2.0, 14.0);
-
-/// The tutorial's loss as a function of its 16 weights.
-fn xor_loss<'g>(g: &'g Graph, w: &[Value<'g>]) -> Value<'g> {
-    let logits: Vec<Vec<Value<'g>>> = X
-        .iter()
-        .map(|row| {
-            let x = g.values(row);
-            let hidden: Vec<Value<'g>> = (0..4)
-                .map(|j| g.dot(None, &[w[j], w[4 + j]], &x).sigmoid())
-                .collect();
-            (0..2)
-                .map(|k| g.dot(None, &[w[8 + k], w[10 + k], w[12 + k], w[14 + k]], &hidden))
-                .collect()
-        })
-        .collect();
-    loss::cross_entropy(&logits, Target::Classes(&CLASSES), Reduction::Mean)
-        .expect("4 rows of 2 logits and 4 class targets")
-}
 
 /// The trained weights, from the tutorial's float64 replay.
 fn trained_weights() -> Vec<f64> {

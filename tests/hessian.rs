@@ -5,32 +5,13 @@
 //! float64, the tutorial's initial weights from `sample_data/reference/xor_adam_amsgrad.json`).
 
 mod common;
+#[path = "../examples/common/mod.rs"]
+mod example_common;
 
 use common::assert_close;
-use scalargrad::loss::{self, Reduction, Target};
+use example_common::xor_loss;
 use scalargrad::{Graph, Value, hessian, hessian_vector_product};
 use serde_json::Value as Json;
-
-const X: [[f64; 2]; 4] = [[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0]];
-const CLASSES: [usize; 4] = [0, 1, 0, 1];
-
-/// The tutorial's loss as a function of its 16 weights (W1 2×4, then W2 4×2, row by row):
-/// sigmoid(X·W1)·W2, mean cross-entropy with class targets. The sums are fused dot nodes.
-fn xor_loss<'g>(g: &'g Graph, w: &[Value<'g>]) -> Value<'g> {
-    let logits: Vec<Vec<Value<'g>>> = X
-        .iter()
-        .map(|row| {
-            let x = g.values(row);
-            let hidden: Vec<Value<'g>> = (0..4)
-                .map(|j| g.dot(None, &[w[j], w[4 + j]], &x).sigmoid())
-                .collect();
-            (0..2)
-                .map(|k| g.dot(None, &[w[8 + k], w[10 + k], w[12 + k], w[14 + k]], &hidden))
-                .collect()
-        })
-        .collect();
-    loss::cross_entropy(&logits, Target::Classes(&CLASSES), Reduction::Mean).unwrap()
-}
 
 fn fixture() -> Json {
     let path = concat!(

@@ -5,40 +5,8 @@
 
 mod common;
 
-use common::assert_rel;
-use scalargrad::{Graph, Value, gradcheck_with_step};
-
-/// Applies the op named in the fixture. `y` is a second value for binary ops, a constant else.
-fn apply<'g>(op: &str, x: Value<'g>, y: Value<'g>, c: f64) -> Value<'g> {
-    match op {
-        "add" => x + y,
-        "sub" => x - y,
-        "mul" => x * y,
-        "div" => x / y,
-        "add_const" => x + c,
-        "sub_const" => x - c,
-        "const_sub" => c - x,
-        "mul_const" => x * c,
-        "div_const" => x / c,
-        "const_div" => c / x,
-        "neg" => -x,
-        "powf" => x.powf(c),
-        #[allow(clippy::cast_possible_truncation)]
-        "powi" => x.powi(c as i32),
-        "exp" => x.exp(),
-        "ln" => x.ln(),
-        "tanh" => x.tanh(),
-        "relu" => x.relu(),
-        "sigmoid" => x.sigmoid(),
-        "sqrt" => x.sqrt(),
-        "abs" => x.abs(),
-        "sign" => x.sign(),
-        "step" => x.step(),
-        // x + x·y + y·y as one fused node
-        "dot" => x.graph().dot(Some(x), &[x, y], &[y, y]),
-        other => panic!("ops_torch.csv names an unknown op {other:?}"),
-    }
-}
+use common::{apply, assert_rel};
+use scalargrad::{Graph, gradcheck_with_step};
 
 struct Row {
     line: usize,

@@ -184,3 +184,32 @@ pub fn draw_legend<'a, DB: DrawingBackend + 'a>(
         .draw()
         .map_err(|e| e.to_string())
 }
+
+/// The tutorial's XOR inputs, in its order, and their class indices (`T[:, 0]`).
+pub const XOR_X: [[f64; 2]; 4] = [[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0]];
+/// See [`XOR_X`].
+pub const XOR_CLASSES: [usize; 4] = [0, 1, 0, 1];
+
+/// The tutorial's loss as a function of its 16 weights (W1 2×4, then W2 4×2, row by row):
+/// sigmoid(X·W1)·W2, mean cross-entropy with class targets. The sums are fused dot nodes.
+/// Used by `loss_landscape` and by `tests/hessian.rs`.
+pub fn xor_loss<'g>(
+    g: &'g scalargrad::Graph,
+    w: &[scalargrad::Value<'g>],
+) -> scalargrad::Value<'g> {
+    use scalargrad::loss::{Reduction, Target, cross_entropy};
+    let logits: Vec<Vec<scalargrad::Value<'g>>> = XOR_X
+        .iter()
+        .map(|row| {
+            let x = g.values(row);
+            let hidden: Vec<scalargrad::Value<'g>> = (0..4)
+                .map(|j| g.dot(None, &[w[j], w[4 + j]], &x).sigmoid())
+                .collect();
+            (0..2)
+                .map(|k| g.dot(None, &[w[8 + k], w[10 + k], w[12 + k], w[14 + k]], &hidden))
+                .collect()
+        })
+        .collect();
+    cross_entropy(&logits, Target::Classes(&XOR_CLASSES), Reduction::Mean)
+        .expect("4 rows of 2 logits and 4 class targets")
+}

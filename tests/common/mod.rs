@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use scalargrad::Value;
+
 /// Asserts `|got − want| ≤ tol · max(|want|, 1)`, naming what was compared.
 #[track_caller]
 pub fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
@@ -19,4 +21,36 @@ pub fn assert_rel(what: &str, got: f64, want: f64, tol: f64) {
         ok,
         "{what}: got {got:e}, want {want:e} (relative tolerance {tol:e})"
     );
+}
+
+/// Applies the op named in the fixtures (`ops_torch.csv`, `ops_torch_higher.csv`). `y` is a second value for binary ops, a constant else.
+pub fn apply<'g>(op: &str, x: Value<'g>, y: Value<'g>, c: f64) -> Value<'g> {
+    match op {
+        "add" => x + y,
+        "sub" => x - y,
+        "mul" => x * y,
+        "div" => x / y,
+        "add_const" => x + c,
+        "sub_const" => x - c,
+        "const_sub" => c - x,
+        "mul_const" => x * c,
+        "div_const" => x / c,
+        "const_div" => c / x,
+        "neg" => -x,
+        "powf" => x.powf(c),
+        #[allow(clippy::cast_possible_truncation)]
+        "powi" => x.powi(c as i32),
+        "exp" => x.exp(),
+        "ln" => x.ln(),
+        "tanh" => x.tanh(),
+        "relu" => x.relu(),
+        "sigmoid" => x.sigmoid(),
+        "sqrt" => x.sqrt(),
+        "abs" => x.abs(),
+        "sign" => x.sign(),
+        "step" => x.step(),
+        // x + x·y + y·y as one fused node
+        "dot" => x.graph().dot(Some(x), &[x, y], &[y, y]),
+        other => panic!("ops_torch.csv names an unknown op {other:?}"),
+    }
 }
