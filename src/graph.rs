@@ -448,41 +448,6 @@ impl Graph {
         }
     }
 
-    /// For optimizers: sets each of `values` to `update(i, data, grad)`, in one borrow of the
-    /// arena instead of three accessor calls per value. `update` is crate code that must keep
-    /// the contract of [`Graph::with`]: plain arithmetic, no call into the graph, no panic.
-    /// Returns `false`, doing nothing, if a value belongs to another graph (the caller then
-    /// goes value by value); panics, after the borrow, if one is stale.
-    pub(crate) fn update_values(
-        &self,
-        values: &[Value<'_>],
-        mut update: impl FnMut(usize, f64, f64) -> f64,
-    ) -> bool {
-        if !values.iter().all(|v| std::ptr::eq(v.graph(), self)) {
-            return false;
-        }
-        let stale = self.with(|a| {
-            if let Some(v) = values
-                .iter()
-                .find(|v| !a.is_live(v.index(), v.generation()))
-            {
-                return Some(Misuse::Stale {
-                    index: v.index(),
-                    generation: v.generation(),
-                });
-            }
-            for (i, v) in values.iter().enumerate() {
-                let n = &mut a.nodes[v.index() as usize];
-                n.data = update(i, n.data, n.grad);
-            }
-            None
-        });
-        if let Some(misuse) = stale {
-            self.misuse(misuse);
-        }
-        true
-    }
-
     /// Reports a misuse found inside a borrow. Called only once that borrow has ended.
     #[cold]
     #[inline(never)]

@@ -166,38 +166,29 @@ impl Optimizer for Adam<'_> {
         // x. black_box keeps LLVM from rewriting pow(x, 0.5) into sqrt(x).
         let bias_correction2_sqrt = (1.0 - b2.powf(t)).powf(std::hint::black_box(0.5));
         let step_size = c.lr / bias_correction1;
-        let (m, v, v_max) = (&mut self.m, &mut self.v, &mut self.v_max);
-        let update = |i: usize, data: f64, grad: f64| {
-            let mut g = grad;
+        for (i, p) in self.params.iter().enumerate() {
+            let mut g = p.grad();
             if c.maximize {
                 g = -g;
             }
             if c.weight_decay != 0.0 {
                 // torch: grad.add(param, alpha=weight_decay)
-                g = c.weight_decay.mul_add(data, g);
+                g = c.weight_decay.mul_add(p.data(), g);
             }
             // torch: exp_avg.lerp_(grad, 1 - beta1)
-            m[i] = lerp(m[i], g, 1.0 - b1);
+            self.m[i] = lerp(self.m[i], g, 1.0 - b1);
             // torch: exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-            v[i] = ((1.0 - b2) * g).mul_add(g, v[i] * b2);
+            self.v[i] = ((1.0 - b2) * g).mul_add(g, self.v[i] * b2);
             let v_hat = if c.amsgrad {
-                v_max[i] = maximum(v_max[i], v[i]);
-                v_max[i]
+                self.v_max[i] = maximum(self.v_max[i], self.v[i]);
+                self.v_max[i]
             } else {
-                v[i]
+                self.v[i]
             };
             // torch: (v.sqrt() / bias_correction2_sqrt).add_(eps)
             let denom = v_hat.sqrt() / bias_correction2_sqrt + c.eps;
             // torch: param.addcdiv_(exp_avg, denom, value=-step_size), not fused.
-            data + (-step_size * m[i]) / denom
-        };
-        // One borrow of the graph for all parameters (they almost always share one graph).
-        let graph = self.params.first().map(|p| p.graph());
-        let mut update = update;
-        if !graph.is_some_and(|g| g.update_values(&self.params, &mut update)) {
-            for (i, p) in self.params.iter().enumerate() {
-                p.set_data(update(i, p.data(), p.grad()));
-            }
+            p.set_data(p.data() + (-step_size * self.m[i]) / denom);
         }
     }
 
