@@ -64,6 +64,18 @@ pub(crate) fn dot_parts<'a>(links: &'a [u32], n: &Node) -> (Option<u32>, &'a [u3
     ((bias != NO_BIAS).then_some(bias), pairs)
 }
 
+/// The value of the n-ary node `n` from its parents' current values.
+#[inline]
+pub(crate) fn eval_dot(nodes: &[Node], links: &[u32], n: &Node) -> f64 {
+    let (bias, pairs) = dot_parts(links, n);
+    Op::fold_dot(
+        bias.map(|b| nodes[b as usize].data),
+        pairs
+            .chunks_exact(2)
+            .map(|p| (nodes[p[0] as usize].data, nodes[p[1] as usize].data)),
+    )
+}
+
 /// Gives every graph a distinct identity, so that a [`Checkpoint`] cannot be used on another
 /// graph, even one at the same address.
 static NEXT_GRAPH_ID: AtomicU64 = AtomicU64::new(1);
@@ -126,22 +138,6 @@ impl Arena {
     pub(crate) fn dot_parts(&self, n: &Node) -> (Option<u32>, &[u32]) {
         dot_parts(&self.links, n)
     }
-
-    /// An n-ary node's value from its parents' current values.
-    #[inline]
-    pub(crate) fn eval_dot(&self, n: &Node) -> f64 {
-        let (bias, pairs) = self.dot_parts(n);
-        Op::fold_dot(
-            bias.map(|b| self.nodes[b as usize].data),
-            pairs.chunks_exact(2).map(|p| {
-                (
-                    self.nodes[p[0] as usize].data,
-                    self.nodes[p[1] as usize].data,
-                )
-            }),
-        )
-    }
-
     /// Appends a node and returns its index, or `None` if the graph is full (the caller
     /// panics once the borrow has ended).
     ///

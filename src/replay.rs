@@ -8,7 +8,7 @@
 //! branch follows the new data. The simple path, rebuilding and rewinding, stays the one the
 //! tutorial teaches; this is the fast path, and it gives the same numbers to the bit.
 
-use crate::graph::{Checkpoint, Graph};
+use crate::graph::{Arena, Checkpoint, Graph};
 use crate::op::{Arity, Op, specialize};
 
 impl Graph {
@@ -45,29 +45,52 @@ impl Graph {
         self.check_checkpoint("recompute from", &from);
         self.with(|a| {
             let start = from.len();
-            for i in start..a.nodes.len() {
-                let n = a.nodes[i];
-                // One jump per node: in each arm the op is a constant and `eval` folds to
-                // its formula (see `specialize!` in op.rs).
-                let data = specialize!(n.op, |op| match op.arity() {
-                    Arity::Leaf => continue,
-                    Arity::Nary => a.eval_dot(&n),
-                    Arity::Unary => op.eval(a.nodes[n.lhs as usize].data, 0.0),
-                    Arity::UnaryConst => {
-                        op.eval(a.nodes[n.lhs as usize].data, a.consts[n.rhs as usize])
-                    }
-                    Arity::Binary =>
-                        op.eval(a.nodes[n.lhs as usize].data, a.nodes[n.rhs as usize].data,),
-                });
-                // The next backward would clear these anyway; doing it here saves it a pass.
-                let node = &mut a.nodes[i];
-                node.data = data;
-                node.grad = 0.0;
-                node.reached = false;
-            }
+            a.replay(start);
             // Leaves since `from` keep their gradients (and stale `reached` flags, which
             // backward never reads for a leaf).
             a.dirty = a.dirty.min(u32::try_from(start).unwrap_or(u32::MAX));
         });
+    }
+}
+
+impl Arena {
+    /// Recomputes nodes `start..` in creation order.
+    #[inline]
+    fn replay(&mut self, start: usize) {
+        let (consts, links) = (&self.consts, &self.links);
+        let nodes = &mut self.nodes[..];
+        for i in start..nodes.len() {
+            let n = nodes[i];
+            let (l, r) = (n.lhs as usize, n.rhs as usize);
+            // Parents are created before their children (the arena only appends, and a rewind
+            // cuts a suffix), so `l < i` and, for binary ops, `r < i`; a constant op's `r`
+            // indexes a constant pushed with it, and a rewind cuts constants at the same point
+            // as nodes. So the unchecked reads below stay inside `nodes` and `consts`.
+            let before = &*nodes;
+            // SAFETY: `l < i < nodes.len()` (see above), for every arm that calls it.
+            let x = || unsafe { before.get_unchecked(l).data };
+            // One jump per node: in each arm the op is a constant and `eval` folds to its
+            // formula (see `specialize!` in op.rs).
+            let data = specialize!(n.op, |op| match op.arity() {
+                Arity::Leaf => continue,
+                Arity::Nary => crate::graph::eval_dot(before, links, &n),
+                Arity::Unary => op.eval(x(), 0.0),
+                Arity::UnaryConst => {
+                    debug_assert!(r < consts.len());
+                    // SAFETY: `r < consts.len()` (see above).
+                    op.eval(x(), unsafe { *consts.get_unchecked(r) })
+                }
+                Arity::Binary => {
+                    debug_assert!(l < i && r < i);
+                    // SAFETY: `r < i < nodes.len()` (see above).
+                    op.eval(x(), unsafe { before.get_unchecked(r).data })
+                }
+            });
+            // The next backward would clear these anyway; doing it here saves it a pass.
+            let node = &mut nodes[i];
+            node.data = data;
+            node.grad = 0.0;
+            node.reached = false;
+        }
     }
 }

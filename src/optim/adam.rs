@@ -50,6 +50,7 @@ impl AdamConfig {
     /// let err = bad.validate().unwrap_err().to_string();
     /// assert_eq!(err, "AdamConfig: betas.0 must be in [0, 1), found 1");
     /// ```
+    #[inline]
     pub fn validate(&self) -> Result<()> {
         const WHAT: &str = "AdamConfig";
         check_range(WHAT, "lr", self.lr, 0.0, None)?;
@@ -101,7 +102,7 @@ pub struct Adam<'g> {
     params: Vec<Value<'g>>,
     /// The learning rate and the rest, changeable between steps. Each step checks it again.
     pub config: AdamConfig,
-    step: u64,
+    pub(super) step: u64,
     m: Vec<f64>,
     v: Vec<f64>,
     v_max: Vec<f64>,
@@ -150,6 +151,52 @@ fn maximum(a: f64, b: f64) -> f64 {
     if a > b || a.is_nan() { a } else { b }
 }
 
+impl Adam<'_> {
+    /// The update of every parameter, given this step's `step_size` (`lr / (1 − β₁ᵗ)`) and
+    /// `(1 − β₂ᵗ)^0.5`. Inlined into both callers: the plain one, and the one compiled with
+    /// hardware FMA, where each `mul_add` is one instruction instead of a library call.
+    #[inline(always)]
+    pub(super) fn update(&mut self, step_size: f64, bias_correction2_sqrt: f64) {
+        let c = self.config;
+        let (b1, b2) = c.betas;
+        let state = self.m.iter_mut().zip(&mut self.v).zip(&mut self.v_max);
+        for (p, ((m, v), v_max)) in self.params.iter().zip(state) {
+            let mut g = p.grad();
+            if c.maximize {
+                g = -g;
+            }
+            if c.weight_decay != 0.0 {
+                // torch: grad.add(param, alpha=weight_decay)
+                g = c.weight_decay.mul_add(p.data(), g);
+            }
+            // torch: exp_avg.lerp_(grad, 1 - beta1)
+            *m = lerp(*m, g, 1.0 - b1);
+            // torch: exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+            *v = ((1.0 - b2) * g).mul_add(g, *v * b2);
+            let v_hat = if c.amsgrad {
+                *v_max = maximum(*v_max, *v);
+                *v_max
+            } else {
+                *v
+            };
+            // torch: (v.sqrt() / bias_correction2_sqrt).add_(eps)
+            let denom = v_hat.sqrt() / bias_correction2_sqrt + c.eps;
+            // torch: param.addcdiv_(exp_avg, denom, value=-step_size), not fused.
+            p.set_data(p.data() + (-step_size * *m) / denom);
+        }
+    }
+
+    /// [`Adam::update`] compiled for CPUs with FMA.
+    ///
+    /// # Safety
+    /// The CPU must have the `fma` feature ([`super::has_fma`]).
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    #[target_feature(enable = "fma")]
+    unsafe fn update_fma(&mut self, step_size: f64, bias_correction2_sqrt: f64) {
+        self.update(step_size, bias_correction2_sqrt);
+    }
+}
+
 impl Optimizer for Adam<'_> {
     fn step(&mut self) {
         let c = self.config;
@@ -166,30 +213,13 @@ impl Optimizer for Adam<'_> {
         // x. black_box keeps LLVM from rewriting pow(x, 0.5) into sqrt(x).
         let bias_correction2_sqrt = (1.0 - b2.powf(t)).powf(std::hint::black_box(0.5));
         let step_size = c.lr / bias_correction1;
-        for (i, p) in self.params.iter().enumerate() {
-            let mut g = p.grad();
-            if c.maximize {
-                g = -g;
-            }
-            if c.weight_decay != 0.0 {
-                // torch: grad.add(param, alpha=weight_decay)
-                g = c.weight_decay.mul_add(p.data(), g);
-            }
-            // torch: exp_avg.lerp_(grad, 1 - beta1)
-            self.m[i] = lerp(self.m[i], g, 1.0 - b1);
-            // torch: exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-            self.v[i] = ((1.0 - b2) * g).mul_add(g, self.v[i] * b2);
-            let v_hat = if c.amsgrad {
-                self.v_max[i] = maximum(self.v_max[i], self.v[i]);
-                self.v_max[i]
-            } else {
-                self.v[i]
-            };
-            // torch: (v.sqrt() / bias_correction2_sqrt).add_(eps)
-            let denom = v_hat.sqrt() / bias_correction2_sqrt + c.eps;
-            // torch: param.addcdiv_(exp_avg, denom, value=-step_size), not fused.
-            p.set_data(p.data() + (-step_size * self.m[i]) / denom);
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
+        if super::has_fma() {
+            // SAFETY: `has_fma` just found the `fma` feature, the one `update_fma` enables.
+            unsafe { self.update_fma(step_size, bias_correction2_sqrt) };
+            return;
         }
+        self.update(step_size, bias_correction2_sqrt);
     }
 
     fn zero_grad(&self) {

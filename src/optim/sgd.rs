@@ -49,6 +49,7 @@ impl SgdConfig {
     /// let err = bad.validate().unwrap_err().to_string();
     /// assert!(err.contains("nesterov") && err.contains("momentum > 0"), "{err}");
     /// ```
+    #[inline]
     pub fn validate(&self) -> Result<()> {
         const WHAT: &str = "SgdConfig";
         check_range(WHAT, "lr", self.lr, 0.0, None)?;
@@ -113,12 +114,12 @@ impl<'g> Sgd<'g> {
     }
 }
 
-impl Optimizer for Sgd<'_> {
-    fn step(&mut self) {
+impl Sgd<'_> {
+    /// The update of every parameter. Inlined into both callers: the plain one, and the one
+    /// compiled with hardware FMA (see [`Adam`](super::Adam)'s `update`).
+    #[inline(always)]
+    pub(super) fn update(&mut self) {
         let c = self.config;
-        if let Err(e) = c.validate() {
-            panic!("Sgd::step: {e} (config was changed after Sgd::new)");
-        }
         let first = c.momentum != 0.0 && self.momentum_buffer.is_none();
         let n = self.params.len();
         for (i, p) in self.params.iter().enumerate() {
@@ -148,6 +149,31 @@ impl Optimizer for Sgd<'_> {
             // torch: param.add_(grad, alpha=-lr)
             p.set_data((-c.lr).mul_add(g, p.data()));
         }
+    }
+
+    /// [`Sgd::update`] compiled for CPUs with FMA.
+    ///
+    /// # Safety
+    /// The CPU must have the `fma` feature ([`super::has_fma`]).
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    #[target_feature(enable = "fma")]
+    unsafe fn update_fma(&mut self) {
+        self.update();
+    }
+}
+
+impl Optimizer for Sgd<'_> {
+    fn step(&mut self) {
+        if let Err(e) = self.config.validate() {
+            panic!("Sgd::step: {e} (config was changed after Sgd::new)");
+        }
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
+        if super::has_fma() {
+            // SAFETY: `has_fma` just found the `fma` feature, the one `update_fma` enables.
+            unsafe { self.update_fma() };
+            return;
+        }
+        self.update();
     }
 
     fn zero_grad(&self) {
