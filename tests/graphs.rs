@@ -31,12 +31,9 @@ fn assert_committed(d: &viz::Drawing) {
     }
 }
 
-/// Parses DOT with a pure-Rust parser (and with Graphviz too, when it is installed).
+/// Renders DOT with Graphviz, when it is installed. (`dev/tests/dot_syntax.rs` parses every
+/// committed `.dot` file and these tests' DOT with a pure-Rust parser, everywhere.)
 fn assert_valid_dot(dot: &str) {
-    let mut parser = layout::gv::DotParser::new(dot);
-    if let Err(e) = parser.process() {
-        panic!("invalid DOT ({e}):\n{dot}");
-    }
     if let Some(svg) = viz::render_svg_with_graphviz(dot) {
         assert!(svg.contains("<svg"));
     }
