@@ -76,18 +76,21 @@ impl Dataset {
     /// each naming the line (1-based, the header is line 1) and the column.
     pub fn from_reader(
         name: impl AsRef<Path>,
-        reader: impl Read,
+        mut reader: impl Read,
         features: &[&str],
         targets: &[&str],
     ) -> Result<Self> {
         let path: PathBuf = name.as_ref().to_path_buf();
+        // Read it all first: line numbers are counted from byte offsets (see `Lines`).
+        let text = read_all(&path, &mut reader)?;
+        let lines = Lines::of(&text);
         let mut csv = csv::ReaderBuilder::new()
             .flexible(true)
             .trim(csv::Trim::All)
-            .from_reader(reader);
+            .from_reader(text.as_slice());
         let csv_error = |e: &csv::Error| Error::Csv {
             path: path.clone(),
-            line: e.position().map_or(0, csv::Position::line),
+            line: lines.at(e.position()),
             message: e.to_string(),
         };
         let header: Vec<String> = csv
@@ -128,7 +131,7 @@ impl Dataset {
         };
         for record in csv.records() {
             let record = record.map_err(|e| csv_error(&e))?;
-            let line = record.position().map_or(0, csv::Position::line);
+            let line = lines.at(record.position());
             if record.len() == 1 && record[0].is_empty() {
                 continue; // a blank line
             }
@@ -340,11 +343,7 @@ impl Labeled {
         classes: usize,
     ) -> Result<Self> {
         let path = name.as_ref();
-        let mut text = Vec::new();
-        reader.read_to_end(&mut text).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = read_all(path, &mut reader)?;
         let data = Dataset::from_reader(path, text.as_slice(), features, &[label])?;
         let mut labels = Vec::with_capacity(data.len());
         for (row, t) in data.targets.iter().enumerate() {
@@ -353,7 +352,8 @@ impl Labeled {
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
                 labels.push(v as usize);
             } else {
-                let (line, found) = row_position(&text, row, label);
+                let line = data.lines.get(row).copied().unwrap_or(0);
+                let found = cell_text(&text, row, label);
                 return Err(Error::BadLabel {
                     path: path.to_path_buf(),
                     line,
@@ -561,9 +561,19 @@ impl Standardizer {
     }
 }
 
-/// The line (1-based) and the `column` cell of data row `row` of CSV `text`, counted as
-/// [`Dataset::from_reader`] counts rows (blank lines skipped); for error messages only.
-fn row_position(text: &[u8], row: usize, column: &str) -> (u64, String) {
+/// Everything `reader` holds; an I/O error names `path`.
+fn read_all(path: &Path, reader: &mut impl Read) -> Result<Vec<u8>> {
+    let mut text = Vec::new();
+    reader.read_to_end(&mut text).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(text)
+}
+
+/// The text of the `column` cell of data row `row` of CSV `text`, counting rows as
+/// [`Dataset::from_reader`] does (blank lines skipped); for error messages only.
+fn cell_text(text: &[u8], row: usize, column: &str) -> String {
     let mut csv = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -576,10 +586,45 @@ fn row_position(text: &[u8], row: usize, column: &str) -> (u64, String) {
         .filter_map(std::result::Result::ok)
         .filter(|r| !(r.len() == 1 && r[0].is_empty()))
         .nth(row)
-        .map_or((0, String::new()), |r| {
-            (
-                r.position().map_or(0, csv::Position::line),
-                col.and_then(|c| r.get(c)).unwrap_or_default().to_string(),
-            )
-        })
+        .and_then(|r| col.and_then(|c| r.get(c)).map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// Line numbers for the records of a CSV text.
+///
+/// The `csv` crate's `Position` of a record is where its reader started looking for it: before
+/// any blank lines it skipped, and after a `\r\n` line end, between the two bytes (its
+/// `line()` then also counts one line too few). So a message would point above the row at
+/// fault. The record itself starts at the first byte from there that is not a line end; its
+/// line is counted from the line ends before it: `\n`, `\r\n` or a lone `\r`, as in the
+/// `csv` crate.
+struct Lines<'t> {
+    text: &'t [u8],
+    /// The byte offset where each line starts.
+    starts: Vec<u64>,
+}
+
+impl<'t> Lines<'t> {
+    fn of(text: &'t [u8]) -> Self {
+        let mut starts = vec![0];
+        for (i, &b) in text.iter().enumerate() {
+            if b == b'\n' || (b == b'\r' && text.get(i + 1) != Some(&b'\n')) {
+                starts.push(i as u64 + 1);
+            }
+        }
+        Lines { text, starts }
+    }
+
+    /// The 1-based line of the record at `pos` (0 when there is no position).
+    fn at(&self, pos: Option<&csv::Position>) -> u64 {
+        let Some(pos) = pos else { return 0 };
+        let from = usize::try_from(pos.byte()).unwrap_or(usize::MAX);
+        let skipped = self.text.get(from..).map_or(0, |rest| {
+            rest.iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count()
+        });
+        let first = pos.byte() + skipped as u64;
+        self.starts.partition_point(|&s| s <= first) as u64
+    }
 }

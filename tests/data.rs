@@ -81,6 +81,25 @@ fn spaces_and_blank_lines_are_tolerated() {
 }
 
 #[test]
+fn line_numbers_count_blank_lines_and_line_breaks_inside_quotes() {
+    // Line 1 header, 2 data, 3 blank, 4 blank (spaces), 5 the bad cell.
+    let e = load("x1,x2,class1,class2\n0,0,0,1\n\n   \n0,abc,1,0\n").unwrap_err();
+    assert!(e.to_string().starts_with("sample.csv:5: "), "{e}");
+    // Windows line ends, and a blank line first thing after the header.
+    let e = load("x1,x2,class1,class2\r\n\r\n0,0,0,1\r\n0,1,1\r\n").unwrap_err();
+    assert!(e.to_string().starts_with("sample.csv:4: "), "{e}");
+    // A quoted cell spanning two lines: the next row starts on line 4.
+    let e = load("x1,x2,class1,class2\n\"0\n\",0,0,1\n0,0,x,1\n").unwrap_err();
+    assert!(e.to_string().starts_with("sample.csv:4: "), "{e}");
+    // The one-hot check names lines the same way.
+    let e = load("x1,x2,class1,class2\r\n\r\n0,0,1,1\r\n")
+        .unwrap()
+        .check_one_hot()
+        .unwrap_err();
+    assert!(matches!(e, Error::NotOneHot { line: 3, .. }), "{e:?}");
+}
+
+#[test]
 fn a_file_on_disk_reports_its_own_path() {
     let dir = std::env::temp_dir().join(format!("scalargrad-data-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -61,6 +61,12 @@ fn a_label_out_of_range_names_file_line_and_column() {
     assert!(matches!(e, Error::BadLabel { line: 2, .. }), "{e}");
     let e = load("a,b,label\n0,1,-1\n").unwrap_err();
     assert!(e.to_string().contains(r#"found "-1""#), "{e}");
+    // Blank lines with Windows line ends still count (the row at fault is on line 5).
+    let e = load("a,b,label\r\n0,1,2\r\n\r\n\r\n1,1,7\r\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        r#"digits.csv:5: column "label": expected a class index 0..3, found "7""#
+    );
 }
 
 #[test]
