@@ -15,6 +15,10 @@
 //!   per epoch, rebuilt every batch, and as `w5-fused` with fused neurons.
 //!
 //! Check values are printed as Python's `%.12e`, to compare with WORKLOADS.md.
+//!
+//! The `RATIO` lines against the flat-arena reference move with the code layout of each build
+//! on small VMs (BENCHMARKS.md, "Noise and code layout"); `scripts/instructions.sh` counts the
+//! same rows in instructions, which the layout does not change.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -94,6 +98,27 @@ fn moons() -> Moons {
     }
 }
 
+// The rows that `scripts/instructions.sh` counts, each under a name of its own (callgrind's
+// `--toggle-collect` matches names, and generic instances share one).
+
+/// [`w1_once`] on the path the docs teach.
+#[inline(never)]
+fn w1_rebuilt_once(m: &Moons) -> (f64, f64, f64, usize) {
+    w1_once(m, false)
+}
+
+/// [`w2_once`] rebuilt every epoch, one node per op.
+#[inline(never)]
+fn w2_rebuilt_once(init: &[f64]) -> (f64, f64, f64) {
+    w2_once::<false, false>(init)
+}
+
+/// [`w2_once`] built once and replayed.
+#[inline(never)]
+fn w2_replay_once(init: &[f64]) -> (f64, f64, f64) {
+    w2_once::<true, false>(init)
+}
+
 /// 100 steps; returns (seconds per step, loss at step 0, loss at step 99, accuracy at 99).
 #[inline(never)]
 fn w1_once(m: &Moons, fused: bool) -> (f64, f64, f64, usize) {
@@ -157,7 +182,7 @@ fn w1(reps: usize) {
     let mut all: [Vec<(f64, f64, f64, usize)>; 3] = Default::default();
     for _ in 0..reps {
         all[0].push(w1_reference_once(&m));
-        all[1].push(w1_once(&m, false));
+        all[1].push(w1_rebuilt_once(&m));
         all[2].push(w1_once(&m, true));
     }
     let runs = &all[0];
@@ -462,8 +487,8 @@ fn w2(reps: usize) {
         all[0].push(w2_reference_once(&init));
         for (k, &(replay, fused, _)) in rows.iter().enumerate() {
             all[k + 1].push(match (replay, fused) {
-                (false, false) => w2_once::<false, false>(&init),
-                (true, false) => w2_once::<true, false>(&init),
+                (false, false) => w2_rebuilt_once(&init),
+                (true, false) => w2_replay_once(&init),
                 (false, true) => w2_once::<false, true>(&init),
                 (true, true) => w2_once::<true, true>(&init),
             });
