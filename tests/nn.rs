@@ -132,6 +132,112 @@ fn neuron_sums_from_the_bias_as_micrograd_does() {
     assert_eq!(g.node_count() - before, 6);
 }
 
+/// The nodes from index `from` on that `root` depends on, depth first: op, parents and the
+/// bits of the value.
+fn nodes_since(root: scalargrad::Value<'_>, from: usize) -> Vec<(String, Vec<usize>, u64)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(v) = stack.pop() {
+        let i = v.index() as usize;
+        if i < from || !seen.insert(i) {
+            continue;
+        }
+        let parents = v.parents();
+        out.push((
+            format!("{:?}", v.op()),
+            parents.iter().map(|p| p.index() as usize).collect(),
+            v.data().to_bits(),
+        ));
+        stack.extend(parents);
+    }
+    out
+}
+
+#[test]
+fn an_unfused_neuron_builds_exactly_what_the_operators_build() {
+    // Neuron's weighted sum checks the handles once for the whole chain; the nodes, their
+    // order, parents and values must be those of `b + w0*x0 + w1*x1 + …` written out.
+    for (bias, n_in) in [(Some(0.25), 1), (None, 1), (Some(-0.5), 5), (None, 16)] {
+        let g = Graph::new();
+        let ws: Vec<f64> = (0..n_in).map(|i| 0.3 - 0.17 * i as f64).collect();
+        let neuron = Neuron::from_weights(&g, &ws, bias, Activation::Relu);
+        let xs = g.values(&(0..n_in).map(|i| 1.0 + 0.11 * i as f64).collect::<Vec<_>>());
+        let start = g.node_count();
+        let y = neuron.forward(&xs).unwrap();
+        let built = g.node_count() - start;
+
+        let w = neuron.weights();
+        let b = neuron.parameters().into_iter().nth(n_in);
+        let start2 = g.node_count();
+        let first = w[0] * xs[0];
+        let sum = w[1..]
+            .iter()
+            .zip(&xs[1..])
+            .fold(b.map_or(first, |b| b + first), |acc, (&w, &x)| acc + w * x);
+        let by_hand = sum.relu();
+        assert_eq!(g.node_count() - start2, built);
+        assert_eq!(by_hand.data().to_bits(), y.data().to_bits());
+        // Same shape: each node's op and its parents' offsets from the start of its chain.
+        let shape = |root, from: usize| {
+            nodes_since(root, from)
+                .into_iter()
+                .map(|(op, parents, bits)| {
+                    let rel: Vec<isize> = parents
+                        .iter()
+                        .map(|&p| {
+                            if p >= from {
+                                (p - from) as isize
+                            } else {
+                                -(p as isize) - 1
+                            }
+                        })
+                        .collect();
+                    (op, rel, bits)
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(shape(y, start), shape(by_hand, start2));
+        // And the same gradients.
+        y.backward();
+        let grads: Vec<u64> = neuron
+            .parameters()
+            .iter()
+            .map(|p| p.grad().to_bits())
+            .collect();
+        for p in neuron.parameters() {
+            p.zero_grad();
+        }
+        by_hand.backward();
+        let again: Vec<u64> = neuron
+            .parameters()
+            .iter()
+            .map(|p| p.grad().to_bits())
+            .collect();
+        assert_eq!(grads, again);
+    }
+}
+
+#[test]
+#[should_panic(expected = "belong to two different Graphs")]
+fn an_unfused_neuron_given_values_of_another_graph_says_so() {
+    let g = Graph::new();
+    let other = Graph::new();
+    let neuron = Neuron::from_weights(&g, &[1.0, 2.0], Some(0.0), Activation::Identity);
+    let _ = neuron.forward(&other.values(&[1.0, 2.0]));
+}
+
+#[test]
+#[should_panic(expected = "is stale")]
+fn an_unfused_neuron_given_a_stale_value_says_so() {
+    let g = Graph::new();
+    let neuron = Neuron::from_weights(&g, &[1.0, 2.0], None, Activation::Identity);
+    let cp = g.checkpoint();
+    let xs = g.values(&[1.0, 2.0]);
+    g.rewind(cp);
+    let _ = neuron.forward(&xs);
+}
+
 #[test]
 fn sgd_training_lowers_the_loss() {
     let g = Graph::new();
