@@ -183,15 +183,10 @@ fn an_unfused_neuron_builds_exactly_what_the_operators_build() {
             nodes_since(root, from)
                 .into_iter()
                 .map(|(op, parents, bits)| {
-                    let rel: Vec<isize> = parents
+                    // Ok(offset within the chain), or Err(a shared leaf's index).
+                    let rel: Vec<Result<usize, usize>> = parents
                         .iter()
-                        .map(|&p| {
-                            if p >= from {
-                                (p - from) as isize
-                            } else {
-                                -(p as isize) - 1
-                            }
-                        })
+                        .map(|&p| if p >= from { Ok(p - from) } else { Err(p) })
                         .collect();
                     (op, rel, bits)
                 })
