@@ -80,14 +80,20 @@ impl Dataset {
         features: &[&str],
         targets: &[&str],
     ) -> Result<Self> {
-        let path: PathBuf = name.as_ref().to_path_buf();
+        let path = name.as_ref();
         // Read it all first: line numbers are counted from byte offsets (see `Lines`).
-        let text = read_all(&path, &mut reader)?;
-        let lines = Lines::of(&text);
+        let text = read_all(path, &mut reader)?;
+        Self::from_bytes(path, &text, features, targets)
+    }
+
+    /// [`Dataset::from_reader`] on text already read.
+    fn from_bytes(path: &Path, text: &[u8], features: &[&str], targets: &[&str]) -> Result<Self> {
+        let path: PathBuf = path.to_path_buf();
+        let lines = Lines::of(text);
         let mut csv = csv::ReaderBuilder::new()
             .flexible(true)
             .trim(csv::Trim::All)
-            .from_reader(text.as_slice());
+            .from_reader(text);
         let csv_error = |e: &csv::Error| Error::Csv {
             path: path.clone(),
             line: lines.at(e.position()),
@@ -344,7 +350,7 @@ impl Labeled {
     ) -> Result<Self> {
         let path = name.as_ref();
         let text = read_all(path, &mut reader)?;
-        let data = Dataset::from_reader(path, text.as_slice(), features, &[label])?;
+        let data = Dataset::from_bytes(path, &text, features, &[label])?;
         let mut labels = Vec::with_capacity(data.len());
         for (row, t) in data.targets.iter().enumerate() {
             let v = t[0];

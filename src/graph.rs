@@ -138,6 +138,7 @@ impl Arena {
     pub(crate) fn dot_parts(&self, n: &Node) -> (Option<u32>, &[u32]) {
         dot_parts(&self.links, n)
     }
+
     /// Appends a node and returns its index, or `None` if the graph is full (the caller
     /// panics once the borrow has ended).
     ///
