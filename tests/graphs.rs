@@ -13,6 +13,7 @@ use scalargrad::{Graph, viz};
 #[path = "../examples/apple_graph.rs"]
 #[allow(dead_code)]
 mod apple_graph;
+mod common;
 #[path = "../examples/sigmoid_backprop.rs"]
 #[allow(dead_code)]
 mod sigmoid_backprop;
@@ -60,11 +61,7 @@ fn committed_sigmoid_graph_is_what_the_example_draws() {
 #[test]
 fn awkward_names_are_escaped_into_valid_dot() {
     let g = Graph::new();
-    let a = g
-        .value(1.0)
-        .named(r#"quote " brace { } bar | angle < > back \"#);
-    let b = g.value(2.0).named("消費税 (税込)");
-    let c = (a * b).named("line\nbreak");
+    let c = common::awkward_names(&g);
     let dot = viz::to_dot(&viz::trace(c), &viz::DrawOptions::backward());
     assert!(
         dot.contains(r#"quote \" brace \{ \} bar \| angle \< \> back \\"#),
@@ -95,8 +92,7 @@ fn dot_output_is_deterministic() {
 #[test]
 fn scopes_become_nested_clusters() {
     let g = Graph::new();
-    let x = g.value(1.0).named("x");
-    let y = g.scoped("layer 1", || g.scoped("neuron 0", || (x * 2.0).sigmoid()));
+    let y = common::nested_scopes(&g);
     let t = viz::trace(y);
     assert_eq!(t.scopes.len(), 2);
     let dot = viz::to_dot(&t, &viz::DrawOptions::default());

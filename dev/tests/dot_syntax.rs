@@ -7,6 +7,11 @@ use std::path::Path;
 
 use scalargrad::{Graph, viz};
 
+// The main package's test helpers: the awkward-names and nested-scopes graphs that
+// `tests/graphs.rs` checks for escaping and clusters, here checked for syntax.
+#[path = "../../tests/common/mod.rs"]
+mod common;
+
 fn assert_valid_dot(what: &str, dot: &str) {
     let mut parser = layout::gv::DotParser::new(dot);
     if let Err(e) = parser.process() {
@@ -33,11 +38,7 @@ fn every_committed_dot_file_parses() {
 #[test]
 fn awkward_names_are_escaped_into_valid_dot() {
     let g = Graph::new();
-    let a = g
-        .value(1.0)
-        .named(r#"quote " brace { } bar | angle < > back \"#);
-    let b = g.value(2.0).named("消費税 (税込)");
-    let c = (a * b).named("line\nbreak");
+    let c = common::awkward_names(&g);
     for options in [viz::DrawOptions::default(), viz::DrawOptions::backward()] {
         assert_valid_dot("awkward names", &viz::to_dot(&viz::trace(c), &options));
     }
@@ -46,8 +47,7 @@ fn awkward_names_are_escaped_into_valid_dot() {
 #[test]
 fn nested_scopes_are_valid_dot() {
     let g = Graph::new();
-    let x = g.value(1.0).named("x");
-    let y = g.scoped("layer 1", || g.scoped("neuron 0", || (x * 2.0).sigmoid()));
+    let y = common::nested_scopes(&g);
     let dot = viz::to_dot(&viz::trace(y), &viz::DrawOptions::default());
     assert_valid_dot("nested scopes", &dot);
 }

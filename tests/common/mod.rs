@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use scalargrad::Value;
+use scalargrad::{Graph, Value};
 
 /// Asserts `|got − want| ≤ tol · max(|want|, 1)`, naming what was compared.
 #[track_caller]
@@ -53,4 +53,21 @@ pub fn apply<'g>(op: &str, x: Value<'g>, y: Value<'g>, c: f64) -> Value<'g> {
         "dot" => x.graph().dot(Some(x), &[x, y], &[y, y]),
         other => panic!("ops_torch.csv names an unknown op {other:?}"),
     }
+}
+
+/// `a · b` with names that DOT must escape (quotes, braces, bars, angle brackets, a backslash,
+/// a line break) and Japanese text. Also used by `dev/tests/dot_syntax.rs`.
+pub fn awkward_names(g: &Graph) -> Value<'_> {
+    let a = g
+        .value(1.0)
+        .named(r#"quote " brace { } bar | angle < > back \"#);
+    let b = g.value(2.0).named("消費税 (税込)");
+    (a * b).named("line\nbreak")
+}
+
+/// `sigmoid(x · 2)` inside the scope "neuron 0" inside "layer 1". Also used by
+/// `dev/tests/dot_syntax.rs`.
+pub fn nested_scopes(g: &Graph) -> Value<'_> {
+    let x = g.value(1.0).named("x");
+    g.scoped("layer 1", || g.scoped("neuron 0", || (x * 2.0).sigmoid()))
 }
