@@ -62,6 +62,16 @@ pub(crate) fn parse(text: &str) -> Result<Json, (usize, String)> {
 
 /// Writes `s` as a JSON string literal, with quotes.
 pub(crate) fn write_string(out: &mut String, s: &str) {
+    write_escaped(out, s, false);
+}
+
+/// [`write_string`], also escaping `<`, `>`, `&`, U+2028 and U+2029, so that the literal can
+/// stand inside an HTML `<script>` element (and is still JSON).
+pub(crate) fn write_script_string(out: &mut String, s: &str) {
+    write_escaped(out, s, true);
+}
+
+fn write_escaped(out: &mut String, s: &str, script: bool) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -70,6 +80,9 @@ pub(crate) fn write_string(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' if script => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
             c if u32::from(c) < 0x20 => {
                 let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
