@@ -8,12 +8,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::assert_close;
+use common::{assert_close, temp_path, xor_builder};
 use rand::SeedableRng;
 use scalargrad::io::safetensors::{Dtype, SafetensorsFile, Tensor};
-use scalargrad::nn::{Activation, Mlp, MlpBuilder, Module, SaveOptions};
+use scalargrad::nn::{Activation, Mlp, Module, SaveOptions};
 use scalargrad::{Error, Graph, SafetensorsProblem};
 
 #[path = "../examples/common/mod.rs"]
@@ -22,21 +21,6 @@ use example_common::{matrix, reference};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A fresh path in the temporary directory, unique within this test process.
-fn temp_path(name: &str) -> PathBuf {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!("scalargrad-safetensors-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(format!("{}-{name}", NEXT.fetch_add(1, Ordering::Relaxed)))
-}
-
-fn xor_builder() -> MlpBuilder {
-    Mlp::builder(2)
-        .layer(4, Activation::Sigmoid)
-        .layer(2, Activation::Identity)
-        .bias(false)
 }
 
 /// A network with every activation, with biases.

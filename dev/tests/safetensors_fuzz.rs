@@ -4,27 +4,17 @@
 //! proptest or the reference crate; `cargo test --workspace` runs them.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proptest::prelude::*;
 use scalargrad::io::safetensors::{Dtype, SafetensorsFile};
-use scalargrad::nn::{Activation, Mlp, MlpBuilder, Module, SaveOptions};
+use scalargrad::nn::{Activation, Mlp, Module, SaveOptions};
 use scalargrad::rand::{self, SeedableRng};
 use scalargrad::{Error, Graph};
 
-fn temp_path(name: &str) -> PathBuf {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!("scalargrad-fuzz-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(format!("{}-{name}", NEXT.fetch_add(1, Ordering::Relaxed)))
-}
-
-fn xor_builder() -> MlpBuilder {
-    Mlp::builder(2)
-        .layer(4, Activation::Sigmoid)
-        .layer(2, Activation::Identity)
-        .bias(false)
-}
+// The main package's test helpers (temporary paths, the tutorial's architecture).
+#[path = "../../tests/common/mod.rs"]
+mod common;
+use common::{temp_path, xor_builder};
 
 /// A valid file: the tutorial's architecture with seeded weights.
 fn saved_xor(g: &Graph) -> (PathBuf, Vec<u8>) {

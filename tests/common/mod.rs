@@ -1,6 +1,10 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use scalargrad::nn::{Activation, Mlp, MlpBuilder};
 use scalargrad::{Graph, Value};
 
 /// Asserts `|got − want| ≤ tol · max(|want|, 1)`, naming what was compared.
@@ -70,4 +74,22 @@ pub fn awkward_names(g: &Graph) -> Value<'_> {
 pub fn nested_scopes(g: &Graph) -> Value<'_> {
     let x = g.value(1.0).named("x");
     g.scoped("layer 1", || g.scoped("neuron 0", || (x * 2.0).sigmoid()))
+}
+
+/// A fresh path in the temporary directory, unique within this test process. Also used by
+/// `dev/tests/safetensors_fuzz.rs`.
+pub fn temp_path(name: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!("scalargrad-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(format!("{}-{name}", NEXT.fetch_add(1, Ordering::Relaxed)))
+}
+
+/// The tutorial's architecture: 2 inputs, 4 sigmoid, 2 linear outputs, no biases. Also used
+/// by `dev/tests/safetensors_fuzz.rs`.
+pub fn xor_builder() -> MlpBuilder {
+    Mlp::builder(2)
+        .layer(4, Activation::Sigmoid)
+        .layer(2, Activation::Identity)
+        .bias(false)
 }
