@@ -102,7 +102,7 @@ pub struct Adam<'g> {
     params: Vec<Value<'g>>,
     /// The learning rate and the rest, changeable between steps. Each step checks it again.
     pub config: AdamConfig,
-    pub(super) step: u64,
+    step: u64,
     m: Vec<f64>,
     v: Vec<f64>,
     v_max: Vec<f64>,
@@ -152,6 +152,25 @@ fn maximum(a: f64, b: f64) -> f64 {
 }
 
 impl Adam<'_> {
+    /// Checks the settings, counts the step and returns its `step_size` (`lr / (1 − β₁ᵗ)`)
+    /// and `(1 − β₂ᵗ)^0.5`, for [`Adam::update`].
+    pub(super) fn next_step(&mut self) -> (f64, f64) {
+        let c = self.config;
+        if let Err(e) = c.validate() {
+            panic!("Adam::step: {e} (config was changed after Adam::new)");
+        }
+        self.step += 1;
+        let (b1, b2) = c.betas;
+        // torch reads the step back as a Python float and uses Python's `**`, i.e. C's pow.
+        #[allow(clippy::cast_precision_loss)]
+        let t = self.step as f64;
+        let bias_correction1 = 1.0 - b1.powf(t);
+        // `** 0.5`, not sqrt: glibc's pow(x, 0.5) and sqrt(x) differ in the last bit for some
+        // x. black_box keeps LLVM from rewriting pow(x, 0.5) into sqrt(x).
+        let bias_correction2_sqrt = (1.0 - b2.powf(t)).powf(std::hint::black_box(0.5));
+        (c.lr / bias_correction1, bias_correction2_sqrt)
+    }
+
     /// The update of every parameter, given this step's `step_size` (`lr / (1 − β₁ᵗ)`) and
     /// `(1 − β₂ᵗ)^0.5`. Inlined into both callers: the plain one, and the one compiled with
     /// hardware FMA, where each `mul_add` is one instruction instead of a library call.
@@ -199,20 +218,7 @@ impl Adam<'_> {
 
 impl Optimizer for Adam<'_> {
     fn step(&mut self) {
-        let c = self.config;
-        if let Err(e) = c.validate() {
-            panic!("Adam::step: {e} (config was changed after Adam::new)");
-        }
-        self.step += 1;
-        let (b1, b2) = c.betas;
-        // torch reads the step back as a Python float and uses Python's `**`, i.e. C's pow.
-        #[allow(clippy::cast_precision_loss)]
-        let t = self.step as f64;
-        let bias_correction1 = 1.0 - b1.powf(t);
-        // `** 0.5`, not sqrt: glibc's pow(x, 0.5) and sqrt(x) differ in the last bit for some
-        // x. black_box keeps LLVM from rewriting pow(x, 0.5) into sqrt(x).
-        let bias_correction2_sqrt = (1.0 - b2.powf(t)).powf(std::hint::black_box(0.5));
-        let step_size = c.lr / bias_correction1;
+        let (step_size, bias_correction2_sqrt) = self.next_step();
         #[cfg(all(target_arch = "x86_64", not(miri)))]
         if super::has_fma() {
             // SAFETY: `has_fma` just found the `fma` feature, the one `update_fma` enables.
