@@ -67,8 +67,11 @@ impl Arena {
             // indexes a constant pushed with it, and a rewind cuts constants at the same point
             // as nodes. So the unchecked reads below stay inside `nodes` and `consts`.
             let before = &*nodes;
-            // SAFETY: `l < i < nodes.len()` (see above), for every arm that calls it.
-            let x = || unsafe { before.get_unchecked(l).data };
+            let x = || {
+                debug_assert!(l < i);
+                // SAFETY: `l < i < nodes.len()` (see above), for every arm that calls it.
+                unsafe { before.get_unchecked(l).data }
+            };
             // One jump per node: in each arm the op is a constant and `eval` folds to its
             // formula (see `specialize!` in op.rs).
             let data = specialize!(n.op, |op| match op.arity() {
@@ -81,7 +84,7 @@ impl Arena {
                     op.eval(x(), unsafe { *consts.get_unchecked(r) })
                 }
                 Arity::Binary => {
-                    debug_assert!(l < i && r < i);
+                    debug_assert!(r < i);
                     // SAFETY: `r < i < nodes.len()` (see above).
                     op.eval(x(), unsafe { before.get_unchecked(r).data })
                 }
