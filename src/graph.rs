@@ -101,6 +101,10 @@ pub(crate) struct Arena {
     /// Bumped by every rewind; stamped into each new node. It never wraps: a rewind that
     /// would wrap it panics instead (see [`Graph::rewind`]).
     pub(crate) generation: u32,
+    /// No rewind has ever cut below this index (`u32::MAX` until the first rewind): each
+    /// node below it was created once and never discarded, so every handle of this graph
+    /// with a smaller index names it. Only lowered, by [`Graph::rewind`] and `clear`.
+    pub(crate) kept: u32,
     /// Nodes below this index may hold interior gradients or `reached` flags from an earlier
     /// backward (or a [`Value::set_grad`]); backward clears them before its sweep.
     pub(crate) dirty: u32,
@@ -117,9 +121,26 @@ pub(crate) enum Misuse {
 }
 
 impl Arena {
-    /// Whether the handle `(index, generation)` still names its node.
+    /// Whether the handle `(index, generation)` of this graph still names its node. When it
+    /// does, `index < nodes.len()`.
+    ///
+    /// Two cheap tests settle almost every handle without touching its node; both rely on
+    /// nodes being discarded only by a rewind (which bumps the generation and lowers
+    /// [`Arena::kept`]), and on handles being made only for nodes that exist:
+    /// - made in the current generation: no rewind since, so its node is still there;
+    /// - below `kept`: no rewind ever cut that low, so its node is the only one that index
+    ///   ever named (and `kept <= nodes.len()` once a rewind has happened; before, the first
+    ///   test or the node's existence covers it).
+    ///
+    /// Otherwise the node's own stamp decides.
     #[inline(always)]
     pub(crate) fn is_live(&self, index: u32, generation: u32) -> bool {
+        generation == self.generation || index < self.kept || self.is_live_slow(index, generation)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn is_live_slow(&self, index: u32, generation: u32) -> bool {
         matches!(self.nodes.get(index as usize), Some(n) if n.generation == generation)
     }
 
@@ -147,7 +168,7 @@ impl Arena {
     #[inline(always)]
     pub(crate) fn push(&mut self, op: Op, lhs: u32, rhs: u32, data: f64) -> Option<u32> {
         let len = self.nodes.len();
-        if len == self.nodes.capacity() && !self.grow() {
+        if len == self.nodes.capacity() && !self.grow(1) {
             return None;
         }
         let node = Node {
@@ -170,16 +191,22 @@ impl Arena {
         Some(len as u32)
     }
 
-    /// Makes room for at least one more node without passing [`MAX_NODES`] of capacity;
-    /// `false` if the graph is full.
+    /// Makes room for `additional` more nodes, or says that the graph cannot hold them.
+    #[inline(always)]
+    pub(crate) fn reserve_nodes(&mut self, additional: usize) -> bool {
+        self.nodes.capacity() - self.nodes.len() >= additional || self.grow(additional)
+    }
+
+    /// Makes room for at least `additional` more nodes without passing [`MAX_NODES`] of
+    /// capacity; `false` if the graph cannot hold them.
     #[cold]
     #[inline(never)]
-    fn grow(&mut self) -> bool {
+    fn grow(&mut self, additional: usize) -> bool {
         let len = self.nodes.len();
-        if len >= MAX_NODES {
+        if additional > MAX_NODES - len {
             return false;
         }
-        let want = len.max(64).min(MAX_NODES - len);
+        let want = len.max(64).max(additional).min(MAX_NODES - len);
         self.nodes.reserve_exact(want);
         if self.nodes.capacity() > MAX_NODES {
             // An allocator gave more than asked: keep the bound by shrinking back.
@@ -390,6 +417,7 @@ impl Graph {
             arena: UnsafeCell::new(Arena {
                 id: NEXT_GRAPH_ID.fetch_add(1, Ordering::Relaxed),
                 nodes: Vec::with_capacity(nodes.min(MAX_NODES)),
+                kept: u32::MAX,
                 ..Arena::default()
             }),
         }
@@ -628,6 +656,7 @@ impl Graph {
             }
             let _ = a.labels.split_off(&cp.nodes);
             a.generation = next;
+            a.kept = a.kept.min(cp.nodes);
             a.dirty = a.dirty.min(cp.nodes);
             Outcome::Done
         });
@@ -740,9 +769,15 @@ impl Graph {
     /// Cost: O(log scopes + nesting depth).
     ///
     /// # Panics
-    /// If `v` is stale (see [`Graph::rewind`]).
+    /// If `v` belongs to another graph, or is stale (see [`Graph::rewind`]).
     #[must_use]
     pub fn scope_of(&self, v: Value<'_>) -> Option<ScopeId> {
+        assert!(
+            std::ptr::eq(v.graph(), self),
+            "scalargrad: scope_of was asked about Value #{} of another Graph: ask the Graph \
+             that made it (v.graph().scope_of(v))",
+            v.index()
+        );
         let index = v.index();
         self.with_live(index, v.generation(), |a| {
             // Scopes are stored by start. The last one to start at or before `index` is either

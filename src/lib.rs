@@ -67,6 +67,7 @@
 #![warn(missing_docs)]
 
 mod backward;
+mod chain;
 pub mod data;
 mod error;
 mod grad;

@@ -45,9 +45,11 @@ pub struct Value<'g> {
 /// the arena as an argument could not panic soundly: its argument would still be borrowed.)
 macro_rules! live_data {
     ($a:expr, $v:expr) => {
-        match $a.nodes.get($v.index as usize) {
-            Some(n) if n.generation == $v.generation => n.data,
-            _ => $v.graph.misuse($v.stale()),
+        if $a.is_live($v.index, $v.generation) {
+            // SAFETY: a live handle's index is below `nodes.len()` (`Arena::is_live`).
+            unsafe { $a.nodes.get_unchecked($v.index as usize).data }
+        } else {
+            $v.graph.misuse($v.stale())
         }
     };
 }
@@ -720,7 +722,7 @@ impl Graph {
 /// The panic for combining values of two graphs, naming both values and the remedy.
 #[cold]
 #[inline(never)]
-fn mixed_graphs(lhs: Value<'_>, rhs: Value<'_>) -> ! {
+pub(crate) fn mixed_graphs(lhs: Value<'_>, rhs: Value<'_>) -> ! {
     panic!(
         "scalargrad: cannot combine {} with {}: they belong to two different Graphs. Every \
          value in one expression must come from the same Graph: create the inputs with that \

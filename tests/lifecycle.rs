@@ -250,3 +250,107 @@ fn dot_reports_mismatched_lengths_as_an_error_with_try_dot() {
     });
     assert!(message.contains("Graph::dot"), "{message}");
 }
+
+#[test]
+fn handles_go_stale_exactly_when_a_rewind_discards_their_node() {
+    // The liveness test settles most handles without reading their node: made in the current
+    // generation, or below the lowest point any rewind has cut to (`Arena::kept`). Walk a
+    // handle through each case, including the one where a later rewind cuts below a value
+    // that an earlier rewind kept.
+    let g = Graph::new();
+    let a = g.value(1.0); // index 0
+    let to_1 = g.checkpoint();
+    let b = g.value(2.0); // index 1
+    let to_2 = g.checkpoint();
+    let c = g.value(3.0); // index 2, generation 0
+    g.rewind(to_2); // cuts at 2: c is gone; a and b lie below the cut
+    assert!(
+        panic_message(|| {
+            let _ = c.data();
+        })
+        .contains("is stale")
+    );
+    assert_eq!((a.data(), b.data()), (1.0, 2.0));
+    let c2 = g.value(30.0); // index 2 again, generation 1
+    assert_eq!((c2 + b).data(), 32.0);
+    assert!(
+        panic_message(|| {
+            let _ = c + b;
+        })
+        .contains("is stale")
+    );
+    g.rewind(to_2); // generation 2: c2 is gone too, though it is above no earlier cut
+    assert!(
+        panic_message(|| {
+            let _ = c2.data();
+        })
+        .contains("is stale")
+    );
+    g.rewind(to_1); // cuts below b, which every earlier rewind had kept
+    assert!(
+        panic_message(|| {
+            let _ = b.data();
+        })
+        .contains("is stale")
+    );
+    assert!(
+        panic_message(|| {
+            let _ = a * b;
+        })
+        .contains("is stale")
+    );
+    let b2 = g.value(20.0); // index 1, generation 3
+    assert_eq!((a * b2).data(), 20.0);
+    assert!(
+        panic_message(|| {
+            let _ = b.grad();
+        })
+        .contains("is stale")
+    );
+    g.clear();
+    assert!(
+        panic_message(|| {
+            let _ = a.data();
+        })
+        .contains("is stale")
+    );
+}
+
+#[test]
+fn an_unfused_neuron_reports_the_first_stale_value_the_operators_would_meet() {
+    use scalargrad::nn::{Activation, Module, Neuron};
+    let g = Graph::new();
+    let neuron = Neuron::from_weights(&g, &[1.0, 2.0, 3.0], Some(0.5), Activation::Identity);
+    let x0 = g.value(1.0);
+    let cp = g.checkpoint();
+    let (x1, x2) = (g.value(2.0), g.value(3.0));
+    g.rewind(cp);
+    let before = g.node_count();
+    let message = panic_message(|| {
+        let _ = neuron.forward(&[x0, x1, x2]);
+    });
+    // x1 is the first stale operand of the chain w0·x0, b + …, w1·x1, …
+    assert!(
+        message.contains(&format!("Value #{} is stale", x1.index())),
+        "{message}"
+    );
+    // Nothing was built, and the graph still works.
+    assert_eq!(g.node_count(), before);
+    let x = g.values(&[1.0, 1.0, 1.0]);
+    let y = neuron.forward(&x).unwrap();
+    assert_eq!(y.data(), 6.5);
+    y.backward();
+    assert_eq!(neuron.parameters()[3].grad(), 1.0);
+}
+
+#[test]
+fn scope_of_a_value_of_another_graph_is_refused() {
+    // Before, the other graph's index was looked up in this graph's scopes.
+    let (g, other) = (Graph::new(), Graph::new());
+    let _ = g.scoped("layer", || g.value(1.0));
+    let stranger = other.value(2.0);
+    let message = panic_message(|| {
+        let _ = g.scope_of(stranger);
+    });
+    assert!(message.contains("of another Graph"), "{message}");
+}

@@ -133,15 +133,7 @@ impl<'g> Neuron<'g> {
     /// `b + w₀x₀ + w₁x₁ + …` as a chain of `×` and `+` nodes, folded left from the bias.
     #[inline]
     fn weighted_sum(&self, x: &[Value<'g>]) -> Value<'g> {
-        let first = self.weights[0] * x[0];
-        let start = match self.bias {
-            Some(b) => b + first,
-            None => first,
-        };
-        self.weights[1..]
-            .iter()
-            .zip(&x[1..])
-            .fold(start, |acc, (&w, &xi)| acc + w * xi)
+        self.graph.weighted_sum(self.bias, &self.weights, x)
     }
 }
 

@@ -1,0 +1,153 @@
+//! A weighted sum built as its chain of `×` and `+` nodes in one borrow of the arena.
+//!
+//! An unfused [`Neuron`](crate::nn::Neuron) builds `b + w₀·x₀ + w₁·x₁ + …` one node per op:
+//! the graph a learner writes out by hand, and the one the drawings show. Through the
+//! operators, every op borrows the arena, checks both of its handles and makes room for one
+//! node. Here each handle is checked once, room for the whole chain is made once, and the
+//! nodes are written in one pass, with the running sum kept in a register.
+//!
+//! The result is the operators' graph, node for node: the same ops, parents, order and value
+//! bits (`tests/nn.rs` compares them), and the same panics for a value of another graph or a
+//! stale one. Each value comes from [`Op::eval`], so the mathematics stays in `op.rs`.
+
+use crate::graph::{Graph, Misuse, Node};
+use crate::op::Op;
+use crate::value::{Value, mixed_graphs};
+
+impl Graph {
+    /// `((b + w₀·x₀) + w₁·x₁) + …`, or `(w₀·x₀ + w₁·x₁) + …` without a bias: exactly the
+    /// nodes that the operators build for it, in the same order.
+    ///
+    /// # Panics
+    /// If `weights` and `inputs` differ in length or are empty (callers check), if a value
+    /// belongs to another graph or is stale (as the operators would), or if the graph is full.
+    pub(crate) fn weighted_sum<'g>(
+        &'g self,
+        bias: Option<Value<'g>>,
+        weights: &[Value<'g>],
+        inputs: &[Value<'g>],
+    ) -> Value<'g> {
+        assert!(
+            weights.len() == inputs.len() && !weights.is_empty(),
+            "weighted_sum: one input per weight, at least one"
+        );
+        let count = 2 * weights.len() - 1 + usize::from(bias.is_some());
+        // SAFETY: the aliasing contract of `Graph::with` (graph.rs), as in `Value::binary`:
+        // the only live reference into the arena; the slices hold plain handles, so reading
+        // them runs no user code, and misuse is reported after the last use of `a`.
+        let a = unsafe { self.arena_mut() };
+        // The cheap tests of `Arena::is_live` for every handle, without a branch per handle;
+        // only if one fails, the full test, and only if that fails too, the panic.
+        let (generation, kept) = (a.generation, a.kept);
+        let quick = |ok: bool, v: &Value<'g>| {
+            ok & std::ptr::eq(v.graph(), self)
+                & ((v.generation() == generation) | (v.index() < kept))
+        };
+        let fine = weights.iter().fold(true, quick)
+            & inputs.iter().fold(true, quick)
+            & bias.iter().fold(true, quick);
+        if !fine {
+            let ok = |v: &Value<'g>| {
+                std::ptr::eq(v.graph(), self) && a.is_live(v.index(), v.generation())
+            };
+            if !(weights.iter().all(ok) && inputs.iter().all(ok) && bias.iter().all(ok)) {
+                self.weighted_sum_misuse(bias, weights, inputs);
+            }
+        }
+        if !a.reserve_nodes(count) {
+            self.misuse(Misuse::TooManyNodes);
+        }
+        let base = a.nodes.len();
+        let nodes = a.nodes.as_mut_ptr();
+        // The value of a live handle. SAFETY: every handle here is live (checked above), so
+        // its index is below `base` (`Arena::is_live`): an initialized node.
+        let data = |v: Value<'g>| unsafe { (*nodes.add(v.index() as usize)).data };
+        let mut next = base;
+        // Writes the next node and returns its index. SAFETY: `reserve_nodes` made room for
+        // `count` nodes past `base`, and exactly `count` are written (see the loop below);
+        // the slots past `len` are allocated and unused, and `set_len` below counts them.
+        let mut write = |op: Op, lhs: u32, rhs: u32, data: f64| {
+            let node = Node {
+                data,
+                grad: 0.0,
+                lhs,
+                rhs,
+                generation,
+                op,
+                reached: false,
+            };
+            unsafe { nodes.add(next).write(node) };
+            next += 1;
+            // `next <= capacity <= MAX_NODES < u32::MAX` (see `Arena::push`).
+            #[allow(clippy::cast_possible_truncation)]
+            let index = (next - 1) as u32;
+            index
+        };
+        let (w0, x0) = (weights[0], inputs[0]);
+        let first = Op::Mul.eval(data(w0), data(x0));
+        let mut at = write(Op::Mul, w0.index(), x0.index(), first);
+        let mut acc = first;
+        if let Some(b) = bias {
+            acc = Op::Add.eval(data(b), first);
+            at = write(Op::Add, b.index(), at, acc);
+        }
+        for (&w, &x) in weights[1..].iter().zip(&inputs[1..]) {
+            let product = Op::Mul.eval(data(w), data(x));
+            let p = write(Op::Mul, w.index(), x.index(), product);
+            acc = Op::Add.eval(acc, product);
+            at = write(Op::Add, at, p, acc);
+        }
+        debug_assert_eq!(next, base + count);
+        // SAFETY: the `count` slots from `base` on were written above, and `count` nodes fit
+        // in the capacity (`reserve_nodes`).
+        unsafe { a.nodes.set_len(base + count) };
+        Value::from_parts(self, at, generation)
+    }
+
+    /// The panic the operators would raise for the first bad handle of a weighted sum, in
+    /// the order they meet them (w₀, x₀, b, w₁, x₁, …): a value of another graph, or a stale
+    /// one. Called only after the borrow of the arena has ended.
+    #[cold]
+    #[inline(never)]
+    fn weighted_sum_misuse<'g>(
+        &'g self,
+        bias: Option<Value<'g>>,
+        weights: &[Value<'g>],
+        inputs: &[Value<'g>],
+    ) -> ! {
+        let pairs = weights.iter().zip(inputs);
+        let in_order: Vec<Value<'g>> = pairs
+            .clone()
+            .take(1)
+            .flat_map(|(w, x)| [*w, *x])
+            .chain(bias)
+            .chain(pairs.skip(1).flat_map(|(w, x)| [*w, *x]))
+            .collect();
+        // Each op compares its operands, and the chain carries w₀'s graph: in effect every
+        // value is compared with w₀.
+        if let Some(&other) = in_order
+            .iter()
+            .find(|v| !std::ptr::eq(v.graph(), weights[0].graph()))
+        {
+            mixed_graphs(weights[0], other);
+        }
+        assert!(
+            std::ptr::eq(weights[0].graph(), self),
+            "scalargrad: a weighted sum was built on one Graph with values of another: build it \
+             on the Graph that made them"
+        );
+        let stale = self.with(|a| {
+            in_order
+                .iter()
+                .find(|v| !a.is_live(v.index(), v.generation()))
+                .copied()
+        });
+        match stale {
+            Some(v) => self.misuse(Misuse::Stale {
+                index: v.index(),
+                generation: v.generation(),
+            }),
+            None => unreachable!("weighted_sum_misuse: every handle is fine"),
+        }
+    }
+}
