@@ -114,6 +114,21 @@ impl<'g> Value<'g> {
         });
     }
 
+    /// Replaces the forward value with `rule(data, grad)`, with one check of the handle: an
+    /// optimizer's step for one parameter.
+    ///
+    /// `rule` runs while the arena is borrowed, so it must be engine code that neither uses
+    /// a graph nor panics (an optimizer's arithmetic).
+    #[inline(always)]
+    pub(crate) fn update_data(self, rule: impl FnOnce(f64, f64) -> f64) {
+        self.graph.with_live(self.index, self.generation, |a| {
+            // SAFETY: `with_live` runs this only for a live handle, whose index is below
+            // `nodes.len()` (`Arena::is_live`).
+            let n = unsafe { a.nodes.get_unchecked_mut(self.index as usize) };
+            n.data = rule(n.data, n.grad);
+        });
+    }
+
     /// Overwrites the gradient.
     ///
     /// On a leaf, the next backward adds to it (leaf gradients accumulate). On an interior
@@ -122,9 +137,11 @@ impl<'g> Value<'g> {
     #[inline]
     pub fn set_grad(self, grad: f64) {
         self.graph.with_live(self.index, self.generation, |a| {
-            let i = self.index as usize;
-            a.nodes[i].grad = grad;
-            if a.nodes[i].op != Op::Leaf {
+            // SAFETY: `with_live` runs this only for a live handle, whose index is below
+            // `nodes.len()` (`Arena::is_live`).
+            let n = unsafe { a.nodes.get_unchecked_mut(self.index as usize) };
+            n.grad = grad;
+            if n.op != Op::Leaf {
                 // Mark it for backward's clearing pass (see `Arena::dirty`).
                 a.dirty = a.dirty.max(self.index + 1);
             }
@@ -290,7 +307,12 @@ impl<'g> Value<'g> {
     #[inline(always)]
     fn binary(self, op: Op, rhs: Self) -> Self {
         if !std::ptr::eq(self.graph, rhs.graph) {
-            mixed_graphs(self, rhs);
+            // Scalars, not the two `Value`s: a call that takes a `Value` by value makes the
+            // compiler keep every handle of the caller's loop in memory.
+            mixed_graphs_at(
+                (self.graph, self.index, self.generation),
+                (rhs.graph, rhs.index, rhs.generation),
+            );
         }
         // SAFETY: the aliasing contract of `Graph::with` (graph.rs). No other reference into
         // the arena is live: `Graph: !Sync` keeps other threads out, and on this thread every
@@ -717,6 +739,16 @@ impl Graph {
         }
         Ok(Value::from_parts(self, index, generation))
     }
+}
+
+/// [`mixed_graphs`], for a caller that holds the two handles as their parts.
+#[cold]
+#[inline(never)]
+fn mixed_graphs_at(lhs: (&Graph, u32, u32), rhs: (&Graph, u32, u32)) -> ! {
+    mixed_graphs(
+        Value::from_parts(lhs.0, lhs.1, lhs.2),
+        Value::from_parts(rhs.0, rhs.1, rhs.2),
+    )
 }
 
 /// The panic for combining values of two graphs, naming both values and the remedy.

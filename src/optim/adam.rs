@@ -180,28 +180,31 @@ impl Adam<'_> {
         let (b1, b2) = c.betas;
         let state = self.m.iter_mut().zip(&mut self.v).zip(&mut self.v_max);
         for (p, ((m, v), v_max)) in self.params.iter().zip(state) {
-            let mut g = p.grad();
-            if c.maximize {
-                g = -g;
-            }
-            if c.weight_decay != 0.0 {
-                // torch: grad.add(param, alpha=weight_decay)
-                g = c.weight_decay.mul_add(p.data(), g);
-            }
-            // torch: exp_avg.lerp_(grad, 1 - beta1)
-            *m = lerp(*m, g, 1.0 - b1);
-            // torch: exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-            *v = ((1.0 - b2) * g).mul_add(g, *v * b2);
-            let v_hat = if c.amsgrad {
-                *v_max = maximum(*v_max, *v);
-                *v_max
-            } else {
-                *v
-            };
-            // torch: (v.sqrt() / bias_correction2_sqrt).add_(eps)
-            let denom = v_hat.sqrt() / bias_correction2_sqrt + c.eps;
-            // torch: param.addcdiv_(exp_avg, denom, value=-step_size), not fused.
-            p.set_data(p.data() + (-step_size * *m) / denom);
+            // One check of the handle for the read and the write (`Value::update_data`).
+            p.update_data(|data, grad| {
+                let mut g = grad;
+                if c.maximize {
+                    g = -g;
+                }
+                if c.weight_decay != 0.0 {
+                    // torch: grad.add(param, alpha=weight_decay)
+                    g = c.weight_decay.mul_add(data, g);
+                }
+                // torch: exp_avg.lerp_(grad, 1 - beta1)
+                *m = lerp(*m, g, 1.0 - b1);
+                // torch: exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+                *v = ((1.0 - b2) * g).mul_add(g, *v * b2);
+                let v_hat = if c.amsgrad {
+                    *v_max = maximum(*v_max, *v);
+                    *v_max
+                } else {
+                    *v
+                };
+                // torch: (v.sqrt() / bias_correction2_sqrt).add_(eps)
+                let denom = v_hat.sqrt() / bias_correction2_sqrt + c.eps;
+                // torch: param.addcdiv_(exp_avg, denom, value=-step_size), not fused.
+                data + (-step_size * *m) / denom
+            });
         }
     }
 

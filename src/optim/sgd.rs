@@ -122,32 +122,44 @@ impl Sgd<'_> {
         let c = self.config;
         let first = c.momentum != 0.0 && self.momentum_buffer.is_none();
         let n = self.params.len();
-        for (i, p) in self.params.iter().enumerate() {
-            let mut g = p.grad();
-            if c.maximize {
-                g = -g;
-            }
-            if c.weight_decay != 0.0 {
-                // torch: grad.add(param, alpha=weight_decay), one fused rounding.
-                g = c.weight_decay.mul_add(p.data(), g);
-            }
-            if c.momentum != 0.0 {
-                let b = &mut self.momentum_buffer.get_or_insert_with(|| vec![0.0; n])[i];
-                *b = if first {
-                    g
-                } else {
-                    // torch: buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-                    (1.0 - c.dampening).mul_add(g, *b * c.momentum)
-                };
-                // torch: grad.add(buf, alpha=momentum)
-                g = if c.nesterov {
-                    c.momentum.mul_add(*b, g)
-                } else {
-                    *b
-                };
-            }
-            // torch: param.add_(grad, alpha=-lr)
-            p.set_data((-c.lr).mul_add(g, p.data()));
+        if c.momentum != 0.0 {
+            self.momentum_buffer.get_or_insert_with(|| vec![0.0; n]);
+        }
+        let mut buffers = self
+            .momentum_buffer
+            .as_deref_mut()
+            .unwrap_or_default()
+            .iter_mut();
+        for p in &self.params {
+            // Allocated above when there is momentum: one buffer per parameter.
+            let buffer = buffers.next();
+            // One check of the handle for the read and the write (`Value::update_data`).
+            p.update_data(|data, grad| {
+                let mut g = grad;
+                if c.maximize {
+                    g = -g;
+                }
+                if c.weight_decay != 0.0 {
+                    // torch: grad.add(param, alpha=weight_decay), one fused rounding.
+                    g = c.weight_decay.mul_add(data, g);
+                }
+                if let Some(b) = buffer {
+                    *b = if first {
+                        g
+                    } else {
+                        // torch: buf.mul_(momentum).add_(grad, alpha=1 - dampening)
+                        (1.0 - c.dampening).mul_add(g, *b * c.momentum)
+                    };
+                    // torch: grad.add(buf, alpha=momentum)
+                    g = if c.nesterov {
+                        c.momentum.mul_add(*b, g)
+                    } else {
+                        *b
+                    };
+                }
+                // torch: param.add_(grad, alpha=-lr)
+                (-c.lr).mul_add(g, data)
+            });
         }
     }
 
