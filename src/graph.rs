@@ -127,15 +127,16 @@ impl Arena {
     /// Two cheap tests settle almost every handle without touching its node; both rely on
     /// nodes being discarded only by a rewind (which bumps the generation and lowers
     /// [`Arena::kept`]), and on handles being made only for nodes that exist:
-    /// - made in the current generation: no rewind since, so its node is still there;
     /// - below `kept`: no rewind ever cut that low, so its node is the only one that index
-    ///   ever named (and `kept <= nodes.len()` once a rewind has happened; before, the first
-    ///   test or the node's existence covers it).
+    ///   ever named, and it is still there (parameters, made before the training loop's
+    ///   checkpoint, pass here);
+    /// - made in the current generation: no rewind since, so its node is still there (the
+    ///   values of the step being built pass here).
     ///
     /// Otherwise the node's own stamp decides.
     #[inline(always)]
     pub(crate) fn is_live(&self, index: u32, generation: u32) -> bool {
-        generation == self.generation || index < self.kept || self.is_live_slow(index, generation)
+        index < self.kept || generation == self.generation || self.is_live_slow(index, generation)
     }
 
     #[cold]
