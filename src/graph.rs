@@ -657,7 +657,10 @@ impl Graph {
             }
             // (A training loop rewinds every step, and its graph has no labels past the
             // checkpoint: skip making and dropping an empty map then.)
-            if a.labels.last_key_value().is_some_and(|(&k, _)| k >= cp.nodes) {
+            if a.labels
+                .last_key_value()
+                .is_some_and(|(&k, _)| k >= cp.nodes)
+            {
                 let _ = a.labels.split_off(&cp.nodes);
             }
             a.generation = next;

@@ -182,14 +182,7 @@ impl Adam<'_> {
         for (p, ((m, v), v_max)) in self.params.iter().zip(state) {
             // One check of the handle for the read and the write (`Value::update_data`).
             p.update_data(|data, grad| {
-                let mut g = grad;
-                if c.maximize {
-                    g = -g;
-                }
-                if c.weight_decay != 0.0 {
-                    // torch: grad.add(param, alpha=weight_decay)
-                    g = c.weight_decay.mul_add(data, g);
-                }
+                let g = super::preamble(grad, data, c.maximize, c.weight_decay);
                 // torch: exp_avg.lerp_(grad, 1 - beta1)
                 *m = lerp(*m, g, 1.0 - b1);
                 // torch: exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)

@@ -85,6 +85,18 @@ pub trait Optimizer {
     fn zero_grad(&self);
 }
 
+/// The gradient both of torch's optimizers start from: negated for `maximize`, then
+/// `grad.add(param, alpha=weight_decay)`, one fused rounding.
+#[inline(always)]
+fn preamble(grad: f64, data: f64, maximize: bool, weight_decay: f64) -> f64 {
+    let g = if maximize { -grad } else { grad };
+    if weight_decay == 0.0 {
+        g
+    } else {
+        weight_decay.mul_add(data, g)
+    }
+}
+
 /// Whether the CPU does fused multiply-add in hardware. The optimizers' updates call
 /// [`f64::mul_add`] where PyTorch's kernels fuse; on x86-64 without `-C target-cpu` that is a
 /// library call, so they run a copy of their loop compiled with FMA when this is true. Both

@@ -135,14 +135,7 @@ impl Sgd<'_> {
             let buffer = buffers.next();
             // One check of the handle for the read and the write (`Value::update_data`).
             p.update_data(|data, grad| {
-                let mut g = grad;
-                if c.maximize {
-                    g = -g;
-                }
-                if c.weight_decay != 0.0 {
-                    // torch: grad.add(param, alpha=weight_decay), one fused rounding.
-                    g = c.weight_decay.mul_add(data, g);
-                }
+                let mut g = super::preamble(grad, data, c.maximize, c.weight_decay);
                 if let Some(b) = buffer {
                     *b = if first {
                         g
