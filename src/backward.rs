@@ -14,7 +14,17 @@ impl Arena {
     /// `end`. Leaf gradients are kept: they accumulate, as in PyTorch.
     fn clear_interior(&mut self, end: u32) {
         let end = end.min(self.dirty) as usize;
-        for n in &mut self.nodes[..end] {
+        // Skip the leaves at the start, and remember how far they go (`Arena::leaf_prefix`).
+        let mut start = (self.leaf_prefix as usize).min(end);
+        while start < end && self.nodes[start].op == Op::Leaf {
+            start += 1;
+        }
+        // `start <= end <= nodes.len() <= MAX_NODES`, so it fits.
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            self.leaf_prefix = self.leaf_prefix.max(start as u32);
+        }
+        for n in &mut self.nodes[start..end] {
             n.reached = false;
             if n.op.arity() != Arity::Leaf {
                 n.grad = 0.0;

@@ -105,6 +105,11 @@ pub(crate) struct Arena {
     /// node below it was created once and never discarded, so every handle of this graph
     /// with a smaller index names it. Only lowered, by [`Graph::rewind`] and `clear`.
     pub(crate) kept: u32,
+    /// Every node below this index is a leaf (0 until backward's clearing pass has looked;
+    /// only a rewind lowers it). The clearing pass starts here: a leaf keeps its gradient,
+    /// and no sweep reads a leaf's `reached` flag, so an all-leaf prefix (a model's
+    /// parameters, before the training loop's checkpoint) needs no clearing.
+    pub(crate) leaf_prefix: u32,
     /// Nodes below this index may hold interior gradients or `reached` flags from an earlier
     /// backward (or a [`Value::set_grad`]); backward clears them before its sweep.
     pub(crate) dirty: u32,
@@ -468,10 +473,13 @@ impl Graph {
         generation: u32,
         f: impl FnOnce(&mut Arena) -> R,
     ) -> R {
-        match self.with(|a| a.is_live(index, generation).then(|| f(a))) {
-            Some(r) => r,
-            None => self.misuse(Misuse::Stale { index, generation }),
+        // SAFETY: the contract of `Graph::with`: the only live reference into the arena, and
+        // `f` is engine code. A stale handle is reported after the last use of `a`.
+        let a = unsafe { self.arena_mut() };
+        if !a.is_live(index, generation) {
+            self.misuse(Misuse::Stale { index, generation });
         }
+        f(a)
     }
 
     /// Reports a misuse found inside a borrow. Called only once that borrow has ended.
@@ -665,6 +673,7 @@ impl Graph {
             }
             a.generation = next;
             a.kept = a.kept.min(cp.nodes);
+            a.leaf_prefix = a.leaf_prefix.min(cp.nodes);
             a.dirty = a.dirty.min(cp.nodes);
             Outcome::Done
         });

@@ -354,3 +354,33 @@ fn scope_of_a_value_of_another_graph_is_refused() {
     });
     assert!(message.contains("of another Graph"), "{message}");
 }
+
+#[test]
+fn an_interior_node_made_where_leaves_were_is_cleared_between_backwards() {
+    // Backward's clearing pass skips the all-leaf start of the graph (`Arena::leaf_prefix`).
+    // A rewind below that start must shrink it, or a new interior node there would carry its
+    // gradient into the next backward.
+    let g = Graph::new();
+    let a = g.value(2.0);
+    let early = g.checkpoint(); // 1 node
+    let b = g.value(5.0);
+    let late = g.checkpoint(); // 2 nodes, both leaves
+    for _ in 0..2 {
+        (a * b).backward(); // the second backward learns that nodes 0 and 1 are leaves
+        g.rewind(late);
+    }
+    assert_eq!(a.grad(), 10.0);
+    g.rewind(early); // node 1 is free again
+    a.zero_grad();
+    let u = a * 2.0; // index 1, an interior node now
+    assert_eq!(u.index(), 1);
+    u.backward();
+    let w = u * 3.0;
+    w.backward();
+    assert_eq!(
+        u.grad(),
+        3.0,
+        "the latest backward only (1 + 3 if it was not cleared)"
+    );
+    assert_eq!(a.grad(), 2.0 + 6.0, "leaf gradients accumulate");
+}
