@@ -171,6 +171,7 @@ impl Value<'_> {
     ///
     /// # Panics
     /// If this value was discarded by [`Graph::rewind`](crate::Graph::rewind).
+    #[inline]
     pub fn backward(self) {
         let (index, generation) = (self.index(), self.generation());
         self.graph()

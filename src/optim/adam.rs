@@ -50,7 +50,7 @@ impl AdamConfig {
     /// let err = bad.validate().unwrap_err().to_string();
     /// assert_eq!(err, "AdamConfig: betas.0 must be in [0, 1), found 1");
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn validate(&self) -> Result<()> {
         const WHAT: &str = "AdamConfig";
         check_range(WHAT, "lr", self.lr, 0.0, None)?;
@@ -224,6 +224,7 @@ impl Optimizer for Adam<'_> {
         self.update(step_size, bias_correction2_sqrt);
     }
 
+    #[inline]
     fn zero_grad(&self) {
         for p in &self.params {
             p.zero_grad();

@@ -181,6 +181,7 @@ impl Optimizer for Sgd<'_> {
         self.update();
     }
 
+    #[inline]
     fn zero_grad(&self) {
         for p in &self.params {
             p.zero_grad();
