@@ -36,12 +36,11 @@ impl Graph {
         // the only live reference into the arena; the slices hold plain handles, so reading
         // them runs no user code, and misuse is reported after the last use of `a`.
         let a = unsafe { self.arena_mut() };
-        // The cheap tests of `Arena::is_live` for every handle, without a branch per handle;
-        // only if one fails, the full test, and only if that fails too, the panic.
-        let (generation, kept) = (a.generation, a.kept);
+        // The cheap tests of `Arena::is_live` for every handle, folded without stopping at
+        // the first failure; only if one fails, the full test, and only if that fails too,
+        // the panic.
         let quick = |ok: bool, v: &Value<'g>| {
-            ok & std::ptr::eq(v.graph(), self)
-                & ((v.generation() == generation) | (v.index() < kept))
+            ok & std::ptr::eq(v.graph(), self) & a.is_live_quick(v.index(), v.generation())
         };
         let fine = weights.iter().fold(true, quick)
             & inputs.iter().fold(true, quick)
@@ -57,7 +56,7 @@ impl Graph {
         if !a.reserve_nodes(count) {
             self.misuse(Misuse::TooManyNodes);
         }
-        let base = a.nodes.len();
+        let (base, generation) = (a.nodes.len(), a.generation);
         let nodes = a.nodes.as_mut_ptr();
         // The value of a live handle. SAFETY: every handle here is live (checked above), so
         // its index is below `base` (`Arena::is_live`): an initialized node.

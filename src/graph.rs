@@ -141,7 +141,14 @@ impl Arena {
     /// Otherwise the node's own stamp decides.
     #[inline(always)]
     pub(crate) fn is_live(&self, index: u32, generation: u32) -> bool {
-        index < self.kept || generation == self.generation || self.is_live_slow(index, generation)
+        self.is_live_quick(index, generation) || self.is_live_slow(index, generation)
+    }
+
+    /// The two cheap tests of [`Arena::is_live`]: `true` means live; `false` means that the
+    /// node's own stamp has to decide.
+    #[inline(always)]
+    pub(crate) fn is_live_quick(&self, index: u32, generation: u32) -> bool {
+        index < self.kept || generation == self.generation
     }
 
     #[cold]
