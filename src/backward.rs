@@ -5,7 +5,7 @@
 //! `grad · ∂out/∂parent` to its parents. No recursion, no hash set, no allocation; this file
 //! knows no individual op (the partials come from [`Op::partials`](crate::Op::partials)).
 
-use crate::graph::{Arena, Node};
+use crate::graph::{Arena, NO_SWEEP, Node};
 use crate::op::{Arity, Op, specialize};
 use crate::value::Value;
 
@@ -35,6 +35,12 @@ impl Arena {
     /// Sets d root/d root = 1 and propagates it through every node reachable from `root`.
     pub(crate) fn backward(&mut self, root: u32) {
         let end = root + 1;
+        // Which nodes a sweep reaches depends only on the structure below the root, never on
+        // the data. So when an earlier sweep from this root, in this generation (no rewind
+        // since), reached every op node, this one will too, and needs no `reached` flags: a
+        // replayed training step backpropagates over the same structure every time.
+        let key = (u64::from(self.generation) << 32) | u64::from(root);
+        let known = self.fully_reached == key;
         self.clear_interior(end);
         self.dirty = self.dirty.max(end);
 
@@ -47,17 +53,31 @@ impl Arena {
         r.reached = true;
         // The loop without n-ary nodes is measurably tighter (W1: 0.7 ms against 1.1 ms per
         // step), so graphs that have none (no links) get their own instance.
-        if self.links.is_empty() {
-            self.sweep::<false>(end as usize);
-        } else {
-            self.sweep::<true>(end as usize);
+        match (self.links.is_empty(), known) {
+            (true, false) => self.sweep::<false, true>(end as usize),
+            (true, true) => self.sweep::<false, false>(end as usize),
+            (false, false) => self.sweep::<true, true>(end as usize),
+            (false, true) => self.sweep::<true, false>(end as usize),
         }
+        // Look whether every op node was reached only from the second sweep over the same
+        // structure on: a graph rebuilt every step (a new generation each time) never pays for
+        // the look, and tracking it inside the sweep made the sweep slower (W1 +14 M
+        // instructions in BENCHMARKS.md).
+        if !known && self.last_sweep == key {
+            let lo = (self.leaf_prefix as usize).min(end as usize);
+            let all = self.nodes[lo..end as usize]
+                .iter()
+                .all(|n| n.reached || n.op == Op::Leaf);
+            self.fully_reached = if all { key } else { NO_SWEEP };
+        }
+        self.last_sweep = key;
     }
 
     /// The reverse sweep over `nodes[..end]`; `NARY` says whether [`Op::Dot`](crate::Op::Dot)
-    /// nodes may occur.
+    /// nodes may occur, and `FLAGS` whether to track which nodes are reached (without, every
+    /// op node below the root must be reachable from it).
     #[inline]
-    fn sweep<const NARY: bool>(&mut self, end: usize) {
+    fn sweep<const NARY: bool, const FLAGS: bool>(&mut self, end: usize) {
         let consts = &self.consts;
         let links = &self.links;
         let nodes = &mut self.nodes[..end];
@@ -65,12 +85,12 @@ impl Arena {
             let n = nodes[i];
             // Unreached nodes do not depend on the root (skipping them also keeps a stale
             // 0·∞ from turning a parent's gradient into NaN).
-            if !n.reached {
+            if FLAGS && !n.reached {
                 continue;
             }
             // One jump per node: in each arm the op is a constant, and `propagate` folds to
             // that op's partials (see `specialize!` in op.rs).
-            specialize!(n.op, |op| propagate::<NARY>(
+            specialize!(n.op, |op| propagate::<NARY, FLAGS>(
                 nodes, consts, links, i, &n, op
             ));
         }
@@ -80,7 +100,7 @@ impl Arena {
 /// Hands node `i`'s gradient to its parents, times the local derivatives of `op` (which is
 /// `n.op`, passed as a constant by `specialize!`).
 #[inline(always)]
-fn propagate<const NARY: bool>(
+fn propagate<const NARY: bool, const FLAGS: bool>(
     nodes: &mut [Node],
     consts: &[f64],
     links: &[u32],
@@ -99,7 +119,7 @@ fn propagate<const NARY: bool>(
         Arity::Leaf => return,
         Arity::Nary => {
             if NARY {
-                propagate_nary(nodes, links, n);
+                propagate_nary::<FLAGS>(nodes, links, n);
             }
             return;
         }
@@ -112,12 +132,12 @@ fn propagate<const NARY: bool>(
     let lhs = unsafe { nodes.get_unchecked_mut(l) };
     let (dx, dy) = op.partials(lhs.data, y, n.data);
     lhs.grad += n.grad * dx;
-    lhs.reached = true;
+    lhs.reached |= FLAGS;
     if arity == Arity::Binary {
         // SAFETY: r < i < nodes.len() (see above).
         let rhs = unsafe { nodes.get_unchecked_mut(r) };
         rhs.grad += n.grad * dy;
-        rhs.reached = true;
+        rhs.reached |= FLAGS;
     }
 }
 
@@ -126,12 +146,12 @@ fn propagate<const NARY: bool>(
 /// reverse sweep would make them through the equivalent chain of `×` and `+` nodes (last term
 /// first, the bias just before the first term), so gradients agree to the bit.
 #[inline]
-fn propagate_nary(nodes: &mut [Node], links: &[u32], n: &Node) {
-    fn give(nodes: &mut [Node], to: u32, amount: f64) {
+fn propagate_nary<const FLAGS: bool>(nodes: &mut [Node], links: &[u32], n: &Node) {
+    let give = |nodes: &mut [Node], to: u32, amount: f64| {
         let p = &mut nodes[to as usize];
         p.grad += amount;
-        p.reached = true;
-    }
+        p.reached |= FLAGS;
+    };
     let (bias, pairs) = crate::graph::dot_parts(links, n);
     for (k, pair) in pairs.chunks_exact(2).enumerate().rev() {
         if let (0, Some(b)) = (k, bias) {
@@ -157,7 +177,10 @@ impl Value<'_> {
     /// - Nodes created after `self` are untouched.
     ///
     /// Cost: one pass over the nodes created up to `self` (two after an earlier backward
-    /// touched them), no allocation.
+    /// touched them), no allocation. Backward again from the same value, with no rewind in
+    /// between (a step replayed with [`Graph::recompute`](crate::Graph::recompute)), is
+    /// cheaper from the third time on if every op node below `self` feeds it: the engine
+    /// then knows it need not track which nodes the sweep reaches.
     ///
     /// ```
     /// let g = scalargrad::Graph::new();

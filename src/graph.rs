@@ -113,7 +113,19 @@ pub(crate) struct Arena {
     /// Nodes below this index may hold interior gradients or `reached` flags from an earlier
     /// backward (or a [`Value::set_grad`]); backward clears them before its sweep.
     pub(crate) dirty: u32,
+    /// The latest backward's root and generation, as `generation << 32 | root`
+    /// ([`NO_SWEEP`] before the first).
+    pub(crate) last_sweep: u64,
+    /// A root and generation, as in `last_sweep`, such that a backward from that root in that
+    /// generation reached every op node below it ([`NO_SWEEP`] if none). Only a rewind
+    /// changes the structure below a node, and it changes the generation, so every later
+    /// backward from that root in that generation reaches them all too, and can skip the
+    /// `reached` flags.
+    pub(crate) fully_reached: u64,
 }
+
+/// No root and generation (see `Arena::fully_reached`): `u32::MAX` is never a node's index.
+pub(crate) const NO_SWEEP: u64 = u64::MAX;
 
 /// A misuse of the graph, detected while the arena is borrowed and reported (by a panic) only
 /// after the borrow has ended, so that no panic hook ever runs with the arena borrowed.
@@ -431,6 +443,8 @@ impl Graph {
                 id: NEXT_GRAPH_ID.fetch_add(1, Ordering::Relaxed),
                 nodes: Vec::with_capacity(nodes.min(MAX_NODES)),
                 kept: u32::MAX,
+                last_sweep: NO_SWEEP,
+                fully_reached: NO_SWEEP,
                 ..Arena::default()
             }),
         }

@@ -191,6 +191,69 @@ fn unreached_infinite_derivative_does_not_poison_gradients() {
     assert_eq!(dead.grad(), 0.0);
 }
 
+// Backward remembers when a sweep from a root reached every op node below it, and sweeps from
+// that root without `reached` flags afterwards (a replayed training step). The next three tests
+// fail if it remembers too much: each has an unreached ln(0), whose ∞ derivative would turn a
+// gradient into NaN if its node were swept.
+
+#[test]
+fn repeated_backward_over_an_unreached_node_stays_clean() {
+    let g = Graph::new();
+    let x = g.value(0.0);
+    let cp = g.checkpoint();
+    let dead = x.ln();
+    let y = x * 2.0;
+    for k in 1..=4 {
+        y.backward();
+        assert_eq!(x.grad(), 2.0 * f64::from(k), "backward #{k}");
+        assert_eq!(dead.grad(), 0.0);
+        g.recompute(cp);
+    }
+}
+
+#[test]
+fn a_rewind_forgets_that_a_root_reached_everything() {
+    let g = Graph::new();
+    let x = g.value(0.0);
+    let cp = g.checkpoint();
+    let y = (x * 2.0) * 3.0;
+    y.backward();
+    y.backward(); // from here on, this root is known to reach every op node
+    assert_eq!(x.grad(), 12.0);
+    g.rewind(cp);
+    x.zero_grad();
+    // The same indices, another structure: node 1 is now an unreached ln(0).
+    let dead = x.ln();
+    let z = x * 3.0;
+    assert_eq!((dead.index(), z.index()), (1, 2));
+    z.backward();
+    z.backward();
+    z.backward();
+    assert_eq!(x.grad(), 9.0);
+}
+
+#[test]
+fn another_root_below_a_fully_reached_one_is_swept_with_flags() {
+    let g = Graph::new();
+    let x = g.value(1.0);
+    let cp = g.checkpoint();
+    let log = x.ln();
+    let twice = x * 2.0;
+    let top = log + twice;
+    top.backward();
+    top.backward(); // every op node below `top` is reached from it
+    assert_eq!(x.grad(), 6.0);
+    x.set_data(0.0);
+    g.recompute(cp);
+    x.zero_grad();
+    // From `twice`, ln(0) is below the root but unreached.
+    twice.backward();
+    twice.backward();
+    twice.backward();
+    assert_eq!(x.grad(), 6.0);
+    assert_eq!(log.grad(), 0.0);
+}
+
 #[test]
 fn nan_and_infinity_propagate_like_f64() {
     let g = Graph::new();
