@@ -51,19 +51,22 @@ impl Arena {
         }
         r.grad = 1.0;
         r.reached = true;
+        if known {
+            self.sweep_known(root, end as usize);
+            return;
+        }
         // The loop without n-ary nodes is measurably tighter (W1: 0.7 ms against 1.1 ms per
         // step), so graphs that have none (no links) get their own instance.
-        match (self.links.is_empty(), known) {
-            (true, false) => self.sweep::<false, true>(end as usize),
-            (true, true) => self.sweep::<false, false>(end as usize),
-            (false, false) => self.sweep::<true, true>(end as usize),
-            (false, true) => self.sweep::<true, false>(end as usize),
+        if self.links.is_empty() {
+            self.sweep::<false, true>(end as usize);
+        } else {
+            self.sweep::<true, true>(end as usize);
         }
         // Look whether every op node was reached only from the second sweep over the same
         // structure on: a graph rebuilt every step (a new generation each time) never pays for
         // the look, and tracking it inside the sweep made the sweep slower (W1 +14 M
         // instructions in BENCHMARKS.md).
-        if !known && self.last_sweep == key {
+        if self.last_sweep == key {
             let lo = (self.leaf_prefix as usize).min(end as usize);
             let all = self.nodes[lo..end as usize]
                 .iter()
@@ -71,6 +74,19 @@ impl Arena {
             self.fully_reached = if all { key } else { NO_SWEEP };
         }
         self.last_sweep = key;
+    }
+
+    /// The sweep from a root known to reach every op node below it: no `reached` flags, and
+    /// through the replay plan when it covers the root (`src/plan.rs`). Out of line, so that
+    /// the sweep of a graph rebuilt every step keeps its registers (W2 rebuilt: 10
+    /// instructions a step).
+    #[inline(never)]
+    fn sweep_known(&mut self, root: u32, end: usize) {
+        match self.planned_steps_to(root) {
+            Some(count) => self.sweep_planned(count),
+            None if self.links.is_empty() => self.sweep::<false, false>(end),
+            None => self.sweep::<true, false>(end),
+        }
     }
 
     /// The reverse sweep over `nodes[..end]`; `NARY` says whether [`Op::Dot`](crate::Op::Dot)
@@ -146,7 +162,7 @@ fn propagate<const NARY: bool, const FLAGS: bool>(
 /// reverse sweep would make them through the equivalent chain of `×` and `+` nodes (last term
 /// first, the bias just before the first term), so gradients agree to the bit.
 #[inline]
-fn propagate_nary<const FLAGS: bool>(nodes: &mut [Node], links: &[u32], n: &Node) {
+pub(crate) fn propagate_nary<const FLAGS: bool>(nodes: &mut [Node], links: &[u32], n: &Node) {
     let give = |nodes: &mut [Node], to: u32, amount: f64| {
         let p = &mut nodes[to as usize];
         p.grad += amount;

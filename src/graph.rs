@@ -113,7 +113,10 @@ pub(crate) struct Arena {
     /// Nodes below this index may hold interior gradients or `reached` flags from an earlier
     /// backward (or a [`Value::set_grad`]); backward clears them before its sweep.
     pub(crate) dirty: u32,
-    /// The latest backward's root and generation, as `generation << 32 | root`
+    /// The op nodes of the range last recomputed, decoded for replay (`src/plan.rs`).
+    pub(crate) plan: crate::plan::Plan,
+    /// The root and generation of the latest backward that swept with flags, as
+    /// `generation << 32 | root`
     /// ([`NO_SWEEP`] before the first).
     pub(crate) last_sweep: u64,
     /// A root and generation, as in `last_sweep`, such that a backward from that root in that

@@ -80,6 +80,7 @@ mod matrix;
 pub mod nn;
 mod op;
 pub mod optim;
+mod plan;
 pub mod prelude;
 mod replay;
 pub mod tutorial;

@@ -45,7 +45,9 @@ impl Graph {
         self.check_checkpoint("recompute from", &from);
         self.with(|a| {
             let start = from.len();
-            a.replay(start);
+            if !a.replay_planned(start) {
+                a.replay(start);
+            }
             // Leaves since `from` keep their gradients (and stale `reached` flags, which
             // backward never reads for a leaf).
             a.dirty = a.dirty.min(u32::try_from(start).unwrap_or(u32::MAX));
