@@ -196,7 +196,8 @@ impl Value<'_> {
     /// touched them), no allocation. Backward again from the same value, with no rewind in
     /// between (a step replayed with [`Graph::recompute`](crate::Graph::recompute)), is
     /// cheaper from the third time on if every op node below `self` feeds it: the engine
-    /// then knows it need not track which nodes the sweep reaches.
+    /// then knows it need not track which nodes the sweep reaches, and sweeps through the
+    /// replay's plan of the graph when it has one.
     ///
     /// ```
     /// let g = scalargrad::Graph::new();

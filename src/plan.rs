@@ -172,8 +172,7 @@ impl Arena {
                     Arity::Nary => {
                         // SAFETY: see above; the copy and the slice end with this call.
                         let n = unsafe { *node };
-                        let nodes =
-                            unsafe { std::slice::from_raw_parts_mut(base, len) };
+                        let nodes = unsafe { std::slice::from_raw_parts_mut(base, len) };
                         crate::backward::propagate_nary::<false>(nodes, links, &n);
                         continue;
                     }

@@ -3,7 +3,7 @@
 //! A training step over fixed-shape data builds the same graph every time. Instead of
 //! rebuilding it, build it once, then each step: change the leaves (an optimizer does that for
 //! the parameters; [`Value::set_data`] for inputs), [`Graph::recompute`], and `backward()`
-//! again. Nothing is allocated. Every op's value is recomputed from its parents in creation
+//! again. Nothing is allocated after the first replay. Every op's value is recomputed from its parents in creation
 //! order, and backward recomputes each local derivative from the new values, so a relu's
 //! branch follows the new data. The simple path, rebuilding and rewinding, stays the one the
 //! tutorial teaches; this is the fast path, and it gives the same numbers to the bit.
@@ -36,7 +36,10 @@ impl Graph {
     /// still give the right values (any shift does) but may round differently from a
     /// rebuild. Graphs without data-dependent constants replay to the bit.
     ///
-    /// Cost: one pass over the nodes since `from`; no allocation.
+    /// Cost: one pass over the op nodes since `from`. The first recompute from a checkpoint
+    /// (and the first after the graph changed: a rewind, new nodes, another checkpoint) also
+    /// makes a plan of the range, 16 bytes per op node, that later recomputes and backward
+    /// passes run through (`src/plan.rs`); after that, nothing is allocated.
     ///
     /// # Panics
     /// If `from` belongs to another graph, or is no longer valid (the graph was rewound or
