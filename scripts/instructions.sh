@@ -6,7 +6,8 @@
 # source ran W1 in 0.38 ms in one build and 1.05 ms in another. Instructions executed do not
 # depend on layout, so this is the figure to compare before and after a change. Each row runs
 # once under callgrind, counting only inside that row's function (`examples/bench.rs`:
-# w1_reference_once, w1_rebuilt_once, w2_reference_once, w2_rebuilt_once, w2_replay_once).
+# w1_reference_once, w1_rebuilt_once, w2_reference_once, w2_rebuilt_once, w2_replay_once,
+# w2_fused_replay_once).
 #
 # Usage: scripts/instructions.sh        (needs valgrind; about 2 minutes)
 # Nothing in CI runs this script.
@@ -34,8 +35,10 @@ w1=$(count w1 w1_rebuilt_once)
 w2_ref=$(count w2 w2_reference_once)
 w2=$(count w2 w2_rebuilt_once)
 w2_replay=$(count w2 w2_replay_once)
+w2_fused_replay=$(count w2 w2_fused_replay_once)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 echo "INSTRUCTIONS workload=w1 reference=$w1_ref scalargrad=$w1 ratio=$(ratio "$w1" "$w1_ref") target<=1.25"
 echo "INSTRUCTIONS workload=w2 reference=$w2_ref scalargrad=$w2 ratio=$(ratio "$w2" "$w2_ref") target<=1.25"
 echo "INSTRUCTIONS workload=w2-replay rebuilt=$w2 replay=$w2_replay ratio=$(ratio "$w2_replay" "$w2") target<=0.60"
+echo "INSTRUCTIONS workload=w2-fused-replay rebuilt=$w2 replay=$w2_fused_replay ratio=$(ratio "$w2_fused_replay" "$w2")"

@@ -135,7 +135,7 @@ fn propagate<const NARY: bool, const FLAGS: bool>(
         Arity::Leaf => return,
         Arity::Nary => {
             if NARY {
-                propagate_nary::<FLAGS>(nodes, links, n);
+                propagate_nary::<FLAGS>(nodes, links, n, op);
             }
             return;
         }
@@ -160,9 +160,15 @@ fn propagate<const NARY: bool, const FLAGS: bool>(
 /// Backward through an n-ary node: each pair `(a, c)` of a term `a·c` gets the term's
 /// partials, the bias gets the node's gradient. Contributions are made in the order the
 /// reverse sweep would make them through the equivalent chain of `×` and `+` nodes (last term
-/// first, the bias just before the first term), so gradients agree to the bit.
+/// first, the bias just before the first term), so gradients agree to the bit. `op` is `n.op`,
+/// passed as a constant by the caller's `specialize!`, so that the partials fold.
 #[inline]
-pub(crate) fn propagate_nary<const FLAGS: bool>(nodes: &mut [Node], links: &[u32], n: &Node) {
+pub(crate) fn propagate_nary<const FLAGS: bool>(
+    nodes: &mut [Node],
+    links: &[u32],
+    n: &Node,
+    op: Op,
+) {
     let give = |nodes: &mut [Node], to: u32, amount: f64| {
         let p = &mut nodes[to as usize];
         p.grad += amount;
@@ -174,7 +180,7 @@ pub(crate) fn propagate_nary<const FLAGS: bool>(nodes: &mut [Node], links: &[u32
             give(nodes, b, n.grad);
         }
         let (a, c) = (nodes[pair[0] as usize].data, nodes[pair[1] as usize].data);
-        let (da, dc) = n.op.partials(a, c, n.data);
+        let (da, dc) = op.partials(a, c, n.data);
         give(nodes, pair[0], n.grad * da);
         give(nodes, pair[1], n.grad * dc);
     }

@@ -65,7 +65,7 @@ pub(crate) fn dot_parts<'a>(links: &'a [u32], n: &Node) -> (Option<u32>, &'a [u3
 }
 
 /// The value of the n-ary node `n` from its parents' current values.
-#[inline]
+#[inline(always)]
 pub(crate) fn eval_dot(nodes: &[Node], links: &[u32], n: &Node) -> f64 {
     let (bias, pairs) = dot_parts(links, n);
     Op::fold_dot(

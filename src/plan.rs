@@ -173,7 +173,7 @@ impl Arena {
                         // SAFETY: see above; the copy and the slice end with this call.
                         let n = unsafe { *node };
                         let nodes = unsafe { std::slice::from_raw_parts_mut(base, len) };
-                        crate::backward::propagate_nary::<false>(nodes, links, &n);
+                        crate::backward::propagate_nary::<false>(nodes, links, &n, op);
                         continue;
                     }
                     Arity::Unary => 0.0,
