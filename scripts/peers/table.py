@@ -49,10 +49,11 @@ def parse(lines):
 
 
 def seconds(x):
-    """A duration with a readable unit."""
-    if x >= 1.0:
+    """A duration with a readable unit (chosen after rounding to 3 digits: 999.6 µs is 1 ms,
+    not "1e+03 µs")."""
+    if x >= 0.9995:
         return f"{x:.3g} s"
-    if x >= 1e-3:
+    if x >= 0.9995e-3:
         return f"{x * 1e3:.3g} ms"
     return f"{x * 1e6:.3g} µs"
 
