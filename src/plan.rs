@@ -8,28 +8,26 @@
 //! `Op::partials` through `specialize!`, as the node loops do, so both give the same bits.
 //!
 //! A plan is made by the first recompute of a range and used while the graph's generation
-//! and length stay the same; anything else replays and sweeps over the nodes as before.
+//! and length stay the same; otherwise the next recompute makes a new one. Backward uses it
+//! only when it covers the root and every op node below it; otherwise it sweeps the nodes.
 
 use std::mem::size_of;
 
 use crate::graph::{Arena, Node, eval_dot};
 use crate::op::{Arity, Op, specialize};
 
-/// Ranges whose nodes lie beyond this index get no plan: their byte offsets would not fit in
-/// a `u32` (2²⁷ nodes, 4 GiB of arena).
-const MAX_PLANNED: usize = (u32::MAX as usize + 1) / size_of::<Node>();
-
-/// One op node of a plan.
+/// One op node of a plan: 32 bytes. (Offsets in `u32` would halve that, but would not reach
+/// past 2²⁷ nodes, and larger graphs would then need a second recompute loop over the nodes.)
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Step {
     /// The node's byte offset in the arena.
-    at: u32,
+    at: usize,
     /// The first parent's byte offset, or for an [`Op::Dot`] node its `lhs` (see
     /// `graph::dot_parts`).
-    lhs: u32,
+    lhs: usize,
     /// The second parent's byte offset for a binary op; the constant's index for an op with a
     /// constant operand; for an [`Op::Dot`] node its `rhs`.
-    rhs: u32,
+    rhs: usize,
     op: Op,
 }
 
@@ -44,42 +42,29 @@ pub(crate) struct Plan {
     steps: Vec<Step>,
 }
 
-/// The byte offset of node `index` (below [`MAX_PLANNED`], so it fits).
-#[allow(clippy::cast_possible_truncation)]
-fn offset(index: u32) -> u32 {
-    (index as usize * size_of::<Node>()) as u32
+/// The byte offset of node `index`.
+fn offset(index: u32) -> usize {
+    index as usize * size_of::<Node>()
 }
 
 impl Arena {
-    /// Makes sure the plan describes `nodes[from..]` in this generation; false if such a
-    /// range gets no plan (too many nodes).
-    fn plan_for(&mut self, from: usize) -> bool {
-        let len = self.nodes.len();
-        if len > MAX_PLANNED {
-            return false;
-        }
-        // `from <= len <= MAX_PLANNED`, so both fit.
+    /// Makes sure the plan describes `nodes[from..]` in this generation.
+    fn plan_for(&mut self, from: usize) {
+        // `from <= len <= MAX_NODES`, so both fit.
         #[allow(clippy::cast_possible_truncation)]
-        let key = Some((from as u32, len as u32, self.generation));
+        let key = Some((from as u32, self.nodes.len() as u32, self.generation));
         if self.plan.key == key {
-            return true;
+            return;
         }
         let plan = &mut self.plan;
         plan.steps.clear();
-        for (i, n) in self.nodes.iter().enumerate().skip(from) {
-            let rhs = match n.op.arity() {
+        for (at, n) in (0..).step_by(size_of::<Node>()).zip(&self.nodes).skip(from) {
+            let (lhs, rhs) = match n.op.arity() {
                 Arity::Leaf => continue,
-                Arity::Binary => offset(n.rhs),
-                Arity::Unary | Arity::UnaryConst | Arity::Nary => n.rhs,
+                Arity::Nary => (n.lhs as usize, n.rhs as usize),
+                Arity::Binary => (offset(n.lhs), offset(n.rhs)),
+                Arity::Unary | Arity::UnaryConst => (offset(n.lhs), n.rhs as usize),
             };
-            let lhs = if n.op.arity() == Arity::Nary {
-                n.lhs
-            } else {
-                offset(n.lhs)
-            };
-            // `i < len <= MAX_PLANNED`.
-            #[allow(clippy::cast_possible_truncation)]
-            let at = offset(i as u32);
             plan.steps.push(Step {
                 at,
                 lhs,
@@ -89,15 +74,11 @@ impl Arena {
         }
         plan.complete = self.nodes[..from].iter().all(|n| n.op == Op::Leaf);
         plan.key = key;
-        true
     }
 
-    /// Recomputes `nodes[from..]` through the plan; false (and nothing done) if the range gets
-    /// no plan.
-    pub(crate) fn replay_planned(&mut self, from: usize) -> bool {
-        if !self.plan_for(from) {
-            return false;
-        }
+    /// Recomputes `nodes[from..]` in creation order, through the plan (made first if needed).
+    pub(crate) fn replay(&mut self, from: usize) {
+        self.plan_for(from);
         let (consts, links) = (&self.consts, &self.links);
         let len = self.nodes.len();
         let base: *mut Node = self.nodes.as_mut_ptr();
@@ -108,28 +89,27 @@ impl Arena {
         // their children, so each step reads nodes that earlier steps (or none) wrote. No
         // reference into `nodes` is alive while these pointers are used, except the slice
         // made for an n-ary node, which ends before the write.
-        let data_at = |off: u32| unsafe { (*base.byte_add(off as usize)).data };
+        let data_at = |off: usize| unsafe { (*base.byte_add(off)).data };
         for s in &self.plan.steps {
             let data = specialize!(s.op, |op| match op.arity() {
                 Arity::Leaf => continue,
                 Arity::Nary => {
                     // SAFETY: see above; the slice ends with this call.
                     let nodes = unsafe { std::slice::from_raw_parts(base, len) };
-                    let n = unsafe { &*base.byte_add(s.at as usize) };
+                    let n = unsafe { &*base.byte_add(s.at) };
                     eval_dot(nodes, links, n)
                 }
                 Arity::Unary => op.eval(data_at(s.lhs), 0.0),
-                Arity::UnaryConst => op.eval(data_at(s.lhs), consts[s.rhs as usize]),
+                Arity::UnaryConst => op.eval(data_at(s.lhs), consts[s.rhs]),
                 Arity::Binary => op.eval(data_at(s.lhs), data_at(s.rhs)),
             });
             // SAFETY: see above.
-            let n = unsafe { &mut *base.byte_add(s.at as usize) };
+            let n = unsafe { &mut *base.byte_add(s.at) };
             // The next backward would clear these anyway; doing it here saves it a pass.
             n.data = data;
             n.grad = 0.0;
             n.reached = false;
         }
-        true
     }
 
     /// How many steps of the plan lie at or below `root`, if the plan is of this generation
@@ -156,15 +136,15 @@ impl Arena {
         let (consts, links) = (&self.consts, &self.links);
         let len = self.nodes.len();
         let base: *mut Node = self.nodes.as_mut_ptr();
-        // SAFETY: as in `replay_planned`: `planned_steps_to` checked that the plan is of this
+        // SAFETY: as in `Arena::replay`: `planned_steps_to` checked that the plan is of this
         // generation, so its offsets are of initialized nodes below `len`.
-        let data_at = |off: u32| unsafe { (*base.byte_add(off as usize)).data };
-        let give = |off: u32, amount: f64| unsafe {
-            (*base.byte_add(off as usize)).grad += amount;
+        let data_at = |off: usize| unsafe { (*base.byte_add(off)).data };
+        let give = |off: usize, amount: f64| unsafe {
+            (*base.byte_add(off)).grad += amount;
         };
         for s in self.plan.steps[..count].iter().rev() {
             // SAFETY: see above.
-            let node = unsafe { base.byte_add(s.at as usize) };
+            let node = unsafe { base.byte_add(s.at) };
             let (data, grad) = unsafe { ((*node).data, (*node).grad) };
             specialize!(s.op, |op| {
                 let y = match op.arity() {
@@ -177,7 +157,7 @@ impl Arena {
                         continue;
                     }
                     Arity::Unary => 0.0,
-                    Arity::UnaryConst => consts[s.rhs as usize],
+                    Arity::UnaryConst => consts[s.rhs],
                     Arity::Binary => data_at(s.rhs),
                 };
                 // The node sweep's order (`backward::propagate`): the first parent, then the
