@@ -5,7 +5,7 @@
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use crate::graph::{Graph, Misuse};
+use crate::graph::{Graph, Misuse, Node};
 use crate::op::{Arity, Op};
 
 /// A scalar in a [`Graph`]: a small `Copy` handle (graph reference, index, generation).
@@ -121,12 +121,20 @@ impl<'g> Value<'g> {
     /// a graph nor panics (an optimizer's arithmetic).
     #[inline(always)]
     pub(crate) fn update_data(self, rule: impl FnOnce(f64, f64) -> f64) {
+        self.with_node(|n, _| n.data = rule(n.data, n.grad));
+    }
+
+    /// Runs `f` on this value's node and on [`Arena::dirty`](crate::graph::Arena), after one
+    /// check of the handle; the node is then reached without a bounds check. `f` runs while
+    /// the arena is borrowed, so it must be engine code that neither uses a graph nor panics.
+    #[inline(always)]
+    fn with_node<R>(self, f: impl FnOnce(&mut Node, &mut u32) -> R) -> R {
         self.graph.with_live(self.index, self.generation, |a| {
             // SAFETY: `with_live` runs this only for a live handle, whose index is below
             // `nodes.len()` (`Arena::is_live`).
             let n = unsafe { a.nodes.get_unchecked_mut(self.index as usize) };
-            n.data = rule(n.data, n.grad);
-        });
+            f(n, &mut a.dirty)
+        })
     }
 
     /// Overwrites the gradient.
@@ -136,14 +144,11 @@ impl<'g> Value<'g> {
     /// it does every interior node: it never leaks into the next backward's results.
     #[inline]
     pub fn set_grad(self, grad: f64) {
-        self.graph.with_live(self.index, self.generation, |a| {
-            // SAFETY: `with_live` runs this only for a live handle, whose index is below
-            // `nodes.len()` (`Arena::is_live`).
-            let n = unsafe { a.nodes.get_unchecked_mut(self.index as usize) };
+        self.with_node(|n, dirty| {
             n.grad = grad;
             if n.op != Op::Leaf {
                 // Mark it for backward's clearing pass (see `Arena::dirty`).
-                a.dirty = a.dirty.max(self.index + 1);
+                *dirty = (*dirty).max(self.index + 1);
             }
         });
     }
@@ -151,15 +156,10 @@ impl<'g> Value<'g> {
     /// Sets this value's gradient to 0, as `p.grad.zero_()` does in PyTorch.
     #[inline]
     pub fn zero_grad(self) {
-        self.graph.with_live(self.index, self.generation, |a| {
-            // SAFETY: `with_live` runs this only for a live handle, whose index is below
-            // `nodes.len()` (`Arena::is_live`).
-            let n = unsafe { a.nodes.get_unchecked_mut(self.index as usize) };
-            // Unlike `set_grad`, this never needs `Arena::dirty` raised: 0 is the gradient
-            // backward's clearing pass would give an interior node anyway. (An optimizer
-            // zeroes every parameter every step: W2 saves two instructions a parameter.)
-            n.grad = 0.0;
-        });
+        // Unlike `set_grad`, this never needs `Arena::dirty` raised: 0 is the gradient
+        // backward's clearing pass would give an interior node anyway. (An optimizer zeroes
+        // every parameter every step: W2 saves two instructions a parameter.)
+        self.with_node(|n, _| n.grad = 0.0);
     }
 
     /// The op that produced this value ([`Op::Leaf`] for a leaf).
