@@ -180,7 +180,13 @@ impl<'g> Layer<'g> {
             });
         }
         self.graph.scoped_interned(self.name, || {
-            self.neurons.iter().map(|n| n.forward(x)).collect()
+            // Not `collect()`: collecting `Result`s gives no size hint, so the vector would
+            // grow (and copy) its way up to the layer's width for every sample.
+            let mut out = Vec::with_capacity(self.neurons.len());
+            for n in &self.neurons {
+                out.push(n.forward(x)?);
+            }
+            Ok(out)
         })
     }
 }
