@@ -5,13 +5,13 @@
 //! `grad · ∂out/∂parent` to its parents. No recursion, no hash set, no allocation; this file
 //! knows no individual op (the partials come from [`Op::partials`](crate::Op::partials)).
 
-use crate::graph::{Arena, NO_SWEEP, Node};
+use crate::graph::{Arena, NO_SWEEP, Node, UNREACHED};
 use crate::op::{Arity, Op, specialize};
 use crate::value::Value;
 
 impl Arena {
-    /// Clears the interior gradients and `reached` flags that an earlier backward left below
-    /// `end`. Leaf gradients are kept: they accumulate, as in PyTorch.
+    /// Marks the op nodes below `end` that an earlier backward (or `set_grad`) may have
+    /// touched [`UNREACHED`] again. Leaf gradients are kept: they accumulate, as in PyTorch.
     fn clear_interior(&mut self, end: u32) {
         let end = end.min(self.dirty) as usize;
         // Skip the leaves at the start, and remember how far they go (`Arena::leaf_prefix`).
@@ -25,9 +25,8 @@ impl Arena {
             self.leaf_prefix = self.leaf_prefix.max(start as u32);
         }
         for n in &mut self.nodes[start..end] {
-            n.reached = false;
             if n.op.arity() != Arity::Leaf {
-                n.grad = 0.0;
+                n.grad = UNREACHED;
             }
         }
     }
@@ -37,8 +36,8 @@ impl Arena {
         let end = root + 1;
         // Which nodes a sweep reaches depends only on the structure below the root, never on
         // the data. So when an earlier sweep from this root, in this generation (no rewind
-        // since), reached every op node, this one will too, and needs no `reached` flags: a
-        // replayed training step backpropagates over the same structure every time.
+        // since), reached every op node, this one will too, and need not test for unreached
+        // nodes: a replayed training step backpropagates over the same structure every time.
         let key = (u64::from(self.generation) << 32) | u64::from(root);
         let known = self.fully_reached == key;
         self.clear_interior(end);
@@ -50,7 +49,6 @@ impl Arena {
             return;
         }
         r.grad = 1.0;
-        r.reached = true;
         if known {
             self.sweep_known(root, end as usize);
             return;
@@ -70,13 +68,14 @@ impl Arena {
             let lo = (self.leaf_prefix as usize).min(end as usize);
             let all = self.nodes[lo..end as usize]
                 .iter()
-                .all(|n| n.reached || n.op == Op::Leaf);
+                .all(|n| !n.unreached() || n.op == Op::Leaf);
             self.fully_reached = if all { key } else { NO_SWEEP };
         }
         self.last_sweep = key;
     }
 
-    /// The sweep from a root known to reach every op node below it: no `reached` flags, and
+    /// The sweep from a root known to reach every op node below it: no test for unreached
+    /// nodes, and
     /// through the replay plan when it covers the root (`src/plan.rs`). Out of line, so that
     /// the sweep of a graph rebuilt every step keeps its registers (W2 rebuilt: 10
     /// instructions a step).
@@ -90,8 +89,8 @@ impl Arena {
     }
 
     /// The reverse sweep over `nodes[..end]`; `NARY` says whether [`Op::Dot`](crate::Op::Dot)
-    /// nodes may occur, and `FLAGS` whether to track which nodes are reached (without, every
-    /// op node below the root must be reachable from it).
+    /// nodes may occur, and `FLAGS` whether to skip the nodes the sweep does not reach
+    /// (without, every op node below the root must be reachable from it).
     #[inline]
     fn sweep<const NARY: bool, const FLAGS: bool>(&mut self, end: usize) {
         let consts = &self.consts;
@@ -100,8 +99,9 @@ impl Arena {
         for i in (0..nodes.len()).rev() {
             let n = nodes[i];
             // Unreached nodes do not depend on the root (skipping them also keeps a stale
-            // 0·∞ from turning a parent's gradient into NaN).
-            if FLAGS && !n.reached {
+            // 0·∞ from turning a parent's gradient into NaN). An op node is unreached while
+            // its gradient is still `UNREACHED` (-0.0): `add` below never stores -0.0.
+            if FLAGS && n.unreached() {
                 continue;
             }
             // One jump per node: in each arm the op is a constant, and `propagate` folds to
@@ -147,13 +147,27 @@ fn propagate<const NARY: bool, const FLAGS: bool>(
     // SAFETY: l < i < nodes.len() (see above).
     let lhs = unsafe { nodes.get_unchecked_mut(l) };
     let (dx, dy) = op.partials(lhs.data, y, n.data);
-    lhs.grad += n.grad * dx;
-    lhs.reached |= FLAGS;
+    let (unit_x, unit_y) = op.unit_partials();
+    lhs.grad = add::<FLAGS>(lhs.grad, n.grad * dx, unit_x);
     if arity == Arity::Binary {
         // SAFETY: r < i < nodes.len() (see above).
         let rhs = unsafe { nodes.get_unchecked_mut(r) };
-        rhs.grad += n.grad * dy;
-        rhs.reached |= FLAGS;
+        rhs.grad = add::<FLAGS>(rhs.grad, n.grad * dy, unit_y);
+    }
+}
+
+/// A parent's gradient plus one contribution `g`. With `FLAGS`, the result is never -0.0, so
+/// that a reached node never looks [`UNREACHED`]: `(grad + 0.0) + g` is `g` (or `0.0` for
+/// `g = -0.0`) on an unreached parent, and `grad + g` on a reached one, whose gradient is
+/// not -0.0. These are the bits of `0.0 + g₁ + g₂ + …`, the sum from a cleared gradient of
+/// 0 that PyTorch makes. `unit` says that `g` is a reached node's gradient times a partial
+/// that is exactly 1 ([`Op::unit_partials`]), so not -0.0, and needs no `+ 0.0`.
+#[inline(always)]
+fn add<const FLAGS: bool>(grad: f64, g: f64, unit: bool) -> f64 {
+    if FLAGS && !unit {
+        (grad + 0.0) + g
+    } else {
+        grad + g
     }
 }
 
@@ -169,20 +183,21 @@ pub(crate) fn propagate_nary<const FLAGS: bool>(
     n: &Node,
     op: Op,
 ) {
-    let give = |nodes: &mut [Node], to: u32, amount: f64| {
+    let give = |nodes: &mut [Node], to: u32, amount: f64, unit: bool| {
         let p = &mut nodes[to as usize];
-        p.grad += amount;
-        p.reached |= FLAGS;
+        p.grad = add::<FLAGS>(p.grad, amount, unit);
     };
     let (bias, pairs) = crate::graph::dot_parts(links, n);
     for (k, pair) in pairs.chunks_exact(2).enumerate().rev() {
         if let (0, Some(b)) = (k, bias) {
-            give(nodes, b, n.grad);
+            // The bias's partial is 1.
+            give(nodes, b, n.grad, true);
         }
         let (a, c) = (nodes[pair[0] as usize].data, nodes[pair[1] as usize].data);
         let (da, dc) = op.partials(a, c, n.data);
-        give(nodes, pair[0], n.grad * da);
-        give(nodes, pair[1], n.grad * dc);
+        let (unit_a, unit_c) = op.unit_partials();
+        give(nodes, pair[0], n.grad * da, unit_a);
+        give(nodes, pair[1], n.grad * dc, unit_c);
     }
 }
 

@@ -68,12 +68,11 @@ impl Graph {
         let mut write = |op: Op, lhs: u32, rhs: u32, data: f64| {
             let node = Node {
                 data,
-                grad: 0.0,
+                grad: Node::fresh_grad(op),
                 lhs,
                 rhs,
                 generation,
                 op,
-                reached: false,
             };
             unsafe { nodes.add(next).write(node) };
             next += 1;

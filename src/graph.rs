@@ -25,8 +25,35 @@ pub(crate) struct Node {
     /// The graph generation the node was created in; see [`Graph::rewind`].
     pub(crate) generation: u32,
     pub(crate) op: Op,
-    /// Set on nodes that the running backward sweep has reached.
-    pub(crate) reached: bool,
+}
+
+/// The gradient of an op node that no backward sweep has reached since it was created or
+/// cleared: negative zero, which a sweep that tells reached nodes from unreached ones never
+/// stores (`add` in `src/backward.rs`). So that sweep tells them apart by the gradient it
+/// loads anyway, with no flag to store per parent. Gradients are read through [`Node::grad`],
+/// which shows -0.0 as 0.0.
+pub(crate) const UNREACHED: f64 = -0.0;
+
+impl Node {
+    /// The gradient a new node starts with: [`UNREACHED`] for an op node, `0.0` for a leaf
+    /// (leaf gradients accumulate, and a sweep never reads a leaf's).
+    #[inline(always)]
+    pub(crate) fn fresh_grad(op: Op) -> f64 {
+        if op == Op::Leaf { 0.0 } else { UNREACHED }
+    }
+
+    /// Whether no sweep has reached this op node since it was created or cleared.
+    #[inline(always)]
+    pub(crate) fn unreached(&self) -> bool {
+        self.grad.to_bits() == UNREACHED.to_bits()
+    }
+
+    /// The gradient as users see it: [`UNREACHED`] (and any other `-0.0`) reads as `0.0`,
+    /// every other value unchanged.
+    #[inline(always)]
+    pub(crate) fn grad(&self) -> f64 {
+        self.grad + 0.0
+    }
 }
 
 /// A scope name, interned in the graph: scopes store this index instead of a string, so that
@@ -107,11 +134,11 @@ pub(crate) struct Arena {
     pub(crate) kept: u32,
     /// Every node below this index is a leaf (0 until backward's clearing pass has looked;
     /// only a rewind lowers it). The clearing pass starts here: a leaf keeps its gradient,
-    /// and no sweep reads a leaf's `reached` flag, so an all-leaf prefix (a model's
+    /// and no sweep asks whether a leaf was reached, so an all-leaf prefix (a model's
     /// parameters, before the training loop's checkpoint) needs no clearing.
     pub(crate) leaf_prefix: u32,
-    /// Nodes below this index may hold interior gradients or `reached` flags from an earlier
-    /// backward (or a [`Value::set_grad`]); backward clears them before its sweep.
+    /// Op nodes below this index may hold gradients from an earlier backward (or a
+    /// [`Value::set_grad`]) instead of [`UNREACHED`]; backward clears them before its sweep.
     pub(crate) dirty: u32,
     /// The op nodes of the range last recomputed, decoded for replay (`src/plan.rs`).
     pub(crate) plan: crate::plan::Plan,
@@ -123,7 +150,7 @@ pub(crate) struct Arena {
     /// generation reached every op node below it ([`NO_SWEEP`] if none). Only a rewind
     /// changes the structure below a node, and it changes the generation, so every later
     /// backward from that root in that generation reaches them all too, and can skip the
-    /// `reached` flags.
+    /// test for [`UNREACHED`] nodes.
     pub(crate) fully_reached: u64,
 }
 
@@ -201,12 +228,11 @@ impl Arena {
         }
         let node = Node {
             data,
-            grad: 0.0,
+            grad: Node::fresh_grad(op),
             lhs,
             rhs,
             generation: self.generation,
             op,
-            reached: false,
         };
         // SAFETY: `len < capacity` (checked above, or made so by `grow`), so slot `len` is
         // allocated and unused; writing it and then counting it keeps the `Vec` valid.
@@ -614,8 +640,7 @@ impl Graph {
     pub fn zero_grad(&self) {
         self.with(|a| {
             for n in &mut a.nodes {
-                n.grad = 0.0;
-                n.reached = false;
+                n.grad = Node::fresh_grad(n.op);
             }
             a.dirty = 0;
         });

@@ -107,8 +107,7 @@ impl Arena {
             let n = unsafe { &mut *base.byte_add(s.at) };
             // The next backward would clear these anyway; doing it here saves it a pass.
             n.data = data;
-            n.grad = 0.0;
-            n.reached = false;
+            n.grad = crate::graph::UNREACHED;
         }
     }
 

@@ -49,8 +49,8 @@ impl Graph {
         self.with(|a| {
             let start = from.len();
             a.replay(start);
-            // Leaves since `from` keep their gradients (and stale `reached` flags, which
-            // backward never reads for a leaf).
+            // Leaves since `from` keep their gradients; the replay marked the op nodes
+            // unreached.
             a.dirty = a.dirty.min(u32::try_from(start).unwrap_or(u32::MAX));
         });
     }

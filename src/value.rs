@@ -99,7 +99,7 @@ impl<'g> Value<'g> {
     #[must_use]
     pub fn grad(self) -> f64 {
         self.graph.with_live(self.index, self.generation, |a| {
-            a.nodes[self.index as usize].grad
+            a.nodes[self.index as usize].grad()
         })
     }
 
@@ -121,7 +121,7 @@ impl<'g> Value<'g> {
     /// a graph nor panics (an optimizer's arithmetic).
     #[inline(always)]
     pub(crate) fn update_data(self, rule: impl FnOnce(f64, f64) -> f64) {
-        self.with_node(|n, _| n.data = rule(n.data, n.grad));
+        self.with_node(|n, _| n.data = rule(n.data, n.grad()));
     }
 
     /// Runs `f` on this value's node and on [`Arena::dirty`](crate::graph::Arena), after one
@@ -549,7 +549,7 @@ impl fmt::Debug for Value<'_> {
         let node = self.graph.with(|a| {
             a.is_live(self.index, self.generation).then(|| {
                 let n = a.nodes[self.index as usize];
-                (n.data, n.grad, n.op)
+                (n.data, n.grad(), n.op)
             })
         });
         let Some((data, grad, op)) = node else {

@@ -189,6 +189,43 @@ fn unreached_infinite_derivative_does_not_poison_gradients() {
     y.backward();
     assert_eq!(x.grad(), 1.0);
     assert_eq!(dead.grad(), 0.0);
+    // An unreached node's gradient reads as +0, not as the -0 that marks it internally.
+    assert_eq!(dead.grad().to_bits(), 0.0_f64.to_bits());
+}
+
+// The sweep tells an unreached op node by its gradient: -0.0, which no contribution leaves
+// behind. A reached node whose only contribution is -0.0 (a dead ReLU below a negative
+// gradient) is still reached, so it passes 0 · ∞ = NaN on to a parent, as PyTorch does:
+// `x = torch.tensor(0., dtype=torch.float64, requires_grad=True)`, then
+// `(-torch.relu(torch.sqrt(x))).backward()` leaves `x.grad` at `nan` (torch 2.9).
+
+#[test]
+fn a_node_reached_with_a_negative_zero_gradient_still_passes_it_on() {
+    let g = Graph::new();
+    let x = g.value(0.0);
+    let root = x.sqrt();
+    let y = -root.relu();
+    y.backward();
+    assert_eq!(
+        root.grad().to_bits(),
+        0.0_f64.to_bits(),
+        "-1 · relu'(0) = -0, read as +0"
+    );
+    assert!(
+        x.grad().is_nan(),
+        "0 · sqrt'(0) = 0 · ∞ is NaN in PyTorch, got {}",
+        x.grad()
+    );
+    // The same through a product and an n-ary node, each giving -0.0 to `x.sqrt()`.
+    for build in [
+        (|s: Value<'_>| s * -0.0) as fn(Value<'_>) -> Value<'_>,
+        |s| s.graph().dot(None, &[s], &[s.graph().value(-0.0)]),
+    ] {
+        let x = g.value(0.0);
+        let y = build(x.sqrt());
+        y.backward();
+        assert!(x.grad().is_nan(), "got {}", x.grad());
+    }
 }
 
 // Backward remembers when a sweep from a root reached every op node below it, and sweeps from
