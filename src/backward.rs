@@ -147,12 +147,11 @@ fn propagate<const NARY: bool, const FLAGS: bool>(
     // SAFETY: l < i < nodes.len() (see above).
     let lhs = unsafe { nodes.get_unchecked_mut(l) };
     let (dx, dy) = op.partials(lhs.data, y, n.data);
-    let (unit_x, unit_y) = op.unit_partials();
-    lhs.grad = add::<FLAGS>(lhs.grad, n.grad * dx, unit_x);
+    lhs.grad = add::<FLAGS>(lhs.grad, n.grad * dx);
     if arity == Arity::Binary {
         // SAFETY: r < i < nodes.len() (see above).
         let rhs = unsafe { nodes.get_unchecked_mut(r) };
-        rhs.grad = add::<FLAGS>(rhs.grad, n.grad * dy, unit_y);
+        rhs.grad = add::<FLAGS>(rhs.grad, n.grad * dy);
     }
 }
 
@@ -160,15 +159,11 @@ fn propagate<const NARY: bool, const FLAGS: bool>(
 /// that a reached node never looks [`UNREACHED`]: `(grad + 0.0) + g` is `g` (or `0.0` for
 /// `g = -0.0`) on an unreached parent, and `grad + g` on a reached one, whose gradient is
 /// not -0.0. These are the bits of `0.0 + g₁ + g₂ + …`, the sum from a cleared gradient of
-/// 0 that PyTorch makes. `unit` says that `g` is a reached node's gradient times a partial
-/// that is exactly 1 ([`Op::unit_partials`]), so not -0.0, and needs no `+ 0.0`.
+/// 0 that PyTorch makes. (The `+ 0.0` is needed only where `g` can be -0.0; leaving it out
+/// where a partial is the constant 1 made W1's backward slower in time, not faster.)
 #[inline(always)]
-fn add<const FLAGS: bool>(grad: f64, g: f64, unit: bool) -> f64 {
-    if FLAGS && !unit {
-        (grad + 0.0) + g
-    } else {
-        grad + g
-    }
+fn add<const FLAGS: bool>(grad: f64, g: f64) -> f64 {
+    if FLAGS { (grad + 0.0) + g } else { grad + g }
 }
 
 /// Backward through an n-ary node: each pair `(a, c)` of a term `a·c` gets the term's
@@ -183,21 +178,19 @@ pub(crate) fn propagate_nary<const FLAGS: bool>(
     n: &Node,
     op: Op,
 ) {
-    let give = |nodes: &mut [Node], to: u32, amount: f64, unit: bool| {
+    let give = |nodes: &mut [Node], to: u32, amount: f64| {
         let p = &mut nodes[to as usize];
-        p.grad = add::<FLAGS>(p.grad, amount, unit);
+        p.grad = add::<FLAGS>(p.grad, amount);
     };
     let (bias, pairs) = crate::graph::dot_parts(links, n);
     for (k, pair) in pairs.chunks_exact(2).enumerate().rev() {
         if let (0, Some(b)) = (k, bias) {
-            // The bias's partial is 1.
-            give(nodes, b, n.grad, true);
+            give(nodes, b, n.grad);
         }
         let (a, c) = (nodes[pair[0] as usize].data, nodes[pair[1] as usize].data);
         let (da, dc) = op.partials(a, c, n.data);
-        let (unit_a, unit_c) = op.unit_partials();
-        give(nodes, pair[0], n.grad * da, unit_a);
-        give(nodes, pair[1], n.grad * dc, unit_c);
+        give(nodes, pair[0], n.grad * da);
+        give(nodes, pair[1], n.grad * dc);
     }
 }
 

@@ -31,35 +31,70 @@ impl Graph {
             weights.len() == inputs.len() && !weights.is_empty(),
             "weighted_sum: one input per weight, at least one"
         );
+        if !(self.all_live(weights) && self.all_live(inputs) && self.all_live(bias.as_slice())) {
+            self.weighted_sum_misuse(bias, weights, inputs);
+        }
+        // SAFETY: every handle was just found to be of this graph and live, and nothing has
+        // run since that could rewind the graph.
+        unsafe { self.weighted_sum_live(bias, weights, inputs) }
+    }
+
+    /// Whether every node below `end` is live for good: no rewind has ever cut below `end`,
+    /// so each handle of this graph with a smaller index names its node (`Arena::kept`). A
+    /// model's parameters, created before the training loop's checkpoint, stay so.
+    #[inline]
+    pub(crate) fn kept_below(&self, end: u32) -> bool {
+        self.with(|a| end <= a.kept)
+    }
+
+    /// Whether every value in `values` belongs to this graph and is live: the cheap tests of
+    /// `Arena::is_live` for each, folded without stopping at the first failure, and only if
+    /// one fails, the full test.
+    #[inline]
+    pub(crate) fn all_live(&self, values: &[Value<'_>]) -> bool {
+        self.with(|a| {
+            let quick = |ok: bool, v: &Value<'_>| {
+                ok & std::ptr::eq(v.graph(), self) & a.is_live_quick(v.index(), v.generation())
+            };
+            values.iter().fold(true, quick)
+                || values
+                    .iter()
+                    .all(|v| std::ptr::eq(v.graph(), self) && a.is_live(v.index(), v.generation()))
+        })
+    }
+
+    /// [`Graph::weighted_sum`] without checking the handles, for callers that checked them
+    /// once for many sums (a layer's inputs, a neuron's parameters).
+    ///
+    /// # Safety
+    /// `weights` and `inputs` have the same length, at least 1, and every value in `bias`,
+    /// `weights` and `inputs` belongs to this graph and is live ([`Graph::all_live`]): no
+    /// rewind since the check.
+    ///
+    /// # Panics
+    /// If the graph is full.
+    pub(crate) unsafe fn weighted_sum_live<'g>(
+        &'g self,
+        bias: Option<Value<'g>>,
+        weights: &[Value<'g>],
+        inputs: &[Value<'g>],
+    ) -> Value<'g> {
+        assert!(
+            weights.len() == inputs.len() && !weights.is_empty(),
+            "weighted_sum: one input per weight, at least one"
+        );
         let count = 2 * weights.len() - 1 + usize::from(bias.is_some());
         // SAFETY: the aliasing contract of `Graph::with` (graph.rs), as in `Value::binary`:
         // the only live reference into the arena; the slices hold plain handles, so reading
-        // them runs no user code, and misuse is reported after the last use of `a`.
+        // them runs no user code, and a full graph is reported after the last use of `a`.
         let a = unsafe { self.arena_mut() };
-        // The cheap tests of `Arena::is_live` for every handle, folded without stopping at
-        // the first failure; only if one fails, the full test, and only if that fails too,
-        // the panic.
-        let quick = |ok: bool, v: &Value<'g>| {
-            ok & std::ptr::eq(v.graph(), self) & a.is_live_quick(v.index(), v.generation())
-        };
-        let fine = weights.iter().fold(true, quick)
-            & inputs.iter().fold(true, quick)
-            & bias.iter().fold(true, quick);
-        if !fine {
-            let ok = |v: &Value<'g>| {
-                std::ptr::eq(v.graph(), self) && a.is_live(v.index(), v.generation())
-            };
-            if !(weights.iter().all(ok) && inputs.iter().all(ok) && bias.iter().all(ok)) {
-                self.weighted_sum_misuse(bias, weights, inputs);
-            }
-        }
         if !a.reserve_nodes(count) {
             self.misuse(Misuse::TooManyNodes);
         }
         let (base, generation) = (a.nodes.len(), a.generation);
         let nodes = a.nodes.as_mut_ptr();
-        // The value of a live handle. SAFETY: every handle here is live (checked above), so
-        // its index is below `base` (`Arena::is_live`): an initialized node.
+        // The value of a live handle. SAFETY: every handle here is live (this function's
+        // contract), so its index is below `base` (`Arena::is_live`): an initialized node.
         let data = |v: Value<'g>| unsafe { (*nodes.add(v.index() as usize)).data };
         let mut next = base;
         // Writes the next node and returns its index. SAFETY: `reserve_nodes` made room for

@@ -321,17 +321,6 @@ impl Op {
         }
     }
 
-    /// Whether [`Op::partials`] is exactly 1 for every input, with respect to the first and
-    /// the second operand (for [`Op::Dot`], of one term). A sweep that adds such a partial
-    /// times a gradient adds that gradient unchanged (`src/backward.rs` relies on it).
-    pub(crate) const fn unit_partials(self) -> (bool, bool) {
-        match self {
-            Op::Add => (true, true),
-            Op::Sub | Op::AddC | Op::SubC => (true, false),
-            _ => (false, false),
-        }
-    }
-
     /// A short symbol for drawings: `+`, `×`, `exp`, …
     ///
     /// For constant ops, [`Op::label`] also shows the constant, as the book does ("× −1").
@@ -530,77 +519,6 @@ mod tests {
             assert_eq!(dy.is_empty(), !two, "{op:?}");
             assert_eq!(op.formula().is_empty(), leaf, "{op:?}");
         }
-    }
-
-    #[test]
-    fn unit_partials_are_one_for_every_input() {
-        let ops = [
-            Op::Leaf,
-            Op::Neg,
-            Op::Exp,
-            Op::Ln,
-            Op::Tanh,
-            Op::Relu,
-            Op::Sigmoid,
-            Op::Sqrt,
-            Op::Abs,
-            Op::Sign,
-            Op::Step,
-            Op::AddC,
-            Op::SubC,
-            Op::RSubC,
-            Op::MulC,
-            Op::DivC,
-            Op::RDivC,
-            Op::PowF,
-            Op::PowI,
-            Op::Add,
-            Op::Sub,
-            Op::Mul,
-            Op::Div,
-            Op::Dot,
-        ];
-        let xs = [
-            -2.5,
-            -1.0,
-            -0.0,
-            0.0,
-            0.5,
-            1.0,
-            3.0,
-            f64::INFINITY,
-            f64::NAN,
-        ];
-        let mut units = Vec::new();
-        for op in ops {
-            let (unit_x, unit_y) = op.unit_partials();
-            for x in xs {
-                for y in xs {
-                    let (dx, dy) = op.partials(x, y, op.eval(x, y));
-                    assert!(
-                        !unit_x || dx.to_bits() == 1.0_f64.to_bits(),
-                        "{op:?} at {x}, {y}"
-                    );
-                    assert!(
-                        !unit_y || dy.to_bits() == 1.0_f64.to_bits(),
-                        "{op:?} at {x}, {y}"
-                    );
-                }
-            }
-            if unit_x || unit_y {
-                units.push((op, unit_x, unit_y));
-            }
-        }
-        // The ops whose partials are the constant 1: the sweep saves an addition on each.
-        assert_eq!(
-            units,
-            [
-                (Op::AddC, true, false),
-                (Op::SubC, true, false),
-                (Op::Add, true, true),
-                (Op::Sub, true, false),
-            ]
-        );
     }
 
     #[test]

@@ -233,6 +233,71 @@ fn an_unfused_neuron_given_a_stale_value_says_so() {
     let _ = neuron.forward(&xs);
 }
 
+// A layer checks its inputs once for all its neurons, and skips the check of parameters that
+// no rewind can have discarded; the next four tests hold it to what each neuron does alone.
+
+fn layer_3x2(g: &Graph) -> Layer<'_> {
+    let w = vec![vec![0.5, -1.0], vec![0.25, 2.0], vec![-0.75, 0.125]];
+    Layer::from_matrix_and_bias(g, &w, Some(&[0.1, -0.2]), Activation::Relu).unwrap()
+}
+
+#[test]
+fn a_layer_builds_what_its_neurons_build_one_by_one() {
+    let g = Graph::new();
+    let layer = layer_3x2(&g);
+    let cp = g.checkpoint();
+    let xs = g.values(&[1.5, -0.5, 2.0]);
+    let start = g.node_count();
+    let ys = layer.forward(&xs).unwrap();
+    let together = nodes_since(ys[1], start);
+    g.rewind(cp);
+    let xs = g.values(&[1.5, -0.5, 2.0]);
+    let start = g.node_count();
+    let ys2: Vec<_> = layer
+        .neurons()
+        .iter()
+        .map(|n| n.forward(&xs).unwrap())
+        .collect();
+    assert_eq!(nodes_since(ys2[1], start), together);
+    let bits =
+        |ys: &[scalargrad::Value<'_>]| ys.iter().map(|y| y.data().to_bits()).collect::<Vec<_>>();
+    assert_eq!(
+        bits(&ys2),
+        [0.1 + 0.75 - 0.125 - 1.5, -0.2 - 1.5 - 1.0 + 0.25].map(|v: f64| v.max(0.0).to_bits())
+    );
+}
+
+#[test]
+#[should_panic(expected = "belong to two different Graphs")]
+fn a_layer_given_values_of_another_graph_says_so() {
+    let g = Graph::new();
+    let other = Graph::new();
+    let _ = layer_3x2(&g).forward(&other.values(&[1.0, 2.0, 3.0]));
+}
+
+#[test]
+#[should_panic(expected = "is stale")]
+fn a_layer_given_a_stale_value_says_so() {
+    let g = Graph::new();
+    let layer = layer_3x2(&g);
+    let cp = g.checkpoint();
+    let xs = g.values(&[1.0, 2.0, 3.0]);
+    g.rewind(cp);
+    let _ = layer.forward(&xs);
+}
+
+#[test]
+#[should_panic(expected = "is stale")]
+fn a_layer_whose_parameters_were_rewound_says_so() {
+    let g = Graph::new();
+    let cp = g.checkpoint();
+    let layer = layer_3x2(&g);
+    g.rewind(cp);
+    // The parameters' slots are reused: a layer that trusted its parameters would read these.
+    let xs = g.values(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]);
+    let _ = layer.forward(&xs[..3]);
+}
+
 #[test]
 fn sgd_training_lowers_the_loss() {
     let g = Graph::new();

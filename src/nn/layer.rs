@@ -179,12 +179,24 @@ impl<'g> Layer<'g> {
                 found: x.len(),
             });
         }
+        // Each neuron would check every input again: check them once for the layer.
+        let live = self.graph.all_live(x);
         self.graph.scoped_interned(self.name, || {
             // Not `collect()`: collecting `Result`s gives no size hint, so the vector would
             // grow (and copy) its way up to the layer's width for every sample.
             let mut out = Vec::with_capacity(self.neurons.len());
             for n in &self.neurons {
-                out.push(n.forward(x)?);
+                out.push(
+                    if live && n.nin() == x.len() && std::ptr::eq(n.graph, self.graph) {
+                        // SAFETY: `x` is of the neuron's graph and live (checked above, and
+                        // neurons run no user code that could rewind it), and as long as the
+                        // neuron's inputs.
+                        unsafe { n.forward_live(x) }
+                    } else {
+                        // Panics or returns the error that names the bad input.
+                        n.forward(x)?
+                    },
+                );
             }
             Ok(out)
         })

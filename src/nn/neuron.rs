@@ -14,12 +14,15 @@ use crate::{Graph, Value};
 /// Parameters: the weights in input order, then the bias.
 #[derive(Clone, Debug)]
 pub struct Neuron<'g> {
-    graph: &'g Graph,
+    pub(super) graph: &'g Graph,
     weights: Vec<Value<'g>>,
     bias: Option<Value<'g>>,
     activation: Activation,
     name: NameId,
     fused: bool,
+    /// One past the largest index among the parameters (all of `graph`): while
+    /// `graph.kept_below(params_end)`, every parameter handle is live without a check.
+    params_end: u32,
 }
 
 impl<'g> Neuron<'g> {
@@ -65,6 +68,7 @@ impl<'g> Neuron<'g> {
                 .collect();
             (w, bias.map(|b| graph.value(b).named("b")))
         });
+        let params_end = weights.iter().chain(&bias).map(|v| v.index() + 1).max();
         Neuron {
             graph,
             weights,
@@ -72,6 +76,7 @@ impl<'g> Neuron<'g> {
             activation,
             name,
             fused: false,
+            params_end: params_end.unwrap_or(0),
         }
     }
 
@@ -128,6 +133,27 @@ impl<'g> Neuron<'g> {
             };
             self.activation.apply(sum)
         }))
+    }
+
+    /// [`Neuron::forward`] for a layer that has checked `x` (of this neuron's graph, live)
+    /// and its length.
+    ///
+    /// # Safety
+    /// `x.len() == self.nin()`, and every value in `x` belongs to this neuron's graph and is
+    /// live ([`Graph::all_live`]).
+    pub(crate) unsafe fn forward_live(&self, x: &[Value<'g>]) -> Value<'g> {
+        self.graph.scoped_interned(self.name, || {
+            let sum = if self.fused {
+                self.graph.dot(self.bias, &self.weights, x)
+            } else if self.graph.kept_below(self.params_end) {
+                // SAFETY: `x` as this function's contract says; the parameters are of this
+                // graph (`Neuron::build`) and below `params_end`, which no rewind has cut.
+                unsafe { self.graph.weighted_sum_live(self.bias, &self.weights, x) }
+            } else {
+                self.weighted_sum(x)
+            };
+            self.activation.apply(sum)
+        })
     }
 
     /// `b + w₀x₀ + w₁x₁ + …` as a chain of `×` and `+` nodes, folded left from the bias.
