@@ -193,6 +193,20 @@ fn unreached_infinite_derivative_does_not_poison_gradients() {
     assert_eq!(dead.grad().to_bits(), 0.0_f64.to_bits());
 }
 
+#[test]
+fn zeroing_an_unreached_node_keeps_it_unreached() {
+    // Zeroing an interior node's gradient must not make the next backward sweep it: its
+    // ln'(0) = ∞ times 0 would turn x's gradient into NaN.
+    let g = Graph::new();
+    let x = g.value(0.0);
+    let dead = x.ln();
+    dead.zero_grad();
+    assert_eq!(dead.grad().to_bits(), 0.0_f64.to_bits());
+    let y = x + 1.0;
+    y.backward();
+    assert_eq!(x.grad(), 1.0);
+}
+
 // The sweep tells an unreached op node by its gradient: -0.0, which no contribution leaves
 // behind. A reached node whose only contribution is -0.0 (a dead ReLU below a negative
 // gradient) is still reached, so it passes 0 · ∞ = NaN on to a parent, as PyTorch does:
