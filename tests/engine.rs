@@ -211,7 +211,8 @@ fn zeroing_an_unreached_node_keeps_it_unreached() {
 // behind. A reached node whose only contribution is -0.0 (a dead ReLU below a negative
 // gradient) is still reached, so it passes 0 · ∞ = NaN on to a parent, as PyTorch does:
 // `x = torch.tensor(0., dtype=torch.float64, requires_grad=True)`, then
-// `(-torch.relu(torch.sqrt(x))).backward()` leaves `x.grad` at `nan` (torch 2.15; so does `torch.sqrt(x) * -0.0`).
+// `(-torch.relu(torch.sqrt(x))).backward()` leaves `x.grad` at `nan` (torch 2.15; so does
+// `(torch.sqrt(x) * -0.0).backward()`).
 
 #[test]
 fn a_node_reached_with_a_negative_zero_gradient_still_passes_it_on() {
