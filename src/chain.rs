@@ -10,7 +10,7 @@
 //! bits (`tests/nn.rs` compares them), and the same panics for a value of another graph or a
 //! stale one. Each value comes from [`Op::eval`], so the mathematics stays in `op.rs`.
 
-use crate::graph::{Graph, Misuse, Node};
+use crate::graph::{Graph, Misuse, Node, UNREACHED};
 use crate::op::Op;
 use crate::value::{Value, mixed_graphs};
 
@@ -103,7 +103,7 @@ impl Graph {
         let mut write = |op: Op, lhs: u32, rhs: u32, data: f64| {
             let node = Node {
                 data,
-                grad: Node::fresh_grad(op),
+                grad: UNREACHED,
                 lhs,
                 rhs,
                 generation,

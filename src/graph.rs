@@ -27,21 +27,15 @@ pub(crate) struct Node {
     pub(crate) op: Op,
 }
 
-/// The gradient of an op node that no backward sweep has reached since it was created or
-/// cleared: negative zero, which a sweep that tells reached nodes from unreached ones never
+/// The gradient of a node that no backward sweep has reached since it was created, cleared
+/// or zeroed: negative zero, which a sweep that tells reached nodes from unreached ones never
 /// stores (`add` in `src/backward.rs`). So that sweep tells them apart by the gradient it
-/// loads anyway, with no flag to store per parent. Gradients are read through [`Node::grad`],
-/// which shows -0.0 as 0.0.
+/// loads anyway, with no flag to store per parent. Leaves start with it too (a sweep never
+/// asks whether a leaf was reached, and `-0.0 + g` is `g`). Gradients are read through
+/// [`Node::grad`], which shows -0.0 as 0.0.
 pub(crate) const UNREACHED: f64 = -0.0;
 
 impl Node {
-    /// The gradient a new node starts with: [`UNREACHED`] for an op node, `0.0` for a leaf
-    /// (leaf gradients accumulate, and a sweep never reads a leaf's).
-    #[inline(always)]
-    pub(crate) fn fresh_grad(op: Op) -> f64 {
-        if op == Op::Leaf { 0.0 } else { UNREACHED }
-    }
-
     /// Whether no sweep has reached this op node since it was created or cleared.
     #[inline(always)]
     pub(crate) fn unreached(&self) -> bool {
@@ -228,7 +222,7 @@ impl Arena {
         }
         let node = Node {
             data,
-            grad: Node::fresh_grad(op),
+            grad: UNREACHED,
             lhs,
             rhs,
             generation: self.generation,
@@ -640,7 +634,7 @@ impl Graph {
     pub fn zero_grad(&self) {
         self.with(|a| {
             for n in &mut a.nodes {
-                n.grad = Node::fresh_grad(n.op);
+                n.grad = UNREACHED;
             }
             a.dirty = 0;
         });

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use crate::graph::{Graph, Misuse, Node};
+use crate::graph::{Graph, Misuse, Node, UNREACHED};
 use crate::op::{Arity, Op};
 
 /// A scalar in a [`Graph`]: a small `Copy` handle (graph reference, index, generation).
@@ -156,11 +156,11 @@ impl<'g> Value<'g> {
     /// Sets this value's gradient to 0, as `p.grad.zero_()` does in PyTorch.
     #[inline]
     pub fn zero_grad(self) {
-        // Unlike `set_grad`, this never needs `Arena::dirty` raised: an interior node gets
-        // what backward's clearing pass would give it anyway, `UNREACHED` (read as 0), and a
-        // leaf 0. (An optimizer zeroes every parameter every step: W2 saves two instructions
-        // a parameter.)
-        self.with_node(|n, _| n.grad = Node::fresh_grad(n.op));
+        // Unlike `set_grad`, this never needs `Arena::dirty` raised: the node gets what
+        // backward's clearing pass would give an interior node anyway, `UNREACHED` (read as
+        // 0). (An optimizer zeroes every parameter every step: W2 saves two instructions a
+        // parameter.)
+        self.with_node(|n, _| n.grad = UNREACHED);
     }
 
     /// The op that produced this value ([`Op::Leaf`] for a leaf).

@@ -189,8 +189,13 @@ fn unreached_infinite_derivative_does_not_poison_gradients() {
     y.backward();
     assert_eq!(x.grad(), 1.0);
     assert_eq!(dead.grad(), 0.0);
-    // An unreached node's gradient reads as +0, not as the -0 that marks it internally.
+    // An unreached node's gradient reads as +0, not as the -0 that marks it internally;
+    // so does a new leaf's, and a zeroed one's.
     assert_eq!(dead.grad().to_bits(), 0.0_f64.to_bits());
+    let leaf = g.value(3.0);
+    assert_eq!(leaf.grad().to_bits(), 0.0_f64.to_bits());
+    x.zero_grad();
+    assert_eq!(x.grad().to_bits(), 0.0_f64.to_bits());
 }
 
 #[test]
