@@ -141,7 +141,7 @@ pub(crate) struct Arena {
     pub(crate) dirty: u32,
     /// The op nodes of the range last recomputed, decoded for replay (`src/plan.rs`).
     pub(crate) plan: crate::plan::Plan,
-    /// The root and generation of the latest backward that swept with flags, as
+    /// The root and generation of the latest backward that tested for unreached nodes, as
     /// `generation << 32 | root`
     /// ([`NO_SWEEP`] before the first).
     pub(crate) last_sweep: u64,

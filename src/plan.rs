@@ -129,8 +129,8 @@ impl Arena {
             .map(|k| k + 1)
     }
 
-    /// Backward's sweep without flags (every op node up to the root feeds it) through the
-    /// first `count` steps of the plan, from the last one down.
+    /// Backward's sweep without a test for unreached nodes (every op node up to the root feeds
+    /// it) through the first `count` steps of the plan, from the last one down.
     pub(crate) fn sweep_planned(&mut self, count: usize) {
         let (consts, links) = (&self.consts, &self.links);
         let len = self.nodes.len();

@@ -249,9 +249,9 @@ fn a_node_reached_with_a_negative_zero_gradient_still_passes_it_on() {
 }
 
 // Backward remembers when a sweep from a root reached every op node below it, and sweeps from
-// that root without `reached` flags afterwards (a replayed training step). The next three tests
-// fail if it remembers too much: each has an unreached ln(0), whose ∞ derivative would turn a
-// gradient into NaN if its node were swept.
+// that root without testing for unreached nodes afterwards (a replayed training step). The
+// next three tests fail if it remembers too much: each has an unreached ln(0), whose ∞
+// derivative would turn a gradient into NaN if its node were swept.
 
 #[test]
 fn repeated_backward_over_an_unreached_node_stays_clean() {
@@ -290,7 +290,7 @@ fn a_rewind_forgets_that_a_root_reached_everything() {
 }
 
 #[test]
-fn another_root_below_a_fully_reached_one_is_swept_with_flags() {
+fn another_root_below_a_fully_reached_one_skips_its_unreached_nodes() {
     let g = Graph::new();
     let x = g.value(1.0);
     let cp = g.checkpoint();

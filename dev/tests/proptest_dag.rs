@@ -110,7 +110,8 @@ proptest! {
     /// Each round sets new inputs, replays, zeroes the inputs' gradients and backpropagates
     /// `times` times from one of the last values (so some values may not feed it); a fresh
     /// graph built from the same inputs, backpropagated the same way, must give the same
-    /// gradient on every value. Rounds that repeat a root exercise backward without flags.
+    /// gradient on every value. Rounds that repeat a root exercise backward without the test
+    /// for unreached nodes.
     #[test]
     fn replayed_dags_backpropagate_like_fresh_builds(
         inputs in prop::collection::vec(-1.5f64..1.5, 1..5),
