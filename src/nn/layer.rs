@@ -187,7 +187,11 @@ impl<'g> Layer<'g> {
             let mut out = Vec::with_capacity(self.neurons.len());
             for n in &self.neurons {
                 out.push(
-                    if live && n.nin() == x.len() && std::ptr::eq(n.graph, self.graph) {
+                    if live
+                        && n.nin() == x.len()
+                        && !x.is_empty()
+                        && std::ptr::eq(n.graph, self.graph)
+                    {
                         // SAFETY: `x` is of the neuron's graph and live (checked above, and
                         // neurons run no user code that could rewind it), and as long as the
                         // neuron's inputs.

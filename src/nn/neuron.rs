@@ -139,8 +139,8 @@ impl<'g> Neuron<'g> {
     /// and its length.
     ///
     /// # Safety
-    /// `x.len() == self.nin()`, and every value in `x` belongs to this neuron's graph and is
-    /// live ([`Graph::all_live`]).
+    /// `x.len() == self.nin() > 0`, and every value in `x` belongs to this neuron's graph and
+    /// is live ([`Graph::all_live`]).
     pub(crate) unsafe fn forward_live(&self, x: &[Value<'g>]) -> Value<'g> {
         self.graph.scoped_interned(self.name, || {
             let sum = if self.fused {
