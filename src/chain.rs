@@ -39,30 +39,6 @@ impl Graph {
         unsafe { self.weighted_sum_live(bias, weights, inputs) }
     }
 
-    /// Whether every node below `end` is live for good: no rewind has ever cut below `end`,
-    /// so each handle of this graph with a smaller index names its node (`Arena::kept`). A
-    /// model's parameters, created before the training loop's checkpoint, stay so.
-    #[inline]
-    pub(crate) fn kept_below(&self, end: u32) -> bool {
-        self.with(|a| end <= a.kept)
-    }
-
-    /// Whether every value in `values` belongs to this graph and is live: the cheap tests of
-    /// `Arena::is_live` for each, folded without stopping at the first failure, and only if
-    /// one fails, the full test.
-    #[inline]
-    pub(crate) fn all_live(&self, values: &[Value<'_>]) -> bool {
-        self.with(|a| {
-            let quick = |ok: bool, v: &Value<'_>| {
-                ok & std::ptr::eq(v.graph(), self) & a.is_live_quick(v.index(), v.generation())
-            };
-            values.iter().fold(true, quick)
-                || values
-                    .iter()
-                    .all(|v| std::ptr::eq(v.graph(), self) && a.is_live(v.index(), v.generation()))
-        })
-    }
-
     /// [`Graph::weighted_sum`] without checking the handles, for callers that checked them
     /// once for many sums (a layer's inputs, a neuron's parameters).
     ///

@@ -531,6 +531,30 @@ impl Graph {
         f(a)
     }
 
+    /// Whether every node below `end` is live for good: no rewind has ever cut below `end`,
+    /// so each handle of this graph with a smaller index names its node (`Arena::kept`). A
+    /// model's parameters, created before the training loop's checkpoint, stay so.
+    #[inline]
+    pub(crate) fn kept_below(&self, end: u32) -> bool {
+        self.with(|a| end <= a.kept)
+    }
+
+    /// Whether every value in `values` belongs to this graph and is live: the cheap tests of
+    /// `Arena::is_live` for each, folded without stopping at the first failure, and only if
+    /// one fails, the full test.
+    #[inline]
+    pub(crate) fn all_live(&self, values: &[Value<'_>]) -> bool {
+        self.with(|a| {
+            let quick = |ok: bool, v: &Value<'_>| {
+                ok & std::ptr::eq(v.graph(), self) & a.is_live_quick(v.index(), v.generation())
+            };
+            values.iter().fold(true, quick)
+                || values
+                    .iter()
+                    .all(|v| std::ptr::eq(v.graph(), self) && a.is_live(v.index(), v.generation()))
+        })
+    }
+
     /// Reports a misuse found inside a borrow. Called only once that borrow has ended.
     #[cold]
     #[inline(never)]
