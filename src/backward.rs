@@ -75,15 +75,17 @@ impl Arena {
     }
 
     /// The sweep from a root known to reach every op node below it: no test for unreached
-    /// nodes, and through the replay plan when it covers the root (`src/plan.rs`). Out of
+    /// nodes, and through the replay plan when it ends at the root (`src/plan.rs`). Out of
     /// line, so that the sweep of a graph rebuilt every step keeps its registers (W2 rebuilt:
     /// 10 instructions a step).
     #[inline(never)]
     fn sweep_known(&mut self, root: u32, end: usize) {
-        match self.planned_steps_to(root) {
-            Some(count) => self.sweep_planned(count),
-            None if self.links.is_empty() => self.sweep::<false, false>(end),
-            None => self.sweep::<true, false>(end),
+        if self.plan_ends_at(root) {
+            self.sweep_planned();
+        } else if self.links.is_empty() {
+            self.sweep::<false, false>(end);
+        } else {
+            self.sweep::<true, false>(end);
         }
     }
 

@@ -4,7 +4,7 @@
 //! rebuilding it, build it once, then each step: change the leaves (an optimizer does that for
 //! the parameters; [`Value::set_data`] for inputs), [`Graph::recompute`], and `backward()`
 //! again. Nothing is allocated after the first replay. Every op's value is recomputed from
-//! its parents in creation order (through a plan of the range, `src/plan.rs`), and backward
+//! its parents, parents first (through a plan of the range, `src/plan.rs`), and backward
 //! recomputes each local derivative from the new values, so a relu's branch follows the new
 //! data. The simple path, rebuilding and rewinding, stays the one the
 //! tutorial teaches; this is the fast path, and it gives the same numbers to the bit.
@@ -12,8 +12,8 @@
 use crate::graph::{Checkpoint, Graph};
 
 impl Graph {
-    /// Recomputes the value of every op node created since `from`, in creation order, from
-    /// the current values of their parents. Leaves keep their values.
+    /// Recomputes the value of every op node created since `from`, parents before children,
+    /// from the current values of their parents. Leaves keep their values.
     ///
     /// ```
     /// let g = scalargrad::Graph::new();
@@ -39,7 +39,10 @@ impl Graph {
     /// Cost: one pass over the op nodes since `from`. The first recompute from a checkpoint
     /// (and the first after the graph changed: a rewind, new nodes, another checkpoint) also
     /// makes a plan of the range, 32 bytes per op node, that later recomputes and backward
-    /// passes run through (`src/plan.rs`); after that, nothing is allocated.
+    /// passes run through (`src/plan.rs`); after that, nothing is allocated. The plan orders
+    /// independent ops (the same op of several samples) side by side, so that the processor
+    /// overlaps them, and keeps the order in which each gradient adds its terms: replay and
+    /// rebuild give the same bits.
     ///
     /// # Panics
     /// If `from` belongs to another graph, or is no longer valid (the graph was rewound or

@@ -402,6 +402,112 @@ fn a_replay_plan_is_never_used_for_another_structure() {
 }
 
 #[test]
+fn a_replay_adds_each_gradients_terms_in_the_order_of_a_rebuild() {
+    // Replay orders the op nodes of each window by depth (`src/plan.rs`), so that independent
+    // ops sit side by side, and its backward runs that order reversed. That must not reorder
+    // the terms of any gradient. x's three terms sum to 1 in a rebuild's order,
+    // (-1e16 + 1e16) + 1, and to 0 in depth order, (1 - 1e16) + 1e16.
+    fn build<'g>(a: Value<'g>, x: Value<'g>) -> Value<'g> {
+        let deep = ((a * 1.0) * 1.0) * 1.0;
+        let first = deep * x; // depth 4, created first: its term comes last in a rebuild
+        let second = x * 1e16; // depth 1
+        let third = x * -1e16; // depth 1, created last: its term comes first
+        first + second + third
+    }
+    let fresh = Graph::new();
+    let (fa, fx) = (fresh.value(1.0), fresh.value(0.5));
+    build(fa, fx).backward();
+    assert_eq!(fx.grad(), 1.0, "(-1e16 + 1e16) + 1");
+
+    let g = Graph::new();
+    let (a, x) = (g.value(1.0), g.value(0.5));
+    let cp = g.checkpoint();
+    let loss = build(a, x);
+    for round in 0..3 {
+        g.recompute(cp);
+        x.zero_grad();
+        loss.backward(); // from the second backward on, through the plan
+        assert_eq!(x.grad().to_bits(), 1.0_f64.to_bits(), "round {round}");
+    }
+}
+
+/// `samples` copies of one random expression over `leaves` (each op's operands drawn from the
+/// leaves and the copy's earlier nodes), summed: the shape of a batch, whose copies a replay
+/// can interleave. The structure depends only on `seed`.
+fn random_batch<'g>(g: &'g Graph, leaves: &[Value<'g>], samples: usize, seed: u64) -> Value<'g> {
+    use scalargrad::rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
+    let mut total: Option<Value<'g>> = None;
+    for sample in 0..samples {
+        // The same structure for every copy, with the leaves shifted per copy.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let mut nodes: Vec<Value<'g>> = (0..leaves.len())
+            .map(|k| leaves[(k + sample) % leaves.len()])
+            .collect();
+        for _ in 0..rng.random_range(20..60) {
+            let pick = |rng: &mut Xoshiro256PlusPlus| nodes[rng.random_range(0..nodes.len())];
+            let (a, b) = (pick(&mut rng), pick(&mut rng));
+            let node = match rng.random_range(0..9) {
+                0 => a + b,
+                1 => a - b,
+                2 => a * b,
+                3 => a * a,
+                4 => a.tanh(),
+                5 => a.sigmoid(),
+                6 => (a * 0.5).relu(),
+                7 => a / (b * b + 1.0),
+                _ => g.dot(Some(a), &[a, b], &[b, pick(&mut rng)]),
+            };
+            nodes.push(node.tanh());
+        }
+        let out = nodes[leaves.len()..]
+            .iter()
+            .copied()
+            .fold(g.value(0.0), |s, n| s + n);
+        total = Some(total.map_or(out, |t| t + out));
+    }
+    total.expect("at least one sample")
+}
+
+#[test]
+fn replayed_random_batches_give_the_bits_of_fresh_builds() {
+    // Values and every gradient, through the plan's schedule, against fresh graphs.
+    let seeds = if cfg!(miri) { 0..2 } else { 0..40 };
+    for seed in seeds {
+        let init = [0.3, -0.7, 1.1, 0.05, -1.9];
+        let g = Graph::new();
+        let w = g.values(&init);
+        let cp = g.checkpoint();
+        let loss = random_batch(&g, &w, 4, seed);
+        for round in 0..3 {
+            let params: Vec<f64> = init
+                .iter()
+                .map(|v| v * (1.0 + 0.1 * f64::from(round)))
+                .collect();
+            for (p, &v) in w.iter().zip(&params) {
+                p.set_data(v);
+            }
+            g.recompute(cp);
+            g.zero_grad();
+            loss.backward();
+            loss.backward(); // through the plan, if every node feeds the loss
+
+            let fresh = Graph::new();
+            let fw = fresh.values(&params);
+            let fresh_loss = random_batch(&fresh, &fw, 4, seed);
+            fresh_loss.backward();
+            fresh_loss.backward();
+            let bits = |vs: &[Value<'_>]| vs.iter().map(|v| v.grad().to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                loss.data().to_bits(),
+                fresh_loss.data().to_bits(),
+                "seed {seed}, round {round}"
+            );
+            assert_eq!(bits(&w), bits(&fw), "seed {seed}, round {round}");
+        }
+    }
+}
+
+#[test]
 fn nan_and_infinity_propagate_like_f64() {
     let g = Graph::new();
     let x = g.value(-1.0);
