@@ -7,14 +7,15 @@
 //! size. The mathematics stays in `op.rs`: the loops call `Op::eval` and `Op::partials`
 //! through `specialize!`, as the node loops do, so both give the same bits.
 //!
-//! **Schedule.** Creation order is a valid order, but often a slow one: a sample's chain of
-//! ops (a weighted sum, a sigmoid's `exp` and division, a softmax, a log) is computed before
-//! the next sample starts, and each op waits for the one before it. So within each window of
-//! [`WINDOW`] consecutive op nodes, the plan orders the nodes by depth (the longest path from
-//! a leaf), which puts independent ops (the same op of several samples) next to each other
-//! and lets the processor overlap them. Forward runs the windows in creation order, each in
-//! depth order; backward runs the same sequence reversed. Both are topological orders:
-//! a parent is in an earlier window, or in the same one at a smaller depth.
+//! **Schedule.** Creation order is a valid order, but often a slow one: each op waits for
+//! the one created just before it (a weighted sum, then its sigmoid's `exp` and division),
+//! and the processor, which looks only a few nodes ahead, finds little to do meanwhile. So
+//! within each window of [`WINDOW`] consecutive op nodes, the plan orders the nodes by depth
+//! (the longest path from a leaf). That puts independent ops side by side, the same op of a
+//! layer's neurons say, and the processor overlaps them: four sigmoids' `exp` calls at once.
+//! Forward runs the windows in creation order, each in depth order; backward runs the same
+//! sequence reversed. Both are topological orders: a parent is in an earlier window, or in
+//! the same one at a smaller depth.
 //!
 //! Forward's order never changes a value: each node is a function of its parents. Backward's
 //! can, because a gradient is a sum and the order of its terms rounds differently. So the
@@ -62,13 +63,22 @@ pub(crate) struct Plan {
     steps: Vec<Step>,
 }
 
-/// How many consecutive op nodes the schedule reorders among themselves. Replaying W2's
-/// forward pass 10,000 times (four samples of 37 op nodes) took 3.38 ms in creation order,
-/// 2.83 ms with windows of 64 and 2.68 ms with the whole graph as one window. W1's (70,000
-/// nodes) took 0.087, 0.090 and 0.100 ms a step: one window spreads each level over the
-/// whole arena. (Fastest of 20 alternated runs; BENCHMARKS.md, round 7.) Long enough to hold
-/// the same op of a few samples, short enough to keep a window's nodes close together.
-pub(crate) const WINDOW: usize = 64;
+/// How many consecutive op nodes the schedule reorders among themselves. Measured as the
+/// fastest of 15 alternated runs of recompute + backward (BENCHMARKS.md, round 7), against
+/// creation order:
+///
+/// | window | W2, 10,000 times | W1, a step | 70,000 tiny samples | 1,000,000 of them |
+/// |---|---|---|---|---|
+/// | creation order | 4.75 ms | 0.165 ms | 0.268 ms | 3.38 ms |
+/// | 16 | **4.40 ms** | 0.162 ms | 0.246 ms | 3.43 ms |
+/// | 24 | 4.34 ms | 0.184 ms | 0.257 ms | 3.72 ms |
+/// | 64 | 4.08 ms | 0.163 ms | 0.265 ms | 4.24 ms |
+///
+/// (A tiny sample is `(w₀·x + w₁).tanh() · w₂`, added to a running total.) Longer windows
+/// help W2 more, but put a long graph's running total into bursts of dependent adds, and
+/// slowed it by a quarter. Sixteen nodes hold the four neurons of W2's hidden layer, and
+/// slowed none of the graphs measured (the 1.5 % of the last column is within the noise).
+pub(crate) const WINDOW: usize = 16;
 
 /// The byte offset of node `index`.
 fn offset(index: u32) -> usize {

@@ -40,7 +40,7 @@ impl Graph {
     /// (and the first after the graph changed: a rewind, new nodes, another checkpoint) also
     /// makes a plan of the range, 32 bytes per op node, that later recomputes and backward
     /// passes run through (`src/plan.rs`); after that, nothing is allocated. The plan orders
-    /// independent ops (the same op of several samples) side by side, so that the processor
+    /// independent ops (the same op of a layer's neurons, say) side by side, so that the processor
     /// overlaps them, and keeps the order in which each gradient adds its terms: replay and
     /// rebuild give the same bits.
     ///
