@@ -15,7 +15,8 @@
 //! layer's neurons say, and the processor overlaps them: four sigmoids' `exp` calls at once.
 //! Forward runs the windows in creation order, each in depth order; backward runs the same
 //! sequence reversed. Both are topological orders: a parent is in an earlier window, or in
-//! the same one at a smaller depth.
+//! the same one at a smaller depth. (Ranges of more than [`SCHEDULED_MAX`] op nodes, which
+//! outgrow the caches, keep creation order.)
 //!
 //! Forward's order never changes a value: each node is a function of its parents. Backward's
 //! can, because a gradient is a sum and the order of its terms rounds differently. So the
@@ -59,7 +60,8 @@ pub(crate) struct Plan {
     /// The byte offset of the range's last op node, if it has one.
     last: Option<usize>,
     /// The op nodes of the range, in windows of [`WINDOW`] in creation order, each window
-    /// in depth order or, where that would reorder a gradient's terms, creation order.
+    /// in depth order or, where that would reorder a gradient's terms, creation order. (A
+    /// range of more than [`SCHEDULED_MAX`] op nodes keeps creation order throughout.)
     steps: Vec<Step>,
 }
 
@@ -67,18 +69,25 @@ pub(crate) struct Plan {
 /// fastest of 15 alternated runs of recompute + backward (BENCHMARKS.md, round 7), against
 /// creation order:
 ///
-/// | window | W2, 10,000 times | W1, a step | 70,000 tiny samples | 1,000,000 of them |
+/// | window | W2, 10,000 times | W1, a step | tiny samples, 70,000 nodes | 10⁶ nodes |
 /// |---|---|---|---|---|
 /// | creation order | 4.75 ms | 0.165 ms | 0.268 ms | 3.38 ms |
 /// | 16 | **4.40 ms** | 0.162 ms | 0.246 ms | 3.43 ms |
 /// | 24 | 4.34 ms | 0.184 ms | 0.257 ms | 3.72 ms |
 /// | 64 | 4.08 ms | 0.163 ms | 0.265 ms | 4.24 ms |
 ///
-/// (A tiny sample is `(w₀·x + w₁).tanh() · w₂`, added to a running total.) Longer windows
-/// help W2 more, but put a long graph's running total into bursts of dependent adds, and
-/// slowed it by a quarter. Sixteen nodes hold the four neurons of W2's hidden layer, and
-/// slowed none of the graphs measured (the 1.5 % of the last column is within the noise).
+/// (A tiny sample is `(w₀·x + w₁).tanh() · w₂`, added to a running total.) Windows of 64 help
+/// W2 most, but slow graphs of tiny samples from 250,000 nodes on ([`SCHEDULED_MAX`]); 24 and
+/// 32 slowed W1 in every run. Sixteen nodes hold the four neurons of W2's hidden layer.
 pub(crate) const WINDOW: usize = 16;
+
+/// The longest range, in op nodes, that the plan schedules; a longer one keeps creation order.
+/// Replaying the tiny-sample graph of [`WINDOW`]'s table, windows of 16 saved 9 % a node at
+/// 70,000 and at 250,000 nodes, and cost 8 % at 10⁶ (windows of 64: −4 %, +7 %, +29 %). At
+/// 10⁶ nodes, the nodes and the plan (64 MB) outgrow the processor's caches, and a pass runs at
+/// the pace of memory, which creation order reads in sequence. 2¹⁸ op nodes is 8 MB of
+/// nodes and 8 MB of plan.
+pub(crate) const SCHEDULED_MAX: usize = 1 << 18;
 
 /// The byte offset of node `index`.
 fn offset(index: u32) -> usize {
@@ -118,7 +127,9 @@ impl Arena {
             });
         }
         plan.last = plan.steps.last().map(|s| s.at);
-        schedule(nodes, links, &mut plan.steps, |i| depth[i - from]);
+        if plan.steps.len() <= SCHEDULED_MAX {
+            schedule(nodes, links, &mut plan.steps, |i| depth[i - from]);
+        }
         plan.complete = nodes[..from].iter().all(|n| n.op == Op::Leaf);
         plan.key = key;
     }
@@ -328,6 +339,30 @@ mod tests {
         // By depth, backward would give x node 3's term before node 4's; a rebuild gives
         // node 4's first.
         assert_eq!(planned(&g), [1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "2¹⁸ nodes")]
+    fn a_range_longer_than_the_scheduled_maximum_keeps_creation_order() {
+        // Two independent chains, created one after the other: scheduled, their windows
+        // would interleave them; past the maximum, they stay as created.
+        let g = Graph::new();
+        let x = g.value(1.0);
+        let cp = g.checkpoint();
+        for len in [WINDOW / 2, SCHEDULED_MAX / 2 + 1] {
+            g.rewind(cp);
+            let (mut a, mut b) = (x, x);
+            for _ in 0..len {
+                a = a * 1.0;
+            }
+            for _ in 0..len {
+                b = b * 1.0;
+            }
+            g.recompute(cp);
+            let plan = planned(&g);
+            let in_creation_order = plan.windows(2).all(|w| w[0] < w[1]);
+            assert_eq!(in_creation_order, len > WINDOW, "chains of {len}");
+        }
     }
 
     #[test]
