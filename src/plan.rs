@@ -106,8 +106,6 @@ impl Arena {
         let (nodes, links) = (&self.nodes, &self.links);
         let plan = &mut self.plan;
         plan.steps.clear();
-        // Each node's depth in the range (the longest path to a node below `from`).
-        let mut depth = vec![0_u32; nodes.len() - from];
         for (i, n) in nodes.iter().enumerate().skip(from) {
             let (lhs, rhs) = match n.op.arity() {
                 Arity::Leaf => continue,
@@ -115,10 +113,6 @@ impl Arena {
                 Arity::Binary => (offset(n.lhs), offset(n.rhs)),
                 Arity::Unary | Arity::UnaryConst => (offset(n.lhs), n.rhs as usize),
             };
-            depth[i - from] = 1 + parents(links, n)
-                .filter_map(|p| (p as usize).checked_sub(from).map(|k| depth[k]))
-                .max()
-                .unwrap_or(0);
             plan.steps.push(Step {
                 at: i * size_of::<Node>(),
                 lhs,
@@ -128,7 +122,7 @@ impl Arena {
         }
         plan.last = plan.steps.last().map(|s| s.at);
         if plan.steps.len() <= SCHEDULED_MAX {
-            schedule(nodes, links, &mut plan.steps, |i| depth[i - from]);
+            schedule(nodes, links, from, &mut plan.steps);
         }
         plan.complete = nodes[..from].iter().all(|n| n.op == Op::Leaf);
         plan.key = key;
@@ -225,50 +219,77 @@ impl Arena {
     }
 }
 
-/// The parents of node `n`, in operand order (a parent twice for `a * a`).
-fn parents<'a>(links: &'a [u32], n: &Node) -> impl Iterator<Item = u32> + 'a {
-    let (one, two, dot): (Option<u32>, Option<u32>, &[u32]) = match n.op.arity() {
-        Arity::Leaf => (None, None, &[]),
-        Arity::Unary | Arity::UnaryConst => (Some(n.lhs), None, &[]),
-        Arity::Binary => (Some(n.lhs), Some(n.rhs), &[]),
+/// Calls `f` with each parent of node `n`, in operand order (twice for `a * a`).
+#[inline]
+fn for_each_parent(links: &[u32], n: &Node, mut f: impl FnMut(u32)) {
+    match n.op.arity() {
+        Arity::Leaf => {}
+        Arity::Unary | Arity::UnaryConst => f(n.lhs),
+        Arity::Binary => {
+            f(n.lhs);
+            f(n.rhs);
+        }
         Arity::Nary => {
             let (bias, pairs) = dot_parts(links, n);
-            (bias, None, pairs)
+            if let Some(b) = bias {
+                f(b);
+            }
+            for &p in pairs {
+                f(p);
+            }
         }
-    };
-    one.into_iter().chain(two).chain(dot.iter().copied())
+    }
 }
 
-/// Orders each window of [`WINDOW`] steps (given in creation order) by the depth of their
-/// nodes (`depth`, by node index), unless that would change the order in which backward adds
-/// some node's gradient terms.
+/// Orders each window of [`WINDOW`] steps (the op nodes of `nodes[from..]`, given in creation
+/// order) by the depth of their nodes, unless that would change the order in which backward
+/// adds some node's gradient terms.
 ///
 /// The result is a topological order both ways: a parent lies in an earlier window, or in the
 /// same window at a smaller depth. For the terms, a creation-order sweep gives each node its
 /// consumers' contributions from the latest-created consumer down, and the reversed schedule
 /// must do the same. Across windows it does (windows keep creation order); within a window
 /// it is checked, and a window that fails keeps creation order.
-fn schedule(nodes: &[Node], links: &[u32], steps: &mut [Step], depth: impl Fn(usize) -> u32) {
-    let index = |s: &Step| s.at / size_of::<Node>();
+fn schedule(nodes: &[Node], links: &[u32], from: usize, steps: &mut [Step]) {
+    // `steps.len() <= SCHEDULED_MAX`, and every index is below `nodes.len() <= MAX_NODES`.
+    #[allow(clippy::cast_possible_truncation)]
+    let index = |s: &Step| (s.at / size_of::<Node>()) as u32;
+    // Each node's depth: the longest path to a node below `from` (those count 0).
+    let mut depth = vec![0_u32; nodes.len() - from];
+    for s in &*steps {
+        let i = index(s) as usize;
+        let mut deepest = 0;
+        for_each_parent(links, &nodes[i], |p| {
+            if let Some(k) = (p as usize).checked_sub(from) {
+                deepest = deepest.max(depth[k]);
+            }
+        });
+        depth[i - from] = deepest + 1;
+    }
     // The latest consumer seen so far of each node, walking backward's order: it must fall.
-    let mut last = vec![usize::MAX; nodes.len()];
+    let mut last = vec![u32::MAX; nodes.len()];
     let mut order: Vec<(u32, usize)> = Vec::with_capacity(WINDOW);
     let mut sorted: Vec<Step> = Vec::with_capacity(WINDOW);
     for window in steps.chunks_mut(WINDOW).rev() {
         // By depth, then creation order (a stable sort).
         order.clear();
-        order.extend(window.iter().map(|s| depth(index(s))).zip(0..));
+        order.extend(
+            window
+                .iter()
+                .map(|s| depth[index(s) as usize - from])
+                .zip(0..),
+        );
         order.sort_by_key(|&(d, _)| d);
-        let keeps_terms = order.iter().rev().all(|&(_, k)| {
+        let mut keeps_terms = true;
+        for &(_, k) in order.iter().rev() {
             let i = index(&window[k]);
-            parents(links, &nodes[i]).all(|p| {
+            for_each_parent(links, &nodes[i as usize], |p| {
                 let seen = &mut last[p as usize];
                 // `*seen == i`: the same node twice (`a * a`), one step.
-                let in_order = *seen >= i;
+                keeps_terms &= *seen >= i;
                 *seen = i;
-                in_order
-            })
-        });
+            });
+        }
         if keeps_terms {
             sorted.clear();
             sorted.extend(order.iter().map(|&(_, k)| window[k]));
@@ -278,9 +299,7 @@ fn schedule(nodes: &[Node], links: &[u32], steps: &mut [Step], depth: impl Fn(us
             // touched is a parent of this window, so this walk sets it again).
             for s in window.iter().rev() {
                 let i = index(s);
-                for p in parents(links, &nodes[i]) {
-                    last[p as usize] = i;
-                }
+                for_each_parent(links, &nodes[i as usize], |p| last[p as usize] = i);
             }
         }
     }
