@@ -100,9 +100,17 @@ impl Arena {
         // `from <= len <= MAX_NODES`, so both fit.
         #[allow(clippy::cast_possible_truncation)]
         let key = Some((from as u32, self.nodes.len() as u32, self.generation));
-        if self.plan.key == key {
-            return;
+        if self.plan.key != key {
+            self.make_plan(from, key);
         }
+    }
+
+    /// Makes the plan of `nodes[from..]` (`plan_for`). Out of line, so that the replay loop
+    /// that calls `plan_for` every step does not carry its registers (W2 replay: 37
+    /// instructions a step).
+    #[cold]
+    #[inline(never)]
+    fn make_plan(&mut self, from: usize, key: Option<(u32, u32, u32)>) {
         let (nodes, links) = (&self.nodes, &self.links);
         let plan = &mut self.plan;
         plan.steps.clear();
