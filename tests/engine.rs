@@ -345,16 +345,30 @@ fn replay_plan_gives_the_bits_of_fresh_builds() {
         let fw = fresh.values(&params);
         let fx = fresh.values(&input);
         let fresh_loss = replay_fixture(&fresh, &fw, &fx);
-        fresh_loss.backward();
-        fresh_loss.backward();
-        let bits = |vs: &[Value<'_>]| vs.iter().map(|v| v.grad().to_bits()).collect::<Vec<_>>();
-        assert_eq!(
-            loss.data().to_bits(),
-            fresh_loss.data().to_bits(),
-            "round {round}"
+        assert_same_bits(
+            loss,
+            fresh_loss,
+            &[(&w, &fw), (&x, &fx)],
+            &format!("round {round}"),
         );
-        assert_eq!(bits(&w), bits(&fw), "parameters' gradients, round {round}");
-        assert_eq!(bits(&x), bits(&fx), "inputs' gradients, round {round}");
+    }
+}
+
+/// Asserts that `loss` (replayed, and swept twice) and `fresh` (a fresh build of the same
+/// numbers, swept twice here) have the same value and, for each pair of slices, the same
+/// gradients, by their bits.
+fn assert_same_bits(
+    loss: Value<'_>,
+    fresh: Value<'_>,
+    pairs: &[(&[Value<'_>], &[Value<'_>])],
+    context: &str,
+) {
+    fresh.backward();
+    fresh.backward();
+    let bits = |vs: &[Value<'_>]| vs.iter().map(|v| v.grad().to_bits()).collect::<Vec<_>>();
+    assert_eq!(loss.data().to_bits(), fresh.data().to_bits(), "{context}");
+    for (k, (a, b)) in pairs.iter().enumerate() {
+        assert_eq!(bits(a), bits(b), "gradients of slice {k}, {context}");
     }
 }
 
@@ -494,15 +508,8 @@ fn replayed_random_batches_give_the_bits_of_fresh_builds() {
             let fresh = Graph::new();
             let fw = fresh.values(&params);
             let fresh_loss = random_batch(&fresh, &fw, 4, seed);
-            fresh_loss.backward();
-            fresh_loss.backward();
-            let bits = |vs: &[Value<'_>]| vs.iter().map(|v| v.grad().to_bits()).collect::<Vec<_>>();
-            assert_eq!(
-                loss.data().to_bits(),
-                fresh_loss.data().to_bits(),
-                "seed {seed}, round {round}"
-            );
-            assert_eq!(bits(&w), bits(&fw), "seed {seed}, round {round}");
+            let context = format!("seed {seed}, round {round}");
+            assert_same_bits(loss, fresh_loss, &[(&w, &fw)], &context);
         }
     }
 }
