@@ -45,10 +45,59 @@ fn example(name: &str) -> PathBuf {
 
 /// Runs an example from a scratch directory (not the repository: a newcomer may be anywhere).
 fn run(name: &str, args: &[&str]) -> Output {
+    run_in_world(name, args, &World::AsIs)
+}
+
+/// The machine an example runs on, as far as the tools it may call are concerned.
+enum World {
+    /// The test's own `PATH`, whatever is installed.
+    AsIs,
+    /// The test's `PATH` without the directories that hold Graphviz's `dot`: a machine without
+    /// Graphviz.
+    WithoutGraphviz,
+}
+
+impl World {
+    /// The `PATH` of the example's process.
+    fn path(&self) -> std::ffi::OsString {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        match self {
+            World::AsIs => path,
+            World::WithoutGraphviz => {
+                let dot = format!("dot{}", std::env::consts::EXE_SUFFIX);
+                let kept: Vec<PathBuf> = std::env::split_paths(&path)
+                    .filter(|dir| !dir.join(&dot).exists())
+                    .collect();
+                std::env::join_paths(kept).expect("the PATH's own directories join again")
+            }
+        }
+    }
+
+    /// Whether Graphviz's `dot` runs in this world (`dot -V` succeeds).
+    fn has_graphviz(&self) -> bool {
+        Command::new("dot")
+            .arg("-V")
+            .env("PATH", self.path())
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    fn describe(&self) -> &'static str {
+        if self.has_graphviz() {
+            "Graphviz's dot on the PATH"
+        } else {
+            "no Graphviz on the PATH"
+        }
+    }
+}
+
+/// Runs an example from a scratch directory with the `PATH` of `world`.
+fn run_in_world(name: &str, args: &[&str], world: &World) -> Output {
     let cwd = std::env::temp_dir();
     Command::new(example(name))
         .args(args)
         .current_dir(cwd)
+        .env("PATH", world.path())
         .output()
         .expect("the example starts")
 }
@@ -80,38 +129,104 @@ fn git_status() -> Option<String> {
     out.status.success().then(|| text(&out.stdout))
 }
 
-#[test]
-fn xor_train_experiment_leaves_graphs_and_git_status_untouched() {
+/// The files `xor_train` writes: `xor_network.graphviz.svg` only where Graphviz's `dot` runs.
+fn xor_train_pictures(world: &World) -> BTreeSet<String> {
+    let mut files: BTreeSet<String> = [
+        "xor_network.dot",
+        "xor_network.svg",
+        "xor_network.html",
+        "xor_loss.svg",
+        "xor_decision_regions.svg",
+    ]
+    .map(String::from)
+    .into();
+    if world.has_graphviz() {
+        files.insert("xor_network.graphviz.svg".into());
+    }
+    files
+}
+
+/// Runs `xor_train --seed 3 --epochs 100` in `world` and checks that it leaves graphs/ and
+/// `git status` alone, and writes exactly the pictures it should, saying where with full paths.
+fn xor_experiment_in(world: &World) {
     let graphs_before = graphs_snapshot();
     let git_before = git_status();
-    let out = run("xor_train", &["--seed", "3", "--epochs", "100"]);
+    let out = run_in_world("xor_train", &["--seed", "3", "--epochs", "100"], world);
     let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    let w = world.describe();
+    assert!(
+        out.status.success(),
+        "xor_train --seed 3 failed ({w}):\n{stdout}{}",
+        text(&out.stderr)
+    );
     assert!(
         graphs_snapshot() == graphs_before,
-        "xor_train --seed 3 changed graphs/"
+        "xor_train --seed 3 changed graphs/ ({w})"
     );
     assert_eq!(
         git_status(),
         git_before,
-        "xor_train --seed 3 changed git status"
+        "xor_train --seed 3 changed git status ({w})"
     );
     // It says where the pictures went, with the full path, and that path is out/.
-    let wrote: Vec<&str> = stdout
+    let wrote: Vec<&Path> = stdout
         .lines()
         .filter_map(|l| l.strip_prefix("wrote "))
+        .map(Path::new)
         .collect();
-    assert_eq!(wrote.len(), 5, "{stdout}"); // xor_network.{dot,svg,html}, loss, regions
+    let names: BTreeSet<String> = wrote
+        .iter()
+        .filter_map(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .collect();
+    let want = xor_train_pictures(world);
+    assert!(
+        names == want && wrote.len() == want.len(),
+        "expected {} `wrote` lines ({w}): {want:?}; got {}: {wrote:?}\nmissing: {:?}\nunexpected: {:?}\n--- stdout ---\n{stdout}",
+        want.len(),
+        wrote.len(),
+        want.difference(&names).collect::<Vec<_>>(),
+        names.difference(&want).collect::<Vec<_>>(),
+    );
+    let out_dir = repo().join("out");
     for path in wrote {
-        let path = Path::new(path);
-        assert!(path.is_absolute(), "{} is not a full path", path.display());
-        assert_eq!(path.parent(), Some(repo().join("out").as_path()));
-        assert!(path.exists());
+        assert!(
+            path.is_absolute(),
+            "`wrote {}` is not a full path ({w})",
+            path.display()
+        );
+        assert_eq!(
+            path.parent(),
+            Some(out_dir.as_path()),
+            "`wrote {}` is not in {} ({w})",
+            path.display(),
+            out_dir.display()
+        );
+        assert!(
+            path.exists(),
+            "`wrote {}` but there is no such file ({w})",
+            path.display()
+        );
     }
     assert!(
         stdout.contains("no PyTorch check: --seed 3 starts from random weights"),
-        "{stdout}"
+        "no `no PyTorch check: --seed 3 ...` line ({w}):\n{stdout}"
     );
+}
+
+// Both worlds in one test: they write the same files in out/, so they must not run in parallel.
+#[test]
+fn xor_train_experiment_leaves_graphs_and_git_status_untouched() {
+    xor_experiment_in(&World::WithoutGraphviz);
+    if World::AsIs.has_graphviz() {
+        xor_experiment_in(&World::AsIs);
+    } else {
+        eprintln!(
+            "\n*** xor_train_experiment_leaves_graphs_and_git_status_untouched: ran only without \
+             Graphviz, because `dot -V` does not run on this PATH (install Graphviz to test \
+             xor_network.graphviz.svg too) ***\n"
+        );
+    }
 }
 
 #[test]
@@ -122,7 +237,11 @@ fn xor_train_out_writes_into_the_given_directory() {
         &["--epochs", "0", "--out", dir.to_str().expect("UTF-8")],
     );
     let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        out.status.success(),
+        "xor_train --epochs 0 --out failed:\n{stdout}{}",
+        text(&out.stderr)
+    );
     for file in [
         "xor_loss.svg",
         "xor_decision_regions.svg",
@@ -130,13 +249,13 @@ fn xor_train_out_writes_into_the_given_directory() {
     ] {
         assert!(
             dir.join(file).exists(),
-            "{file} missing in {}",
+            "{file} missing in {}; stdout:\n{stdout}",
             dir.display()
         );
     }
     assert!(
         stdout.contains("no PyTorch check: --epochs 0 trains nothing"),
-        "{stdout}"
+        "no `no PyTorch check: --epochs 0 ...` line:\n{stdout}"
     );
     std::fs::remove_dir_all(&dir).expect("the scratch directory is removable");
 }
@@ -144,13 +263,24 @@ fn xor_train_out_writes_into_the_given_directory() {
 #[test]
 fn xor_train_help_lists_every_option_with_its_default() {
     let out = run("xor_train", &["--help"]);
-    assert_eq!(out.status.code(), Some(0));
     let help = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "xor_train --help:\n{help}{}",
+        text(&out.stderr)
+    );
     for option in ["--data", "--seed", "--epochs", "--out"] {
         assert!(help.contains(option), "--help lacks {option}:\n{help}");
     }
-    assert!(help.contains("[default: 10000]"), "{help}");
-    assert!(help.contains("sample.csv]"), "{help}");
+    assert!(
+        help.contains("[default: 10000]"),
+        "--help lacks --epochs' default [default: 10000]:\n{help}"
+    );
+    assert!(
+        help.contains("sample.csv]"),
+        "--help lacks --data's default (…sample.csv]):\n{help}"
+    );
 }
 
 #[test]
@@ -164,10 +294,20 @@ fn usage_errors_exit_2_with_clap_message() {
         ("apple_graph", &["--outt", "x"][..]),
     ] {
         let out = run(name, args);
-        assert_eq!(out.status.code(), Some(2), "{name} {args:?}");
         let err = text(&out.stderr);
-        assert!(err.starts_with("error: "), "{name} {args:?}: {err}");
-        assert!(err.contains("--help"), "{name} {args:?}: {err}");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{name} {args:?}: want exit code 2 (usage error); stderr:\n{err}"
+        );
+        assert!(
+            err.starts_with("error: "),
+            "{name} {args:?}: stderr does not start with `error: `:\n{err}"
+        );
+        assert!(
+            err.contains("--help"),
+            "{name} {args:?}: stderr does not point to --help:\n{err}"
+        );
     }
 }
 
@@ -178,11 +318,15 @@ fn data_errors_exit_1_with_file_line_and_column() {
     let csv = dir.join("bad.csv");
     std::fs::write(&csv, "x1,x2,class1,class2\n0,0,0,1\n0,1,one,0\n").expect("writable");
     let out = run("xor_train", &["--data", csv.to_str().expect("UTF-8")]);
-    assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "xor_train --data bad.csv: want exit code 1 (bad data); stderr:\n{err}"
+    );
     assert!(
         err.contains("bad.csv:3: column \"class1\": expected a number, found \"one\""),
-        "{err}"
+        "the error does not name bad.csv:3, column class1 and the value \"one\":\n{err}"
     );
     std::fs::remove_dir_all(&dir).expect("the scratch directory is removable");
 }
