@@ -153,7 +153,7 @@ fn run(opts: &Options) -> Result<(), String> {
     let built = program.build(&g, &values).map_err(caret)?;
     let root = built.output;
     root.backward();
-    let out = program.output_name();
+    let out = root.name().unwrap_or_default();
 
     println!("{out} = {}", short(root.data()));
     if used.is_empty() {

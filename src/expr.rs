@@ -992,7 +992,9 @@ impl Program {
         self.variables.iter().map(|(n, _)| n.clone()).collect()
     }
 
-    /// The name of the output node (the last statement's name or text).
+    /// The name of the output node: the last statement's name or text. (A built node whose
+    /// name another node already has gets a suffix, `h (2)`; [`Value::name`] of
+    /// [`Built::output`] is the name it was given.)
     pub fn output_name(&self) -> &str {
         &self.nodes[self.output].name
     }
@@ -1022,6 +1024,8 @@ impl Program {
             g,
             program: self,
             built: Vec::with_capacity(self.nodes.len()),
+            names: Vec::with_capacity(self.nodes.len()),
+            used: leaves.iter().map(|(n, _)| (n.clone(), 1)).collect(),
             nodes: leaves
                 .iter()
                 .zip(&self.variables)
@@ -1034,22 +1038,21 @@ impl Program {
                 .collect(),
             folded_non_finite: Vec::new(),
         };
-        for k in 0..self.nodes.len() {
+        for (k, node) in self.nodes.iter().enumerate() {
             let operand = b.build(k, &leaves);
+            let name = match (&node.kind, operand) {
+                (Kind::Input(i), _) => leaves[*i].0.clone(),
+                (_, Operand::Node(_)) => b.nodes.last().expect("just built").name.clone(),
+                (_, Operand::Number(_)) => node.name.clone(),
+            };
             b.built.push(operand);
+            b.names.push(name);
         }
         let output = match b.built[self.output] {
             Operand::Node(v) => v,
             Operand::Number(x) => {
                 let node = &self.nodes[self.output];
-                let v = g.value(x).named(&node.name);
-                b.nodes.push(BuiltNode {
-                    value: v,
-                    name: node.name.clone(),
-                    formula: None,
-                    column: node.column,
-                });
-                v
+                b.leaf(x, &node.name, node.column)
             }
         };
         Ok(Built {
@@ -1066,29 +1069,61 @@ struct Builder<'p, 'g> {
     program: &'p Program,
     /// Each program node's operand, by index.
     built: Vec<Operand<'g>>,
+    /// Each program node's name as an operand: unique among nodes (see [`Builder::unique`]).
+    names: Vec<String>,
+    /// How many nodes have been given each name.
+    used: BTreeMap<String, usize>,
     nodes: Vec<BuiltNode<'g>>,
     folded_non_finite: Vec<(String, f64, usize, usize)>,
 }
 
 impl<'g> Builder<'_, 'g> {
+    /// `name`, or when a node already has it, `name (2)`, `name (3)`, …: every node of a
+    /// program has its own name (`x*y + x*y`, or `x = x + 1` after the input `x`), so a
+    /// drawing and a printout can name each one, and no drawing needs to qualify it.
+    fn unique(&mut self, name: &str) -> String {
+        let mut k = *self.used.get(name).unwrap_or(&0);
+        let mut out = name.to_string();
+        while self.used.contains_key(&out) {
+            k += 1;
+            out = format!("{name} ({k})");
+        }
+        self.used.insert(name.to_string(), k);
+        self.used.insert(out.clone(), 1);
+        out
+    }
+
+    /// A new leaf holding a number, named as written.
+    fn leaf(&mut self, x: f64, name: &str, column: usize) -> Value<'g> {
+        let name = self.unique(name);
+        let v = self.g.value(x).named(&name);
+        self.nodes.push(BuiltNode {
+            value: v,
+            name,
+            formula: None,
+            column,
+        });
+        v
+    }
+
     /// The name of node `k` as an operand in a formula of precedence `outer`, in parentheses
     /// when it binds less tightly (or as tightly, with `tie`).
     fn operand(&self, k: usize, outer: u8, tie: bool) -> String {
-        let n = &self.program.nodes[k];
-        let p = n.operand_precedence();
+        let p = self.program.nodes[k].operand_precedence();
         if p < outer || (tie && p == outer) {
-            format!("({})", n.name)
+            format!("({})", self.names[k])
         } else {
-            n.name.clone()
+            self.names[k].clone()
         }
     }
 
     /// Records a new node with its name and formula.
     fn node(&mut self, v: Value<'g>, name: &str, formula: String, column: usize) -> Value<'g> {
-        let v = v.named(name);
+        let name = self.unique(name);
+        let v = v.named(&name);
         self.nodes.push(BuiltNode {
             value: v,
-            name: name.to_string(),
+            name,
             formula: Some(formula),
             column,
         });
@@ -1132,7 +1167,7 @@ impl<'g> Builder<'_, 'g> {
                     "{}({})",
                     f.name,
                     args.iter()
-                        .map(|&a| self.program.nodes[a].name.clone())
+                        .map(|&a| self.names[a].clone())
                         .collect::<Vec<_>>()
                         .join(", ")
                 );
@@ -1183,10 +1218,14 @@ impl<'g> Builder<'_, 'g> {
             (BinOp::Pow, Node(x), Number(c)) => x.powf(c),
             // A value as the exponent: x^y = exp(y·ln x), three nodes (see the module docs).
             (BinOp::Pow, base, Node(y)) => {
-                let ln_name = format!("ln({})", self.program.nodes[a].name);
+                let ln_name = format!("ln({})", self.names[a]);
                 let ln = match base {
                     Number(c) => Number(fold(&[c], |v| v[0].ln())),
                     Node(x) => Node(self.node(x.ln(), &ln_name, ln_name.clone(), at)),
+                };
+                let ln_name = match ln {
+                    Node(_) => self.nodes.last().expect("just built").name.clone(),
+                    Number(_) => ln_name,
                 };
                 let product_name = format!("{}*{ln_name}", self.operand(b, PRODUCT, false));
                 let formula_p = format!("{} × {ln_name}", self.operand(b, PRODUCT, false));
@@ -1195,6 +1234,7 @@ impl<'g> Builder<'_, 'g> {
                     Node(l) => y * l,
                 };
                 let product = self.node(product, &product_name, formula_p, at);
+                let product_name = self.nodes.last().expect("just built").name.clone();
                 let v = product.exp();
                 return Node(self.node(v, name, format!("exp({product_name})"), at));
             }
@@ -1223,10 +1263,12 @@ impl<'g> Builder<'_, 'g> {
             return Number(fold(&numbers, |v| apply(f.apply, v, &numbers[1..])));
         }
         // A number where a value is needed (`max(x, 0)`) becomes a leaf named as written.
-        let (g, nodes) = (self.g, &self.program.nodes);
-        let as_value = |k: usize| match args[k] {
+        let mut as_value = |k: usize| match args[k] {
             Node(v) => v,
-            Number(x) => g.value(x).named(&nodes[arg_nodes[k]].name),
+            Number(x) => {
+                let n = &self.program.nodes[arg_nodes[k]];
+                self.leaf(x, &n.name, n.column)
+            }
         };
         let v = match f.apply {
             Apply::Unary(h) => h(as_value(0)),

@@ -158,25 +158,28 @@ fn variables_are_the_names_used_before_a_statement_defines_them_in_order() {
     assert_eq!(e.grads["b"], 3.0);
 }
 
+/// Each built node as `name = formula` (a leaf: its name), checking that the node carries
+/// the name.
+fn names(src: &str, vars: &[(&str, f64)]) -> Vec<String> {
+    let g = Graph::new();
+    let built = expr::parse(src).unwrap().build(&g, &inputs(vars)).unwrap();
+    for n in &built.nodes {
+        assert_eq!(n.value.name().as_deref(), Some(n.name.as_str()), "{src}");
+    }
+    built
+        .nodes
+        .iter()
+        .map(|n| match &n.formula {
+            Some(f) => format!("{} = {f}", n.name),
+            None => n.name.clone(),
+        })
+        .collect()
+}
+
 /// Every node `draw` and the drawings show is named: leaves by their variable, statements by
 /// their name, the rest by their text; formulas keep the operands in their order.
 #[test]
 fn every_node_is_named_from_the_expression_with_its_operands_in_order() {
-    let names = |src: &str, vars: &[(&str, f64)]| {
-        let g = Graph::new();
-        let built = expr::parse(src).unwrap().build(&g, &inputs(vars)).unwrap();
-        for n in &built.nodes {
-            assert_eq!(n.value.name().as_deref(), Some(n.name.as_str()), "{src}");
-        }
-        built
-            .nodes
-            .iter()
-            .map(|n| match &n.formula {
-                Some(f) => format!("{} = {f}", n.name),
-                None => n.name.clone(),
-            })
-            .collect::<Vec<_>>()
-    };
     let abc = [("a", 1.0), ("b", 2.0), ("c", 10.0)];
     assert_eq!(
         names("a*b - c", &abc),
@@ -243,6 +246,34 @@ fn every_node_is_named_from_the_expression_with_its_operands_in_order() {
     let built = expr::parse(&long).unwrap().build(&g, &vars).unwrap();
     let name = built.output.name().unwrap();
     assert_eq!(name, "x0 + x1 + x2 + x3 + x4 … + x27 + x28 + x29");
+}
+
+/// Every node has its own name, so a drawing never has to qualify one.
+#[test]
+fn every_node_has_its_own_name() {
+    assert_eq!(
+        names("x*y + x*y", &[("x", 1.0), ("y", 2.0)]),
+        [
+            "x",
+            "y",
+            "x*y = x × y",
+            "x*y (2) = x × y",
+            "x*y + x*y = x*y + x*y (2)"
+        ]
+    );
+    assert_eq!(
+        names("x = x + 1; x = x * 2; x", &[("x", 1.0)]),
+        ["x", "x (2) = x + 1", "x (3) = x (2) × 2"]
+    );
+    assert_eq!(
+        names("x^y + x^y", &[("x", 1.0), ("y", 2.0)])[5..],
+        [
+            "ln(x) (2) = ln(x)",
+            "y*ln(x) (2) = y × ln(x) (2)",
+            "x^y (2) = exp(y*ln(x) (2))",
+            "x^y + x^y = x^y + x^y (2)"
+        ]
+    );
 }
 
 #[test]
