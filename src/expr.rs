@@ -107,6 +107,18 @@ impl ParseError {
         format!("{head}{text}\n{pad}^ {}", self.message)
     }
 
+    /// [`ParseError::column`] counted in UTF-16 code units, as JavaScript indexes strings
+    /// (`setSelectionRange` in a page): a character outside the Basic Multilingual Plane
+    /// counts two.
+    ///
+    /// ```
+    /// let e = scalargrad::expr::parse("𝑥 + )").unwrap_err();
+    /// assert_eq!((e.column, e.utf16_column("𝑥 + )")), (4, 5));
+    /// ```
+    pub fn utf16_column(&self, source: &str) -> usize {
+        source.chars().take(self.column).map(char::len_utf16).sum()
+    }
+
     /// The 0-based line of the error in `source`, and the character index where that line
     /// starts (so `column − start` is the column within the line).
     pub fn line(&self, source: &str) -> (usize, usize) {
