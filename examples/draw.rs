@@ -31,6 +31,13 @@ use scalargrad::Graph;
 use scalargrad::expr::{self, ParseError};
 use scalargrad::viz::{self, Drawing};
 
+/// `println!` that ignores a closed stdout (`draw … | head`) instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// Draw the computation graph of an expression, with every value and gradient.
 #[derive(Parser)]
 #[command(name = "draw")]
@@ -91,7 +98,7 @@ fn row(what: &str, data: f64, grad: f64) {
             format!(" (f64: {x})")
         }
     };
-    println!(
+    say!(
         "  {what:<28} value {:<10}{:<28} grad {}{}",
         short(data),
         exact(data),
@@ -155,9 +162,9 @@ fn run(opts: &Options) -> Result<(), String> {
     root.backward();
     let out = root.name().unwrap_or_default();
 
-    println!("{out} = {}", short(root.data()));
+    say!("{out} = {}", short(root.data()));
     if used.is_empty() {
-        println!("(no variables: the expression is a number)");
+        say!("(no variables: the expression is a number)");
     }
     let trace = viz::trace(root);
     // The nodes the output depends on: a statement it does not use is not drawn.
@@ -169,7 +176,7 @@ fn run(opts: &Options) -> Result<(), String> {
             viz::TraceNode::Op { .. } => None,
         })
         .collect();
-    println!("nodes, inputs first (grad = ∂({out})/∂node):");
+    say!("nodes, inputs first (grad = ∂({out})/∂node):");
     for n in built
         .nodes
         .iter()
@@ -186,7 +193,7 @@ fn run(opts: &Options) -> Result<(), String> {
             column: bad.column,
             message: "here".into(),
         };
-        println!(
+        say!(
             "warning: `{}` is {}, the first NaN or infinity of the expression:\n{}",
             bad.name,
             short(bad.value),
@@ -195,7 +202,7 @@ fn run(opts: &Options) -> Result<(), String> {
     }
     for (name, v) in &built.inputs {
         if !v.grad().is_finite() {
-            println!(
+            say!(
                 "warning: ∂({out})/∂{name} is {}: a local derivative on its path is infinite or NaN",
                 short(v.grad())
             );
@@ -204,7 +211,7 @@ fn run(opts: &Options) -> Result<(), String> {
 
     let nodes = trace.graph.node_count();
     if nodes > opts.max_nodes {
-        println!(
+        say!(
             "not drawn: the graph has {nodes} nodes and ops, more than --max-nodes {}",
             opts.max_nodes
         );
@@ -221,7 +228,7 @@ fn run(opts: &Options) -> Result<(), String> {
     let dir = pictures::picture_dir(opts.out.as_deref(), false).map_err(|e| e.to_string())?;
     let drawing = Drawing::new(&opts.name, &trace, &options);
     for path in write(&drawing, &dir, opts.graphviz_timeout)? {
-        println!("wrote {}", path.display());
+        say!("wrote {}", path.display());
     }
     Ok(())
 }
@@ -246,7 +253,7 @@ fn write(drawing: &Drawing, dir: &Path, timeout: f64) -> Result<Vec<PathBuf>, St
     match graphviz(&drawing.dot, Duration::from_secs_f64(timeout.max(0.0))) {
         Graphviz::Svg(svg) => files.push((dir.join(format!("{}.graphviz.svg", drawing.stem)), svg)),
         Graphviz::Absent => {}
-        Graphviz::Failed(why) => println!("no {}.graphviz.svg: {why}", drawing.stem),
+        Graphviz::Failed(why) => say!("no {}.graphviz.svg: {why}", drawing.stem),
     }
     for (path, text) in &files {
         std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
