@@ -482,19 +482,8 @@ pub fn parse(source: &str) -> Result<Program, ParseError> {
         if *p.tok() == Tok::End {
             break;
         }
+        // An expression ends only at a separator or the end (else it is an error).
         output = Some(p.statement()?);
-        match p.tok() {
-            Tok::Newline | Tok::Sym(';') | Tok::End => {}
-            Tok::Sym(')') => {
-                return Err(p.error("unbalanced `)`: no `(` opens it; remove it"));
-            }
-            t => {
-                let t = describe(t);
-                return Err(p.error(format!(
-                    "unexpected {t}: expected an operator (+ - * / ^), `;`, a new line or the end"
-                )));
-            }
-        }
     }
     let Some(output) = output else {
         return Err(ParseError::new(
@@ -507,17 +496,6 @@ pub fn parse(source: &str) -> Result<Program, ParseError> {
         variables: p.variables,
         output,
     })
-}
-
-/// A token as messages name it.
-fn describe(t: &Tok) -> String {
-    match t {
-        Tok::Num(_) => "number".into(),
-        Tok::Name(n) => format!("`{n}`"),
-        Tok::Sym(c) | Tok::Other(c) => format!("`{c}`"),
-        Tok::Newline => "new line".into(),
-        Tok::End => "end".into(),
-    }
 }
 
 impl Parser<'_> {
@@ -697,14 +675,20 @@ impl Parser<'_> {
                         return self.finish(operands, frames);
                     }
                     t => {
-                        let t = describe(&t);
-                        let closing = if frames.iter().any(Frame::is_open) {
-                            "or `)`"
-                        } else {
-                            "`;`, a new line or the end"
+                        let closing = match frames.iter().rev().find(|f| f.is_open()) {
+                            Some(Frame::Call { .. }) => ", `,` or `)`",
+                            Some(_) => " or `)`",
+                            None => ", `;`, a new line or the end",
                         };
+                        // `2x`, `2(x+1)`, `x y`: say how to write a product.
+                        let hint = if matches!(t, Tok::Name(_) | Tok::Num(_) | Tok::Sym('(')) {
+                            " (a product needs `*`)"
+                        } else {
+                            ""
+                        };
+                        let t: String = self.chars[start..end].iter().collect();
                         return Err(self.error(format!(
-                            "unexpected {t}: expected an operator (+ - * / ^), {closing}"
+                            "unexpected `{t}`: expected an operator (+ - * / ^){closing}{hint}"
                         )));
                     }
                 };

@@ -342,7 +342,31 @@ fn bad_input_gets_a_caret_under_the_column_and_a_remedy() {
         ),
         (
             "x y",
-            "x y\n  ^ unexpected `y`: expected an operator (+ - * / ^), `;`, a new line or the end",
+            "x y\n  ^ unexpected `y`: expected an operator (+ - * / ^), `;`, a new line or the end (a product needs `*`)",
+        ),
+        (
+            "2(x + 1)",
+            "2(x + 1)\n ^ unexpected `(`: expected an operator (+ - * / ^), `;`, a new line or the end (a product needs `*`)",
+        ),
+        (
+            "tanh(2x)",
+            "tanh(2x)\n      ^ unexpected `x`: expected an operator (+ - * / ^), `,` or `)` (a product needs `*`)",
+        ),
+        (
+            "(2x)",
+            "(2x)\n  ^ unexpected `x`: expected an operator (+ - * / ^) or `)` (a product needs `*`)",
+        ),
+        (
+            "x + 1 2.5e3",
+            "x + 1 2.5e3\n      ^ unexpected `2.5e3`: expected an operator (+ - * / ^), `;`, a new line or the end (a product needs `*`)",
+        ),
+        (
+            "f(x, y",
+            "f(x, y\n^ unknown function `f`: the functions are exp, ln, log, tanh, relu, sigmoid, sqrt, abs",
+        ),
+        (
+            "(x, y)",
+            "(x, y)\n  ^ unexpected `,`: commas separate a function's arguments",
         ),
         (
             "2*",
