@@ -26,8 +26,8 @@
 //!   price * tax
 //!   ```
 //! - Full-width forms, as a Japanese keyboard types them (`tanh（ｘ＊２）`), are read as their
-//!   ASCII counterparts, and so are `−`, `×` and `÷`: the same rule (Unicode NFKC) by which
-//!   Python reads identifiers.
+//!   ASCII counterparts, and so are `−`, `×` and `÷` (for full-width forms this is what
+//!   Unicode NFKC does, the normalization Python applies to identifiers).
 //!
 //! # The graph
 //! Each input variable is one leaf, named after it. Every node built is named
@@ -38,9 +38,10 @@
 //! folded when the program is built, by the engine's own op (so `relu(0/0)` is NaN, as
 //! [`Value::relu`] gives).
 //!
-//! A value as an exponent (`2^x`, `x^y`) is built as `exp(y·ln(x))`, three nodes named
-//! `ln(x)`, `y*ln(x)` and `x^y`: its derivatives are those of `x^y` where `x > 0`, and it is
-//! NaN for `x < 0`, where a real power of a negative base is undefined.
+//! A value as an exponent (`2^x`, `x^y`) is built as `exp(y·ln(x))`: nodes named `ln(x)`,
+//! `y*ln(x)` and `x^y` (for a number base, `ln(2)` is folded: `x*ln(2)` and `2^x`). Its value
+//! and derivatives are those of `x^y` where `x > 0`; for `x ≤ 0` it is NaN or 0, also where
+//! PyTorch's `pow` gives a number (`(-2)^2`).
 //!
 //! # Errors
 //! Any input gives a [`Program`] or a [`ParseError`] with the column to put a caret under;
