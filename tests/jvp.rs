@@ -369,3 +369,21 @@ fn numerical_gradient_agrees_with_backward_on_the_xor_loss() {
         assert_close(&format!("dL/dw{i}"), *n, v.grad(), 1e-8);
     }
 }
+
+#[test]
+fn jvp_of_jvp_gives_higher_directional_derivatives() {
+    // y = x³ at x = 2 along t = 1: y' = 3x² = 12, y'' = 6x = 12, y''' = 6 (as grad's doctest).
+    let g = Graph::new();
+    let x = g.value(2.0);
+    let y = x.powi(3);
+    let d1 = g.jvp(&[y], &[x], &[1.0])[0];
+    let d2 = g.jvp(&[d1], &[x], &[1.0])[0];
+    let d3 = g.jvp(&[d2], &[x], &[1.0])[0];
+    assert_eq!((d1.data(), d2.data(), d3.data()), (12.0, 12.0, 6.0));
+    // f = x²y along t = (1, 0.5): tᵀHt with H = [[2y, 2x], [2x, 0]] at (3, 2) is 4 + 6 = 10.
+    let (a, b) = (g.value(3.0), g.value(2.0));
+    let f = a * a * b;
+    let t = [1.0, 0.5];
+    let df = g.jvp(&[f], &[a, b], &t)[0];
+    assert_eq!(g.jvp_values(&[df], &[a, b], &t), [10.0]);
+}
