@@ -9,7 +9,8 @@
 //! - W2 'xor': the tutorial's 2-4-2 network, 10,000 Adam (amsgrad) epochs; total seconds,
 //!   rebuilding every epoch and, as `w2-replay`, building once and replaying; `-fused` rows
 //!   build each weighted sum as one `Graph::dot` node.
-//! - W3 'chain': 10⁶ op nodes `v = tanh(v) · 1.0001`; ns per op node, cold and warm.
+//! - W3 'chain': 10⁶ op nodes `v = tanh(v) · 1.0001`; ns per op node, cold and warm; then
+//!   `grad` (`w3-grad`) and forward mode (`w3-jvp`: `jvp`, and `jvp_values`) on the chain.
 //! - W4 'wide': 10⁶ products summed; ns per op node, cold and warm.
 //! - W5 'digits': one epoch of `digits_train` (64-32-10 tanh, Adam, batches of 32); seconds
 //!   per epoch, rebuilt every batch, and as `w5-fused` with fused neurons.
@@ -831,6 +832,7 @@ fn w3(reps: usize) {
         v = v.tanh() * 1.0001;
     }
     grad_row("w3-grad", &g, v, &[x], 1_000_000, reps);
+    jvp_row("w3-jvp", &g, v, x, 1_000_000, reps);
 }
 
 /// `Graph::grad` (first derivatives as nodes) against `backward()` on the same graph: the
@@ -868,6 +870,47 @@ fn grad_row<'g>(
         median(&fwd_grad),
         reps_list(&fwd_grad, 3),
         median(&bwd),
+        created as f64 / ops as f64,
+    );
+}
+
+/// Forward mode on the same graph: `Graph::jvp` (tangents as nodes, like `grad`) and
+/// `Graph::jvp_values` (numbers only), along `x`'s unit tangent, in ns per forward op node,
+/// with the nodes `jvp` creates per op. Both must give backward's `dout/dx` (to 1e-9: the
+/// chain's products are rounded in the other order) and the same bits as each other.
+fn jvp_row<'g>(name: &str, g: &'g Graph, out: Value<'g>, x: Value<'g>, ops: u64, reps: usize) {
+    let per_node = |t: Instant| t.elapsed().as_nanos() as f64 / ops as f64;
+    g.zero_grad();
+    out.backward();
+    let want = x.grad();
+    let mut nodes = Vec::new();
+    let mut numbers = Vec::new();
+    let mut created = 0;
+    for _ in 0..reps {
+        let cp = g.checkpoint();
+        let t = Instant::now();
+        let d = g.jvp(&[out], &[x], &[1.0])[0];
+        nodes.push(per_node(t));
+        created = g.node_count() - cp.len();
+        let t = Instant::now();
+        let dv = g.jvp_values(&[out], &[x], &[1.0])[0];
+        numbers.push(per_node(t));
+        assert_eq!(
+            d.data().to_bits(),
+            dv.to_bits(),
+            "{name}: jvp and jvp_values disagree"
+        );
+        assert!(
+            (dv - want).abs() <= 1e-9 * want.abs(),
+            "{name}: jvp gives {dv:e}, backward {want:e}"
+        );
+        g.rewind(cp);
+    }
+    println!(
+        "RESULT engine=scalargrad workload={name} metric=ns_per_node value={:.3} ops={ops} reps={} jvp_values_ns={:.3} jvp_nodes={created} jvp_nodes_per_op={:.3}",
+        median(&nodes),
+        reps_list(&nodes, 3),
+        median(&numbers),
         created as f64 / ops as f64,
     );
 }

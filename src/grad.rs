@@ -14,9 +14,10 @@ use crate::graph::{Graph, dot_parts};
 use crate::op::{Arity, Op, Scalar};
 use crate::value::Value;
 
-/// A symbolic operand: an adjoint or a local derivative while [`Graph::grad`] runs.
+/// A symbolic operand: an adjoint or a local derivative while [`Graph::grad`] runs (and a
+/// tangent while [`Graph::jvp`] runs).
 #[derive(Clone, Copy)]
-enum Sym<'g> {
+pub(crate) enum Sym<'g> {
     /// Identically zero: no node, and no contribution.
     Zero,
     /// A constant, folded at build time. Only structural constants (1, −1, an op's constant)
@@ -73,7 +74,7 @@ impl<'g> Sym<'g> {
     }
 
     /// The value in the graph: a node, or a new leaf holding the constant.
-    fn into_value(self, g: &'g Graph) -> Value<'g> {
+    pub(crate) fn into_value(self, g: &'g Graph) -> Value<'g> {
         match self {
             Sym::Var(v) => v,
             Sym::Const(c) => g.value(c),

@@ -1,6 +1,6 @@
 //! [`gradcheck`]: compare backward's gradients with central finite differences, like
 //! `torch.autograd.gradcheck`; [`gradgradcheck`] does the same for the second derivatives
-//! that [`Graph::grad`] builds.
+//! that [`Graph::grad`] builds; [`numerical_gradient`] is the book's central difference.
 
 use crate::graph::Graph;
 use crate::value::Value;
@@ -107,19 +107,45 @@ where
         let inputs = g.values(point);
         f(&g, &inputs).data()
     };
-    let mut point = at.to_vec();
-    let numeric: Vec<f64> = (0..at.len())
+    let numeric = numerical_gradient_with_step(eval, at, h);
+    GradcheckReport::new(output, analytic, numeric)
+}
+
+/// The gradient of `f` at `x` by central differences, `(f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h` for
+/// each input `i`, with the book's step `h = 1e-4`: `numerical_gradient` of
+/// ゼロから作るDeep Learning, ch. 4 (数値微分), which ch. 5 replaces by backpropagation.
+///
+/// `f` takes plain numbers; it is called twice per input, so all `n` partial derivatives
+/// cost `2n` evaluations of `f` (one [`Value::backward`] gives them all: see the
+/// `why_backprop` example). The error is about `h²·f‴/6` from the step plus
+/// `ε·|f|/h` from rounding.
+///
+/// ```
+/// // the book's function_2, f(x₀, x₁) = x₀² + x₁², at (3, 4): ∇f = (6, 8)
+/// let grad = scalargrad::numerical_gradient(|x| x[0] * x[0] + x[1] * x[1], &[3.0, 4.0]);
+/// assert!((grad[0] - 6.0).abs() < 1e-9 && (grad[1] - 8.0).abs() < 1e-9);
+/// ```
+pub fn numerical_gradient(f: impl FnMut(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
+    numerical_gradient_with_step(f, x, 1e-4)
+}
+
+/// [`numerical_gradient`] with a chosen step `h` ([`gradcheck`] uses `1e-6`).
+pub fn numerical_gradient_with_step(
+    mut f: impl FnMut(&[f64]) -> f64,
+    x: &[f64],
+    h: f64,
+) -> Vec<f64> {
+    let mut point = x.to_vec();
+    (0..x.len())
         .map(|i| {
-            point[i] = at[i] + h;
-            let up = eval(&point);
-            point[i] = at[i] - h;
-            let down = eval(&point);
-            point[i] = at[i];
+            point[i] = x[i] + h;
+            let up = f(&point);
+            point[i] = x[i] - h;
+            let down = f(&point);
+            point[i] = x[i];
             (up - down) / (2.0 * h)
         })
-        .collect();
-
-    GradcheckReport::new(output, analytic, numeric)
+        .collect()
 }
 
 /// Checks the second derivatives of `f` at `at`, built with [`Graph::grad`] twice, against

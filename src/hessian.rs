@@ -1,5 +1,5 @@
 //! Second derivatives of a function of a few inputs: [`hessian`] and
-//! [`hessian_vector_product`], both built on [`Graph::grad`].
+//! [`hessian_vector_product`], both built on [`Graph::grad`] (reverse-over-reverse).
 
 use crate::graph::Graph;
 use crate::value::Value;
@@ -50,7 +50,9 @@ where
 /// ```
 ///
 /// Cost: one forward pass, one [`Graph::grad`] and one backward, whatever the number of
-/// inputs.
+/// inputs. Forward-over-reverse, [`Graph::jvp_values`] of the gradient along `v`, gives the
+/// same numbers (`tests/jvp.rs`) but measured slower: backward is the faster second pass
+/// (BENCHMARKS.md, "Forward mode").
 ///
 /// # Panics
 /// If `v` and `at` differ in length.

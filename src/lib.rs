@@ -38,9 +38,11 @@
 //! | `op` | [`Op`]: every op's forward value and local derivatives, side by side |
 //! | `backward` | the reverse sweep |
 //! | `grad` | [`Graph::grad`]: derivatives as values, differentiable again (`create_graph=True`) |
+//! | `jvp` | [`Graph::jvp`]: forward mode, tangents as values (composes with `grad`); [`Graph::jvp_values`]: numbers only |
+//! | `jacobian` | [`Graph::jacobian`], forward or reverse by shape (`jacfwd`/`jacrev`) |
 //! | `hessian` | [`hessian`] and [`hessian_vector_product`] |
 //! | `replay` | [`Graph::recompute`]: re-evaluate a graph of fixed shape in place |
-//! | [`gradcheck`](mod@gradcheck) | finite-difference checking |
+//! | [`gradcheck`](mod@gradcheck) | finite-difference checking; the book's [`numerical_gradient`] |
 //! | [`nn`] | `Module`, `Neuron`, `Layer`, `Mlp`, built only from values |
 //! | [`loss`] | softmax, log-softmax, cross-entropy (PyTorch's and the tutorial's), MSE, hinge |
 //! | [`optim`] | `Sgd` and `Adam` (AMSGrad) with `torch.optim`'s update rules and roundings: SGD bit-exact, Adam up to torch's square root |
@@ -77,6 +79,8 @@ pub mod gradcheck;
 mod graph;
 mod hessian;
 pub mod io;
+mod jacobian;
+mod jvp;
 pub mod loss;
 mod matrix;
 pub mod nn;
@@ -91,7 +95,10 @@ pub mod viz;
 
 pub use data::Dataset;
 pub use error::{Error, Result, SafetensorsProblem, Shape};
-pub use gradcheck::{GradcheckReport, gradcheck, gradcheck_with_step, gradgradcheck};
+pub use gradcheck::{
+    GradcheckReport, gradcheck, gradcheck_with_step, gradgradcheck, numerical_gradient,
+    numerical_gradient_with_step,
+};
 pub use graph::{Checkpoint, Graph, ScopeId};
 pub use hessian::{hessian, hessian_vector_product};
 pub use matrix::Matrix;

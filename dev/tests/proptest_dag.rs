@@ -2,7 +2,8 @@
 //! the second derivatives that `Graph::grad` builds (`gradgradcheck`); replaying a DAG and
 //! backpropagating from its values again and again gives the bits of fresh builds (backward
 //! remembers which roots reach every node, and must never sweep a node that does not feed the
-//! root).
+//! root). Forward mode agrees with reverse mode: a Jacobian column by column (`jvp_values`)
+//! equals it row by row, and each row equals backward's gradients.
 
 use proptest::prelude::*;
 use scalargrad::{Graph, Value, gradcheck, gradgradcheck};
@@ -152,5 +153,39 @@ proptest! {
     ) {
         let report = gradgradcheck(|_g: &Graph, x| build(x, &steps), &inputs, 1e-5);
         prop_assert!(report.is_close(1e-5, 1e-4), "{report:?}");
+    }
+
+    #[test]
+    fn random_dags_jacobians_agree_in_forward_and_reverse_mode(
+        inputs in prop::collection::vec(-1.5f64..1.5, 1..4),
+        steps in prop::collection::vec(step(), 1..15),
+        tangent in prop::collection::vec(-2.0f64..2.0, 4),
+    ) {
+        let g = Graph::new();
+        let x = g.values(&inputs);
+        let pool = values(&x, &steps);
+        // The last three values (or fewer), and the inputs listed with one repeated.
+        let outputs = &pool[pool.len().saturating_sub(3)..];
+        let wrt: Vec<Value<'_>> = x.iter().copied().chain([x[0]]).collect();
+        let forward = g.jacobian_forward(outputs, &wrt);
+        let reverse = g.jacobian_reverse(outputs, &wrt);
+        let t = &tangent[..wrt.len().min(4)];
+        let t: Vec<f64> = t.iter().copied().chain(std::iter::repeat(0.5)).take(wrt.len()).collect();
+        let jvp = g.jvp_values(outputs, &wrt, &t);
+        for (k, out) in outputs.iter().enumerate() {
+            g.zero_grad();
+            out.backward();
+            let mut jt = 0.0;
+            for (i, v) in wrt.iter().enumerate() {
+                let (f, r) = (forward[k][i], reverse[k][i]);
+                let scale = 1.0_f64.max(f.abs()).max(r.abs());
+                prop_assert!(f == r || (f - r).abs() <= 1e-9 * scale, "J[{}][{}]: {} against {}", k, i, f, r);
+                // Backward gives the leaf's gradient once, however often it is listed.
+                prop_assert!(r == v.grad(), "J[{}][{}]: {} against backward's {}", k, i, r, v.grad());
+                jt += r * t[i];
+            }
+            let scale = 1.0_f64.max(jt.abs());
+            prop_assert!((jvp[k] - jt).abs() <= 1e-9 * scale * wrt.len() as f64, "J·t[{}]: {} against {}", k, jvp[k], jt);
+        }
     }
 }
