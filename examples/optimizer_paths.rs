@@ -184,7 +184,7 @@ fn viridis(t: f64) -> RGBColor {
 /// The contour f = c, the ellipse x = √(20c)·cos θ, y = √c·sin θ, cut into the runs that lie
 /// inside the window.
 fn contour(c: f64) -> Vec<Vec<(f64, f64)>> {
-    const N: usize = 720;
+    const N: usize = 240;
     let mut runs = vec![Vec::new()];
     for k in 0..=N {
         let theta = 2.0 * std::f64::consts::PI * k as f64 / N as f64;
