@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Pin torch.optim.SGD and torch.optim.Adam for tests/optim.rs (CPU, float64, foreach=False).
+"""Pin torch.optim.SGD, Adam, Adagrad, RMSprop and AdamW for tests/optim.rs (CPU, float64,
+foreach=False).
 
 Two files, both read by tests/optim.rs:
 
@@ -14,10 +15,11 @@ tests/data/optim_torch_bits.csv -- bit for bit, 300 steps per configuration.
     Each of these is one correctly rounded IEEE operation in both (separate torch kernels,
     no fusion; Rust does not contract). For `maximize` configurations C is negated, so that
     the maximized objective stays bounded. After every step the parameters are written as
-    the 16 hex digits of their IEEE-754 bits. Every Adam configuration is run twice: as
-    torch runs it (name), and with Tensor.sqrt made correctly rounded (name@exact_sqrt; see
-    exact_sqrt below). The test compares SGD and the @exact_sqrt runs exactly, and the plain
-    Adam runs to a ULP bound.
+    the 16 hex digits of their IEEE-754 bits. Every configuration of an optimizer that takes a
+    square root (Adam, Adagrad, RMSprop, AdamW) is run twice: as torch runs it (name), and
+    with Tensor.sqrt and Tensor.sqrt_ made correctly rounded (name@exact_sqrt; see exact_sqrt
+    below). The test compares SGD and the @exact_sqrt runs exactly, and the plain runs of the
+    others to a ULP bound.
 
 torch's CPU kernels (AVX2 here) fuse some operations into one rounding. This script also
 probes them on random inputs and refuses to write the fixture if they do not behave as
@@ -28,6 +30,8 @@ src/optim mirrors them (see the table in src/optim/mod.rs):
     addcdiv(x, u, v, value=a) = x + (a*u)/v        (no fma)
 
 Run: pip install torch; python3 scripts/gen_optim_fixtures.py  (CI never runs it.)
+Last run: torch 2.15.0 (the PyPI wheel; CPU capability AVX512), which wrote the same bits for
+the SGD and Adam rows as 2.15's CPU wheel had on an AVX2 CPU.
 """
 import contextlib
 import csv
@@ -56,6 +60,9 @@ CONFIGS = {
     "adam": lambda p: torch.optim.Adam(p, lr=0.01),
     "adam_amsgrad": lambda p: torch.optim.Adam(p, lr=0.01, amsgrad=True),
     "adam_wd_betas": lambda p: torch.optim.Adam(p, lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+    "adagrad": lambda p: torch.optim.Adagrad(p, lr=0.1, lr_decay=0.01),
+    "rmsprop_centered_momentum": lambda p: torch.optim.RMSprop(p, lr=0.01, momentum=0.9, centered=True),
+    "adamw": lambda p: torch.optim.AdamW(p, lr=0.02, weight_decay=0.1),
 }
 
 
@@ -90,6 +97,9 @@ BITS_S = [0.125 * (j - 3) for j in range(7)]
 BITS_STEPS = 300
 
 SGD, ADAM = torch.optim.SGD, torch.optim.Adam
+ADAGRAD, RMSPROP, ADAMW = torch.optim.Adagrad, torch.optim.RMSprop, torch.optim.AdamW
+# The optimizers whose update takes a square root: run twice (see exact_sqrt).
+WITH_SQRT = (ADAM, ADAGRAD, RMSPROP, ADAMW)
 # name -> (class, keyword arguments); the names and arguments are repeated in tests/optim.rs.
 BITS_CONFIGS = {
     "sgd": (SGD, dict(lr=0.1)),
@@ -104,6 +114,18 @@ BITS_CONFIGS = {
     "amsgrad": (ADAM, dict(lr=0.01, amsgrad=True)),
     "amsgrad_wd": (ADAM, dict(lr=0.02, betas=(0.8, 0.99), weight_decay=0.1, amsgrad=True)),
     "adam_maximize": (ADAM, dict(lr=0.01, weight_decay=0.05, maximize=True)),
+    "adagrad": (ADAGRAD, dict(lr=0.1)),
+    "adagrad_decay_wd": (ADAGRAD, dict(lr=0.2, lr_decay=0.01, weight_decay=0.05, initial_accumulator_value=0.1, eps=1e-6)),
+    "adagrad_maximize": (ADAGRAD, dict(lr=0.1, weight_decay=0.02, maximize=True)),
+    "rmsprop": (RMSPROP, dict(lr=0.01)),
+    "rmsprop_wd_alpha": (RMSPROP, dict(lr=0.005, alpha=0.9, eps=1e-6, weight_decay=0.1)),
+    "rmsprop_momentum": (RMSPROP, dict(lr=0.005, momentum=0.9)),
+    "rmsprop_centered": (RMSPROP, dict(lr=0.005, alpha=0.95, centered=True)),
+    "rmsprop_centered_momentum_maximize": (RMSPROP, dict(lr=0.002, momentum=0.5, centered=True, weight_decay=0.01, maximize=True)),
+    "adamw": (ADAMW, dict(lr=0.01)),
+    "adamw_wd_betas": (ADAMW, dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
+    "adamw_amsgrad": (ADAMW, dict(lr=0.01, weight_decay=0.05, amsgrad=True)),
+    "adamw_maximize": (ADAMW, dict(lr=0.01, betas=(0.3, 0.9), weight_decay=0.02, maximize=True)),
 }
 
 
@@ -151,23 +173,30 @@ def probe_kernels():
 
 @contextlib.contextmanager
 def exact_sqrt():
-    """torch.Tensor.sqrt replaced by the correctly rounded math.sqrt, elementwise.
+    """torch.Tensor.sqrt and sqrt_ replaced by the correctly rounded math.sqrt, elementwise.
 
     torch.sqrt on this CPU (float64, via MKL) is 1 ULP off on about 1.3% of inputs, which no
     Rust code can mirror without MKL's algorithm. The `@exact_sqrt` configurations run
-    torch.optim.Adam with this replacement, so that everything else in Adam is checked bit
-    for bit; the plain configurations run the real torch and are checked to a ULP bound.
+    torch.optim.Adam, Adagrad, RMSprop and AdamW with this replacement, so that everything
+    else in them is checked bit for bit; the plain configurations run the real torch and are
+    checked to a ULP bound.
     """
     real = torch.Tensor.sqrt
 
     def sqrt(self):
         return torch.tensor([math.sqrt(v) for v in self.flatten().tolist()], dtype=self.dtype).reshape(self.shape)
 
+    def sqrt_(self):
+        return self.copy_(sqrt(self))
+
+    real_ = torch.Tensor.sqrt_
     torch.Tensor.sqrt = sqrt
+    torch.Tensor.sqrt_ = sqrt_  # RMSprop(centered=True) takes the root in place
     try:
         yield
     finally:
         torch.Tensor.sqrt = real
+        torch.Tensor.sqrt_ = real_
 
 
 def write_bits():
@@ -177,7 +206,7 @@ def write_bits():
         wr = csv.writer(f, lineterminator="\n")
         wr.writerow(["config", "step"] + ["p%d" % i for i in range(len(BITS_P0))])
         runs = [(name, cls, kw, contextlib.nullcontext) for name, (cls, kw) in BITS_CONFIGS.items()]
-        runs += [(name + "@exact_sqrt", cls, kw, exact_sqrt) for name, (cls, kw) in BITS_CONFIGS.items() if cls is ADAM]
+        runs += [(name + "@exact_sqrt", cls, kw, exact_sqrt) for name, (cls, kw) in BITS_CONFIGS.items() if cls in WITH_SQRT]
         for name, cls, kw, context in runs:
             sign = -1.0 if kw.get("maximize") else 1.0
             c = torch.tensor([sign * x for x in BITS_C])

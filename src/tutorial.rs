@@ -110,6 +110,32 @@
 //! # Ok::<(), scalargrad::Error>(())
 //! ```
 //!
+//! Adam is one of several ways to roll the ball. The book whose chapters this tutorial
+//! summarises compares them in chapter 6 on f(x, y) = x²/20 + y², a valley 20 times steeper
+//! across than along: `cargo run --release --example optimizer_paths` runs
+//! [`optim::Sgd`](crate::optim::Sgd) (plain and with momentum),
+//! [`optim::Adagrad`](crate::optim::Adagrad), [`optim::RmsProp`](crate::optim::RmsProp) and
+//! [`optim::Adam`](crate::optim::Adam) from (−7, 2) for 30 steps with the book's learning
+//! rates. SGD zig-zags across the valley, Momentum rolls like a ball and overshoots, AdaGrad's
+//! steps shrink where its gradients were large, so it heads straight for the minimum, and
+//! Adam glides: `graphs/optimizer_paths.svg`.
+//!
+//! <div class="scalargrad-picture" style="overflow-x:auto">
+#![doc = include_str!("../graphs/optimizer_paths.svg")]
+//! </div>
+//!
+//! Where the ball starts matters too. The same chapter pushes 1,000 random inputs through 5
+//! layers of 100 neurons and draws each layer's activations:
+//! `cargo run --release --example init_activations`. With sigmoid and weights of std 1 they
+//! pile up at 0 and 1, where the gradient vanishes; with std 0.01 they all sit at 0.5; with
+//! Xavier's std 1/√n ([`nn::Init::XavierNormal`](crate::nn::Init::XavierNormal)) they stay
+//! spread out. For ReLU, He's √(2/n) ([`nn::Init::KaimingNormal`](crate::nn::Init::KaimingNormal))
+//! keeps them the same size in every layer: `graphs/init_sigmoid.svg`, `graphs/init_relu.svg`.
+//!
+//! <div class="scalargrad-picture" style="overflow-x:auto">
+#![doc = include_str!("../graphs/init_sigmoid.svg")]
+//! </div>
+//!
 //! ## 8. 分類する領域 — decision regions of the trained network
 //! `xor_train` colours the plane by predicted class, with the four points on top, as the
 //! tutorial's last figure: `graphs/xor_decision_regions.svg`. It also draws the whole

@@ -351,3 +351,82 @@ fn model_forward_is_drawn_with_a_cluster_per_layer_and_neuron() {
     let cluster = dot[..w0].rfind("subgraph cluster_").unwrap();
     assert!(dot[cluster..w0].contains("neuron 0"), "{dot}");
 }
+
+/// Mean, std (about 0, as the rules draw) and the fraction within one std of 0.
+fn moments(w: &[f64]) -> (f64, f64, f64) {
+    let n = w.len() as f64;
+    let mean = w.iter().sum::<f64>() / n;
+    let std = (w.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let within = w.iter().filter(|x| x.abs() <= std).count() as f64 / n;
+    (mean, std, within)
+}
+
+#[test]
+fn normal_xavier_and_kaiming_draw_the_std_of_their_formulas() {
+    // (rule, nin, nout, the formula's std): torch.nn.init.normal_(w, 0, 0.01),
+    // xavier_normal_ (√(2/(fan_in + fan_out))) and kaiming_normal_ (√(2/fan_in)).
+    let cases = [
+        (Init::Normal(1.0), 200, 200, 1.0),
+        (Init::Normal(0.01), 200, 200, 0.01),
+        (Init::XavierNormal, 200, 200, (2.0f64 / 400.0).sqrt()),
+        // Unequal fans: Xavier reads both (√(2/410) = 0.0698), not 1/√fan_in (0.0791).
+        (Init::XavierNormal, 160, 250, (2.0f64 / 410.0).sqrt()),
+        (Init::KaimingNormal, 200, 200, (2.0f64 / 200.0).sqrt()),
+        (Init::KaimingNormal, 50, 800, (2.0f64 / 50.0).sqrt()),
+    ];
+    for (seed, (init, nin, nout, want)) in cases.into_iter().enumerate() {
+        let g = Graph::new();
+        let layer = Layer::new(
+            &g,
+            nin,
+            nout,
+            true,
+            Activation::Relu,
+            init,
+            &mut rng(seed as u64),
+        );
+        assert_eq!(init.std(nin, nout), Some(want), "{init:?}");
+        let w: Vec<f64> = layer.weight_matrix().into_iter().flatten().collect();
+        assert_eq!(w.len(), 40_000);
+        let (mean, std, within) = moments(&w);
+        // 40,000 draws: the sample std is within 0.4 % of σ (one standard error), the mean
+        // within σ/200, and a normal has 68.27 % of its mass within one σ (±0.23 %).
+        assert!(
+            (std / want - 1.0).abs() < 0.02,
+            "{init:?} {nin}→{nout}: std {std}, want {want}"
+        );
+        assert!(mean.abs() < 0.02 * want, "{init:?}: mean {mean}");
+        assert!(
+            (within - 0.6827).abs() < 0.01,
+            "{init:?}: {within} within one std"
+        );
+        let biases: Vec<f64> = layer
+            .neurons()
+            .iter()
+            .map(|n| n.bias().expect("bias").data())
+            .collect();
+        assert!(
+            biases.iter().all(|&b| b == 0.0),
+            "{init:?}: biases start at 0"
+        );
+    }
+}
+
+#[test]
+fn normal_draws_repeat_with_the_seed() {
+    let draw = |seed| {
+        let g = Graph::new();
+        Layer::new(
+            &g,
+            10,
+            10,
+            false,
+            Activation::Sigmoid,
+            Init::XavierNormal,
+            &mut rng(seed),
+        )
+        .weight_matrix()
+    };
+    assert_eq!(draw(7), draw(7));
+    assert_ne!(draw(7), draw(8));
+}

@@ -45,7 +45,7 @@ impl<'g> Layer<'g> {
         rng: &mut (impl Rng + ?Sized),
     ) -> Self {
         let weights: Vec<Vec<f64>> = (0..nout)
-            .map(|_| (0..nin).map(|_| init.weight(nin, rng)).collect())
+            .map(|_| (0..nin).map(|_| init.weight(nin, nout, rng)).collect())
             .collect();
         let biases: Option<Vec<f64>> =
             bias.then(|| (0..nout).map(|_| init.bias(nin, rng)).collect());

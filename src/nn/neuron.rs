@@ -35,7 +35,7 @@ impl<'g> Neuron<'g> {
         init: Init,
         rng: &mut (impl Rng + ?Sized),
     ) -> Self {
-        let weights: Vec<f64> = (0..nin).map(|_| init.weight(nin, rng)).collect();
+        let weights: Vec<f64> = (0..nin).map(|_| init.weight(nin, 1, rng)).collect();
         let b = bias.then(|| init.bias(nin, rng));
         Self::from_weights(graph, &weights, b, activation)
     }

@@ -1,6 +1,6 @@
 //! [`Adam`]: Adam and AMSGrad, as `torch.optim.Adam`.
 
-use super::{Optimizer, check_range};
+use super::{Optimizer, check_range, lerp, maximum};
 use crate::{Result, Value};
 
 /// Hyper-parameters of [`Adam`]; the defaults are PyTorch's.
@@ -135,22 +135,6 @@ impl<'g> Adam<'g> {
     }
 }
 
-/// `torch.lerp` as PyTorch's CPU kernel computes it: `start + weight·(end − start)` for
-/// `|weight| < 0.5`, else `end − (1 − weight)·(end − start)`, each with one fused rounding.
-fn lerp(start: f64, end: f64, weight: f64) -> f64 {
-    let diff = end - start;
-    if weight.abs() < 0.5 {
-        weight.mul_add(diff, start)
-    } else {
-        (weight - 1.0).mul_add(diff, end)
-    }
-}
-
-/// `torch.maximum`: NaN if either is NaN (`f64::max` would drop it).
-fn maximum(a: f64, b: f64) -> f64 {
-    if a > b || a.is_nan() { a } else { b }
-}
-
 impl Adam<'_> {
     /// Checks the settings, counts the step and returns its `step_size` (`lr / (1 − β₁ᵗ)`)
     /// and `(1 − β₂ᵗ)^0.5`, for [`Adam::update`].
@@ -172,16 +156,25 @@ impl Adam<'_> {
     }
 
     /// The update of every parameter, given this step's `step_size` (`lr / (1 − β₁ᵗ)`) and
-    /// `(1 − β₂ᵗ)^0.5`. Inlined into both callers: the plain one, and the one compiled with
-    /// hardware FMA, where each `mul_add` is one instruction instead of a library call.
+    /// `(1 − β₂ᵗ)^0.5`, and for [`AdamW`](super::AdamW) the factor `1 − lr·weight_decay`
+    /// that each parameter is first multiplied by (`decay`; `None` for Adam). Inlined into
+    /// both callers: the plain one, and the one compiled with hardware FMA, where each
+    /// `mul_add` is one instruction instead of a library call.
     #[inline(always)]
-    pub(super) fn update(&mut self, step_size: f64, bias_correction2_sqrt: f64) {
+    pub(super) fn update(
+        &mut self,
+        step_size: f64,
+        bias_correction2_sqrt: f64,
+        decay: Option<f64>,
+    ) {
         let c = self.config;
         let (b1, b2) = c.betas;
         let state = self.m.iter_mut().zip(&mut self.v).zip(&mut self.v_max);
         for (p, ((m, v), v_max)) in self.params.iter().zip(state) {
             // One check of the handle for the read and the write (`Value::update_data`).
             p.update_data(|data, grad| {
+                // torch (AdamW): param.mul_(1 - lr * weight_decay), before anything else.
+                let data = decay.map_or(data, |d| data * d);
                 let g = super::preamble(grad, data, c.maximize, c.weight_decay);
                 // torch: exp_avg.lerp_(grad, 1 - beta1)
                 *m = lerp(*m, g, 1.0 - b1);
@@ -207,8 +200,13 @@ impl Adam<'_> {
     /// The CPU must have the `fma` feature ([`super::has_fma`]).
     #[cfg(all(target_arch = "x86_64", not(miri)))]
     #[target_feature(enable = "fma")]
-    unsafe fn update_fma(&mut self, step_size: f64, bias_correction2_sqrt: f64) {
-        self.update(step_size, bias_correction2_sqrt);
+    pub(super) unsafe fn update_fma(
+        &mut self,
+        step_size: f64,
+        bias_correction2_sqrt: f64,
+        decay: Option<f64>,
+    ) {
+        self.update(step_size, bias_correction2_sqrt, decay);
     }
 }
 
@@ -218,10 +216,10 @@ impl Optimizer for Adam<'_> {
         #[cfg(all(target_arch = "x86_64", not(miri)))]
         if super::has_fma() {
             // SAFETY: `has_fma` just found the `fma` feature, the one `update_fma` enables.
-            unsafe { self.update_fma(step_size, bias_correction2_sqrt) };
+            unsafe { self.update_fma(step_size, bias_correction2_sqrt, None) };
             return;
         }
-        self.update(step_size, bias_correction2_sqrt);
+        self.update(step_size, bias_correction2_sqrt, None);
     }
 
     #[inline]
