@@ -3,7 +3,7 @@
 //!
 //! The sweep is backward's: reverse creation order from the output, each reached node handing
 //! `adjoint · ∂out/∂parent` to its parents. The difference is the number type. Here the
-//! adjoints and the local derivatives are [`Sym`]s, so [`Op::partials`], the one place where
+//! adjoints and the local derivatives are [`Sym`]s, so [`Op::vjp`], the one place where
 //! the calculus is written, builds each derivative as nodes instead of computing a number.
 //! Constants are folded, and a derivative that is identically zero ([`Scalar::zero`], such as
 //! a step function's) creates nothing.
@@ -51,6 +51,21 @@ impl Scalar for Sym<'_> {
     }
     fn sign(self) -> Self {
         self.map(Value::sign, Scalar::sign)
+    }
+    fn gate(self, cond: Self) -> Self {
+        match (self, cond) {
+            (Sym::Zero, _) => Sym::Zero,
+            (s, Sym::Zero) => s.gate(Sym::Const(0.0)),
+            (s, Sym::Const(c)) => {
+                if c <= 0.0 {
+                    Sym::Zero
+                } else {
+                    s
+                }
+            }
+            (Sym::Const(a), Sym::Var(c)) => Sym::Var(c.graph().value(a).gate(c)),
+            (Sym::Var(a), Sym::Var(c)) => Sym::Var(a.gate(c)),
+        }
     }
 }
 
@@ -164,8 +179,9 @@ impl Graph {
     /// - The results are ordinary values, built from the same ops as the forward pass, so
     ///   they can be differentiated again, to any order (see [`hessian`](crate::hessian)).
     /// - An input that `output` does not depend on gets 0 (a new leaf), as PyTorch's
-    ///   `materialize_grads`; a constant derivative is a new leaf holding it; a result may
-    ///   also be an existing node (d(x·y)/dx is `y` itself).
+    ///   `materialize_grads`; a constant derivative is a new leaf holding it; a derivative
+    ///   that is a node gets one more node, `+ 0`, so that it is summed from 0 as backward's
+    ///   gradients are (d(x·y)/dx is `y + 0`).
     /// - No `grad()` field is read or written: `grad` and [`Value::backward`] do not
     ///   interfere, in either order.
     /// - Inputs may be interior values: the derivative with respect to an interior value
@@ -174,7 +190,8 @@ impl Graph {
     ///   [`Graph::recompute`] re-evaluates them, so a derivative built once follows new data.
     ///
     /// The first derivatives equal backward's gradients to the bit: the sweep is the same and
-    /// the local derivatives come from the same [`Op::partials`].
+    /// the contributions come from the same [`Op::vjp`], and a result is summed from 0 as
+    /// backward's are (so a derivative that is −0 reads as 0, as [`Value::grad`] does).
     ///
     /// ```
     /// // y = x³ at x = 2: y' = 3x² = 12, y'' = 6x = 12, y''' = 6
@@ -244,9 +261,9 @@ impl Graph {
                             give(&mut adjoints, b, g);
                         }
                         let (a, c) = (Sym::Var(handle(pair[0])), Sym::Var(handle(pair[1])));
-                        let (da, dc) = Op::Dot.partials(a, c, out);
-                        give(&mut adjoints, pair[0], g * da);
-                        give(&mut adjoints, pair[1], g * dc);
+                        let (ga, gc) = Op::Dot.vjp(a, c, out, g);
+                        give(&mut adjoints, pair[0], ga);
+                        give(&mut adjoints, pair[1], gc);
                     }
                     continue;
                 }
@@ -254,10 +271,10 @@ impl Graph {
                 Arity::UnaryConst => Sym::Const(self.with(|a| a.consts[n.rhs as usize])),
                 Arity::Binary => Sym::Var(handle(n.rhs)),
             };
-            let (dx, dy) = n.op.partials(Sym::Var(handle(n.lhs)), y, out);
-            give(&mut adjoints, n.lhs, g * dx);
+            let (gx, gy) = n.op.vjp(Sym::Var(handle(n.lhs)), y, out, g);
+            give(&mut adjoints, n.lhs, gx);
             if n.op.arity() == Arity::Binary {
-                give(&mut adjoints, n.rhs, g * dy);
+                give(&mut adjoints, n.rhs, gy);
             }
         }
         inputs
@@ -268,7 +285,9 @@ impl Graph {
                     .checked_sub(lo)
                     .filter(|_| v.index() <= top)
                     .map_or(Sym::Zero, |k| adjoints[k as usize]);
-                s.into_value(self)
+                // Backward sums a gradient from 0 and never shows −0 (`Value::grad`), so a
+                // derivative is summed from 0 too: `0 + d` is `d` but for −0.
+                (Sym::Const(0.0) + s).into_value(self)
             })
             .collect()
     }

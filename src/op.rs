@@ -49,6 +49,11 @@ pub trait Scalar:
     /// PyTorch's `sign` ([`Op::Sign`]): −1, 0 or 1, and 0 for NaN.
     #[must_use]
     fn sign(self) -> Self;
+    /// [`Op::Gate`]: `self` where `cond > 0` (or NaN), else 0, selected and not multiplied,
+    /// so that an infinite or NaN `self` gives 0 where `cond ≤ 0` (PyTorch's
+    /// `threshold_backward`).
+    #[must_use]
+    fn gate(self, cond: Self) -> Self;
 }
 
 impl Scalar for f64 {
@@ -81,6 +86,10 @@ impl Scalar for f64 {
     #[inline(always)]
     fn sign(self) -> Self {
         sign(self)
+    }
+    #[inline(always)]
+    fn gate(self, cond: Self) -> Self {
+        gate(self, cond)
     }
 }
 
@@ -172,6 +181,10 @@ pub enum Op {
     /// the same numbers to the bit; ∂aₖ = cₖ, ∂cₖ = aₖ, ∂b = 1. Made by
     /// [`Graph::dot`](crate::Graph::dot).
     Dot,
+    /// `x` where `y > 0` (or `y` is NaN), else 0: the gradient relu lets through, as a
+    /// node (PyTorch's `threshold_backward(x, y, 0)`), so that [`Graph::grad`](crate::Graph::grad)
+    /// selects a zero where backward does; ∂x = gate(1, y), ∂y = 0.
+    Gate,
 }
 
 /// `specialize!(op, |o| body)`: a `match` with one arm per op, in which `o` is that op as a
@@ -182,7 +195,7 @@ pub enum Op {
 macro_rules! specialize {
     ($op:expr, |$o:ident| $body:expr) => {
         specialize!(@arms $op, $o, $body; Leaf Neg Exp Ln Tanh Relu Sigmoid Sqrt Abs Sign Step
-            AddC SubC RSubC MulC DivC RDivC PowF PowI Add Sub Mul Div Dot)
+            AddC SubC RSubC MulC DivC RDivC PowF PowI Add Sub Mul Div Dot Gate)
     };
     (@arms $op:expr, $o:ident, $body:expr; $($v:ident)*) => {
         match $op {
@@ -201,7 +214,7 @@ impl Op {
     pub const fn arity(self) -> Arity {
         match self {
             Op::Leaf => Arity::Leaf,
-            Op::Add | Op::Sub | Op::Mul | Op::Div => Arity::Binary,
+            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Gate => Arity::Binary,
             Op::Dot => Arity::Nary,
             Op::AddC
             | Op::SubC
@@ -257,18 +270,15 @@ impl Op {
             Op::Abs => x.abs(),
             Op::Sign => sign(x),
             Op::Step => Scalar::step(x),
+            Op::Gate => gate(x, y),
         }
     }
 
-    /// The local derivatives `(∂out/∂x, ∂out/∂y)`, given the operands and the forward value.
+    /// The local derivatives `(∂out/∂x, ∂out/∂y)`, given the operands and the forward value:
+    /// [`Op::vjp`] with an upstream gradient of 1.
     ///
     /// For unary and constant ops the second entry is [`Scalar::zero`] and unused; for
-    /// [`Op::Dot`] they are the partials of one term `x·y` (a bias has partial 1). Derivatives
-    /// that can be written with `out` reuse it (exp, tanh, sigmoid, sqrt, relu, the divisions).
-    ///
-    /// Generic over [`Scalar`]: with `f64`s it gives numbers (backward), with the symbolic
-    /// operands of [`Graph::grad`](crate::Graph::grad) it builds the same formulas as nodes.
-    /// This is the only place an op's calculus is written.
+    /// [`Op::Dot`] they are the partials of one term `x·y` (a bias has partial 1).
     ///
     /// ```
     /// use scalargrad::Op;
@@ -279,45 +289,73 @@ impl Op {
     #[inline]
     #[must_use]
     pub fn partials<T: Scalar>(self, x: T, y: T, out: T) -> (T, T) {
+        self.vjp(x, y, out, T::lit(1.0))
+    }
+
+    /// What the op hands its parents in backward: `(g·∂out/∂x, g·∂out/∂y)` for an upstream
+    /// gradient `g`, given the operands and the forward value (a vector-Jacobian product).
+    ///
+    /// Where a local derivative is exactly 0 (relu for x ≤ 0, sign, step, a power with
+    /// exponent 0) the contribution is selected as 0, not multiplied, so an infinite or NaN
+    /// `g` gives 0, as PyTorch's `threshold_backward` and `zeros_like` do.
+    ///
+    /// For unary and constant ops the second entry is [`Scalar::zero`] and unused; for
+    /// [`Op::Dot`] they are the contributions of one term `x·y` (a bias gets `g`). Derivatives
+    /// that can be written with `out` reuse it (exp, tanh, sigmoid, sqrt, relu, the divisions).
+    ///
+    /// Generic over [`Scalar`]: with `f64`s it gives numbers (backward), with the symbolic
+    /// operands of [`Graph::grad`](crate::Graph::grad) it builds the same formulas as nodes.
+    /// This is the only place an op's calculus is written.
+    ///
+    /// ```
+    /// use scalargrad::Op;
+    /// assert_eq!(Op::Mul.vjp(2.0, 5.0, 10.0, 3.0), (15.0, 6.0));
+    /// // relu at x = −1 selects 0 whatever arrives (PyTorch: threshold_backward)
+    /// assert_eq!(Op::Relu.vjp(-1.0, 0.0, 0.0, f64::INFINITY).0, 0.0);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn vjp<T: Scalar>(self, x: T, y: T, out: T, g: T) -> (T, T) {
         let one = || T::lit(1.0);
         let unary = |d: T| (d, T::zero());
         match self {
             Op::Leaf | Op::Sign | Op::Step => (T::zero(), T::zero()),
-            Op::Add => (one(), one()),
-            Op::Sub => (one(), -one()),
-            // For Dot: the partials of one term x·y.
-            Op::Mul | Op::Dot => (y, x),
-            Op::Div => (one() / y, -(out / y)),
-            Op::AddC | Op::SubC => unary(one()),
-            Op::RSubC | Op::Neg => unary(-one()),
-            Op::MulC => unary(y),
-            Op::DivC => unary(one() / y),
-            Op::RDivC => unary(-(out / x)),
+            Op::Add => (g, g),
+            Op::Sub => (g, -g),
+            // For Dot: the contributions of one term x·y.
+            Op::Mul | Op::Dot => (g * y, g * x),
+            Op::Div => (g * (one() / y), g * -(out / y)),
+            Op::AddC | Op::SubC => unary(g),
+            Op::RSubC | Op::Neg => unary(-g),
+            Op::MulC => unary(g * y),
+            Op::DivC => unary(g * (one() / y)),
+            Op::RDivC => unary(g * -(out / x)),
             Op::PowF => {
                 let c = y.number();
-                // PyTorch masks c = 0 to 0, where c·x^(c−1) would be 0·∞ at x = 0.
+                // PyTorch selects 0 for c = 0, where c·x^(c−1) would be 0·∞ at x = 0.
                 unary(if c == 0.0 {
-                    T::lit(0.0)
+                    T::zero()
                 } else {
-                    y * x.powf(c - 1.0)
+                    g * (y * x.powf(c - 1.0))
                 })
             }
             Op::PowI => {
                 let c = y.number();
                 unary(match pow_exponent(c).checked_sub(1) {
-                    _ if c == 0.0 => T::lit(0.0),
-                    Some(m) => y * x.powi(m),
+                    _ if c == 0.0 => T::zero(),
+                    Some(m) => g * (y * x.powi(m)),
                     // n = i32::MIN: n − 1 is not an i32, but it is an exact f64.
-                    None => y * x.powf(c - 1.0),
+                    None => g * (y * x.powf(c - 1.0)),
                 })
             }
-            Op::Exp => unary(out),
-            Op::Ln => unary(one() / x),
-            Op::Tanh => unary(one() - out * out),
-            Op::Relu => unary(out.step()),
-            Op::Sigmoid => unary(out * (one() - out)),
-            Op::Sqrt => unary(T::lit(0.5) / out),
-            Op::Abs => unary(x.sign()),
+            Op::Exp => unary(g * out),
+            Op::Ln => unary(g * (one() / x)),
+            Op::Tanh => unary(g * (one() - out * out)),
+            Op::Relu => unary(g.gate(out)),
+            Op::Sigmoid => unary(g * (out * (one() - out))),
+            Op::Sqrt => unary(g * (T::lit(0.5) / out)),
+            Op::Abs => unary(g * x.sign()),
+            Op::Gate => (g.gate(y), T::zero()),
         }
     }
 
@@ -343,6 +381,7 @@ impl Op {
             Op::Sign => "sign",
             Op::Step => "step",
             Op::Dot => "Σ",
+            Op::Gate => "gate",
         }
     }
 
@@ -413,6 +452,7 @@ impl Op {
             Op::Mul => "x × y",
             Op::Div => "x / y",
             Op::Dot => "b + Σ aₖ × cₖ",
+            Op::Gate => "x if y > 0, else 0",
         }
     }
 
@@ -449,6 +489,7 @@ impl Op {
             Op::Sqrt => ["1 / (2 × out)", ""],
             Op::Abs => ["sign(x)", ""],
             Op::Sign | Op::Step => ["0", ""],
+            Op::Gate => ["1 if y > 0, else 0", "0"],
         }
     }
 }
@@ -464,6 +505,12 @@ fn pow_exponent(y: f64) -> i32 {
 #[inline(always)]
 fn sign(x: f64) -> f64 {
     f64::from(u8::from(0.0 < x)) - f64::from(u8::from(x < 0.0))
+}
+
+/// `x` where `cond > 0` or `cond` is NaN, else 0 ([`Op::Gate`]).
+#[inline(always)]
+fn gate(x: f64, cond: f64) -> f64 {
+    if cond <= 0.0 { 0.0 } else { x }
 }
 
 /// A constant as the book writes it: `-1` as `−1`, `1.1` as `1.1`.
@@ -510,6 +557,7 @@ mod tests {
             Op::Mul,
             Op::Div,
             Op::Dot,
+            Op::Gate,
         ];
         for op in ops {
             let [dx, dy] = op.derivative_formula();

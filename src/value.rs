@@ -528,6 +528,22 @@ impl<'g> Value<'g> {
         self.unary(Op::Step)
     }
 
+    /// `self` where `cond > 0` (or `cond` is NaN), else 0: the gradient relu lets through
+    /// (PyTorch's `threshold_backward(self, cond, 0)`), selected rather than multiplied, so
+    /// that an infinite `self` still gives 0; d/dself = gate(1, cond), d/dcond = 0.
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let (x, c) = (g.value(f64::INFINITY), g.value(-1.0));
+    /// assert_eq!(x.gate(c).data(), 0.0); // where inf · step(c) would be NaN
+    /// assert_eq!(x.gate(g.value(2.0)).data(), f64::INFINITY);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn gate(self, cond: Self) -> Self {
+        self.binary(Op::Gate, cond)
+    }
+
     /// `1/x`, written as the constant op `1 / x` (the book's "/" node); d/dx = −1/x².
     ///
     /// ```

@@ -253,3 +253,57 @@ fn gradgradcheck_passes_smooth_functions_and_flags_a_kink() {
     assert!(!kink.is_close(1e-7, 1e-6), "{kink:?}");
     assert_eq!((kink.analytic[0], kink.numeric[0]), (0.0, 1.0));
 }
+
+/// Backward's gradients and `Graph::grad`'s first derivatives of `f` at `x0`, as bits.
+fn both_ways(x0: f64, f: impl for<'g> Fn(Value<'g>) -> Value<'g>) -> (u64, u64) {
+    let g = Graph::new();
+    let x = g.value(x0);
+    let y = f(x);
+    y.backward();
+    let d = g.grad(y, &[x])[0].data();
+    (x.grad().to_bits(), d.to_bits())
+}
+
+/// A function of one value.
+type Unary = for<'g> fn(Value<'g>) -> Value<'g>;
+
+#[test]
+fn a_derivative_that_is_exactly_zero_selects_zero_whatever_arrives() {
+    // PyTorch 2.9: x = torch.tensor(-1., requires_grad=True); x.relu().sqrt().backward()
+    // gives x.grad = 0 (threshold_backward selects), where inf · 0 would be NaN.
+    let cases: [(&str, f64, Unary); 6] = [
+        ("sqrt(relu(x))", -1.0, |x| x.relu().sqrt()),
+        ("ln(relu(x))", -1.0, |x| x.relu().ln()),
+        ("ln(x^0.0 - 1)", 2.0, |x| (x.powf(0.0) - 1.0).ln()),
+        ("ln(x^0 - 1)", 2.0, |x| (x.powi(0) - 1.0).ln()),
+        ("ln(sign(x) - 1)", 1.0, |x| (x.sign() - 1.0).ln()),
+        ("ln(step(x) - 1)", 1.0, |x| (x.step() - 1.0).ln()),
+    ];
+    for (name, x0, f) in cases {
+        let (backward, grad) = both_ways(x0, f);
+        assert_eq!(f64::from_bits(backward), 0.0, "{name}: backward");
+        assert_eq!(backward, grad, "{name}: grad and backward differ");
+    }
+}
+
+#[test]
+fn backward_and_grad_agree_on_the_sign_of_a_zero() {
+    // x · −0: d/dx = −0, which backward sums from 0 (and `Value::grad` shows as 0).
+    let (backward, grad) = both_ways(3.0, |x| x * -0.0);
+    assert_eq!(backward, 0.0f64.to_bits());
+    assert_eq!(backward, grad);
+    let (backward, grad) = both_ways(3.0, |x| x * x.graph().value(-0.0));
+    assert_eq!(backward, grad);
+}
+
+#[test]
+fn the_gate_selects_in_second_derivatives_too() {
+    // d²/dx² relu(x)·inf-ish: the relu's gate stays a selection when grad builds it.
+    let g = Graph::new();
+    let x = g.value(-1.0);
+    let y = x.relu().ln();
+    let d1 = g.grad(y, &[x])[0];
+    assert_eq!(d1.data().to_bits(), 0.0f64.to_bits());
+    let d2 = g.grad(d1, &[x])[0];
+    assert_eq!(d2.data(), 0.0);
+}

@@ -2,7 +2,8 @@
 //! the second derivatives that `Graph::grad` builds (`gradgradcheck`); replaying a DAG and
 //! backpropagating from its values again and again gives the bits of fresh builds (backward
 //! remembers which roots reach every node, and must never sweep a node that does not feed the
-//! root).
+//! root); and over DAGs with kinks, flat ops and infinities, weighted by random upstream
+//! gradients (±∞, 0, subnormal, huge), backward and `Graph::grad` give the same bits.
 
 use proptest::prelude::*;
 use scalargrad::{Graph, Value, gradcheck, gradgradcheck};
@@ -81,6 +82,51 @@ fn values<'g>(inputs: &[Value<'g>], steps: &[Step]) -> Vec<Value<'g>> {
     pool
 }
 
+/// A gradient weight: ordinary numbers and the edges where multiplying a zero goes wrong.
+fn weight() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        -3.0f64..3.0,
+        Just(f64::INFINITY),
+        Just(f64::NEG_INFINITY),
+        Just(0.0),
+        Just(-0.0),
+        Just(5e-324),
+        Just(-2.5e-310),
+        Just(1e308),
+        Just(-1.7e308),
+    ]
+}
+
+/// Values with kinks and flat pieces (relu, sign, step, abs, `x^0`), infinite derivatives
+/// (ln 0, √0) and every other op, over `values`' pool.
+fn rough_values<'g>(inputs: &[Value<'g>], steps: &[Step]) -> Vec<Value<'g>> {
+    let mut pool: Vec<Value<'g>> = inputs.to_vec();
+    for s in steps {
+        let a = pool[s.i % pool.len()];
+        let b = pool[s.j % pool.len()];
+        let v = match s.op % 16 {
+            0 => a.relu().sqrt(),
+            1 => a.relu().ln(),
+            2 => (a.sign() - 1.0).ln(),
+            3 => (a.powf(0.0) - 1.0).ln() + b,
+            4 => a.step() * b,
+            5 => a.abs() * b,
+            6 => a / b,
+            7 => a * s.c,
+            8 => a.powi(3) - b.sigmoid(),
+            9 => a.powf(s.c),
+            10 => a.exp() * b.tanh(),
+            11 => s.c / a,
+            12 => a.graph().dot(Some(b), &[a, b], &[b, a]),
+            13 => a.relu() * -0.0,
+            14 => a - b.relu(),
+            _ => a.powi(0) * b,
+        };
+        pool.push(v);
+    }
+    pool
+}
+
 /// Gradient bits, every NaN counted as one.
 fn grad_bits(values: &[Value<'_>]) -> Vec<u64> {
     values
@@ -152,5 +198,32 @@ proptest! {
     ) {
         let report = gradgradcheck(|_g: &Graph, x| build(x, &steps), &inputs, 1e-5);
         prop_assert!(report.is_close(1e-5, 1e-4), "{report:?}");
+    }
+
+    /// The output is `Σ wₖ · vₖ` over every value, with random weights, so every node gets an
+    /// upstream gradient that is not 1, including ±∞, 0, subnormals and huge ones.
+    #[test]
+    fn backward_and_grad_give_the_same_bits_for_any_upstream_gradient(
+        inputs in prop::collection::vec(
+            prop_oneof![-2.0f64..2.0, Just(0.0), Just(-0.0), Just(-1.0)], 1..4),
+        steps in prop::collection::vec(step(), 1..20),
+        weights in prop::collection::vec(weight(), 24),
+    ) {
+        let g = Graph::new();
+        let xs = g.values(&inputs);
+        let pool = rough_values(&xs, &steps);
+        let out = pool
+            .iter()
+            .zip(weights.iter().cycle())
+            .fold(xs[0] * 0.0, |acc, (&v, &w)| acc + v * w);
+        out.backward();
+        let ds = g.grad(out, &pool);
+        for (k, (v, d)) in pool.iter().zip(&ds).enumerate() {
+            let (b, d) = (v.grad(), d.data());
+            prop_assert!(
+                b.to_bits() == d.to_bits() || (b.is_nan() && d.is_nan()),
+                "value {}: backward {:e}, grad {:e}", k, b, d
+            );
+        }
     }
 }
