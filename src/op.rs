@@ -37,10 +37,10 @@ pub trait Scalar:
     fn zero() -> Self;
     /// The number: for a constant operand, its value.
     fn number(self) -> f64;
-    /// `self^e` for a constant real exponent ([`Op::PowF`]).
+    /// `self^e` for a constant real exponent ([`Op::PowF`]), as PyTorch computes it.
     #[must_use]
     fn powf(self, e: f64) -> Self;
-    /// `self^n` for a constant integer exponent ([`Op::PowI`]).
+    /// `self^n` for a constant integer exponent ([`Op::PowI`]), as PyTorch computes it.
     #[must_use]
     fn powi(self, n: i32) -> Self;
     /// The unit step [`Op::Step`]: 0 where `self ≤ 0`, else 1.
@@ -71,11 +71,11 @@ impl Scalar for f64 {
     }
     #[inline(always)]
     fn powf(self, e: f64) -> Self {
-        f64::powf(self, e)
+        pow(self, e)
     }
     #[inline(always)]
     fn powi(self, n: i32) -> Self {
-        f64::powi(self, n)
+        pow(self, f64::from(n))
     }
     #[inline(always)]
     fn step(self) -> Self {
@@ -128,16 +128,16 @@ pub enum Op {
     Neg,
     /// `eˣ`; ∂x = eˣ = out.
     Exp,
-    /// natural log `ln x`; ∂x = 1/x.
+    /// natural log `ln x`; ∂x = 1/x, applied as PyTorch's `g / x`.
     Ln,
     /// `tanh x`; ∂x = 1 − out².
     Tanh,
     /// `max(x, 0)`, with NaN propagating; ∂x = step(out): 0 where out ≤ 0, else 1 (so
     /// relu'(0) = 0 and relu'(NaN) = 1, as in PyTorch).
     Relu,
-    /// `σ(x) = 1/(1 + e⁻ˣ)`; ∂x = out·(1 − out).
+    /// `σ(x) = 1/(1 + e⁻ˣ)`; ∂x = out·(1 − out), applied as PyTorch's `(g·(1 − out))·out`.
     Sigmoid,
-    /// `√x`; ∂x = 1/(2·out).
+    /// `√x`; ∂x = 1/(2·out), applied as PyTorch's `g / (2·out)`.
     Sqrt,
     /// `|x|`; ∂x = sign(x), with sign(0) = sign(NaN) = 0 (as in PyTorch).
     Abs,
@@ -155,17 +155,17 @@ pub enum Op {
     RSubC,
     /// `x · c`; ∂x = c.
     MulC,
-    /// `x / c`; ∂x = 1/c.
+    /// `x / c`; ∂x = 1/c, applied as PyTorch's `g / c`.
     DivC,
     /// `c / x`; ∂x = −c/x², computed as −(out/x) so that it does not overflow or underflow
     /// where the result is representable (PyTorch's form for a tensor divisor).
     RDivC,
-    /// `x^c` for a real constant `c`; ∂x = c·x^(c−1), and 0 for c = 0 (also at x = 0, as in
-    /// PyTorch).
+    /// `x^c` for a real constant `c`, computed as PyTorch does (x·x for 2, x·x·x for 3, √x for
+    /// ½, …, else `pow`); ∂x = c·x^(c−1), and 0 for c = 0 (also at x = 0, as in PyTorch).
     PowF,
-    /// `x^n` for an integer constant `n` (computed by repeated multiplication); ∂x =
-    /// n·x^(n−1), and 0 for n = 0 (also at x = 0, as in PyTorch). For `n = i32::MIN` the
-    /// exponent n − 1 is taken as a real.
+    /// `x^n` for an integer constant `n`, computed as [`Op::PowF`] (PyTorch's `x ** n` is
+    /// `pow` with the exponent as a double); ∂x = n·x^(n−1), and 0 for n = 0 (also at x = 0,
+    /// as in PyTorch).
     PowI,
     /// `x + y`; ∂x = 1, ∂y = 1.
     Add,
@@ -173,8 +173,8 @@ pub enum Op {
     Sub,
     /// `x · y`; ∂x = y, ∂y = x.
     Mul,
-    /// `x / y`; ∂x = 1/y, ∂y = −x/y², computed as −(out/y), PyTorch's `−(x/y)/y`, which does
-    /// not overflow or underflow where the result is representable.
+    /// `x / y`; ∂x = 1/y, ∂y = −x/y², applied as PyTorch's `g / y` and `−g·((x/y)/y)`, which
+    /// does not overflow or underflow where the result is representable.
     Div,
     /// A neuron's weighted sum in one node: `b + a₀·c₀ + a₁·c₁ + …`, folded left from the
     /// optional bias `b` exactly as the chain of `×` and `+` nodes it replaces, so it gives
@@ -252,8 +252,7 @@ impl Op {
             Op::Div | Op::DivC => x / y,
             Op::RDivC => y / x,
             Op::Neg => -x,
-            Op::PowF => x.powf(y),
-            Op::PowI => x.powi(pow_exponent(y)),
+            Op::PowF | Op::PowI => pow(x, y),
             Op::Exp => x.exp(),
             Op::Ln => x.ln(),
             Op::Tanh => x.tanh(),
@@ -324,36 +323,26 @@ impl Op {
             Op::Sub => (g, -g),
             // For Dot: the contributions of one term x·y.
             Op::Mul | Op::Dot => (g * y, g * x),
-            Op::Div => (g * (one() / y), g * -(out / y)),
+            // PyTorch: grad / other and −grad · ((self / other) / other), which does not
+            // overflow or underflow where the result is representable.
+            Op::Div => (g / y, -g * (out / y)),
             Op::AddC | Op::SubC => unary(g),
             Op::RSubC | Op::Neg => unary(-g),
             Op::MulC => unary(g * y),
-            Op::DivC => unary(g * (one() / y)),
-            Op::RDivC => unary(g * -(out / x)),
-            Op::PowF => {
-                let c = y.number();
-                // PyTorch selects 0 for c = 0, where c·x^(c−1) would be 0·∞ at x = 0.
-                unary(if c == 0.0 {
-                    T::zero()
-                } else {
-                    g * (y * x.powf(c - 1.0))
-                })
-            }
-            Op::PowI => {
-                let c = y.number();
-                unary(match pow_exponent(c).checked_sub(1) {
-                    _ if c == 0.0 => T::zero(),
-                    Some(m) => g * (y * x.powi(m)),
-                    // n = i32::MIN: n − 1 is not an i32, but it is an exact f64.
-                    None => g * (y * x.powf(c - 1.0)),
-                })
-            }
+            Op::DivC => unary(g / y),
+            Op::RDivC => unary(-g * (out / x)),
+            // PyTorch selects 0 for c = 0, where c·x^(c−1) would be 0·∞ at x = 0.
+            Op::PowF | Op::PowI => unary(if y.number() == 0.0 {
+                T::zero()
+            } else {
+                g * (y * x.powf(y.number() - 1.0))
+            }),
             Op::Exp => unary(g * out),
-            Op::Ln => unary(g * (one() / x)),
+            Op::Ln => unary(g / x),
             Op::Tanh => unary(g * (one() - out * out)),
             Op::Relu => unary(g.gate(out)),
-            Op::Sigmoid => unary(g * (out * (one() - out))),
-            Op::Sqrt => unary(g * (T::lit(0.5) / out)),
+            Op::Sigmoid => unary((g * (one() - out)) * out),
+            Op::Sqrt => unary(g / (T::lit(2.0) * out)),
             Op::Abs => unary(g * x.sign()),
             Op::Gate => (g.gate(y), T::zero()),
         }
@@ -494,11 +483,30 @@ impl Op {
     }
 }
 
-/// The integer exponent of [`Op::PowI`], stored as an exact `f64`.
-#[inline]
-#[allow(clippy::cast_possible_truncation)]
-fn pow_exponent(y: f64) -> i32 {
-    y as i32
+/// `x^c` as PyTorch's CPU kernel computes it for a scalar exponent (`pow_tensor_scalar`):
+/// 1 for c = 0, x for 1, √x for ½, 1/√x for −½, 1/x for −1, x·x for 2, x·x·x for 3,
+/// 1/(x·x) for −2, else the C library's `pow`.
+#[inline(always)]
+fn pow(x: f64, c: f64) -> f64 {
+    if c == 0.0 {
+        1.0
+    } else if c == 1.0 {
+        x
+    } else if c == 0.5 {
+        x.sqrt()
+    } else if c == -0.5 {
+        1.0 / x.sqrt()
+    } else if c == -1.0 {
+        1.0 / x
+    } else if c == 2.0 {
+        x * x
+    } else if c == 3.0 {
+        x * x * x
+    } else if c == -2.0 {
+        1.0 / (x * x)
+    } else {
+        x.powf(c)
+    }
 }
 
 /// PyTorch's `sign`: −1, 0 or 1; `(0 < x) − (x < 0)`, so ±0 and NaN give 0.
