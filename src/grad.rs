@@ -67,6 +67,50 @@ impl Scalar for Sym<'_> {
             (Sym::Var(a), Sym::Var(c)) => Sym::Var(a.gate(c)),
         }
     }
+    fn exp(self) -> Self {
+        self.map(Value::exp, f64::exp)
+    }
+    fn ln(self) -> Self {
+        self.map(Value::ln, f64::ln)
+    }
+    fn sin(self) -> Self {
+        self.map(Value::sin, f64::sin)
+    }
+    fn cos(self) -> Self {
+        self.map(Value::cos, f64::cos)
+    }
+    fn pow(self, e: Self) -> Self {
+        match (self.unzero(), e.unzero()) {
+            (Sym::Var(x), Sym::Var(e)) => Sym::Var(x.pow(e)),
+            (Sym::Var(x), Sym::Const(c)) => Sym::Var(x.pow(x.graph().value(c))),
+            (Sym::Const(c), Sym::Var(e)) => Sym::Var(e.graph().value(c).pow(e)),
+            (a, b) => Sym::Const(a.number().powf(b.number())),
+        }
+    }
+    fn select_gt(x: Self, y: Self, a: Self, b: Self) -> Self {
+        match Sym::cmp(x, y) {
+            Sym::Var(c) => a.gate(Sym::Var(c - 0.75)) + b.gate(Sym::Var(0.75 - c)),
+            c => {
+                if c.number() > 0.75 {
+                    a
+                } else {
+                    b
+                }
+            }
+        }
+    }
+    fn select_ge(x: Self, y: Self, a: Self, b: Self) -> Self {
+        match Sym::cmp(x, y) {
+            Sym::Var(c) => a.gate(Sym::Var(c - 0.25)) + b.gate(Sym::Var(0.25 - c)),
+            c => {
+                if c.number() > 0.25 {
+                    a
+                } else {
+                    b
+                }
+            }
+        }
+    }
 }
 
 impl<'g> Sym<'g> {
@@ -76,6 +120,17 @@ impl<'g> Sym<'g> {
             Sym::Var(v) => Sym::Var(var(v)),
             Sym::Const(c) => Sym::Const(num(c)),
             Sym::Zero => Sym::Const(num(0.0)),
+        }
+    }
+
+    /// [`Op::Cmp`] of two operands: folded for constants (structural, so it stays right
+    /// after a recompute), else a node.
+    fn cmp(x: Self, y: Self) -> Self {
+        match (x.unzero(), y.unzero()) {
+            (Sym::Var(a), Sym::Var(b)) => Sym::Var(a.compare(b)),
+            (Sym::Var(a), Sym::Const(c)) => Sym::Var(a.compare(a.graph().value(c))),
+            (Sym::Const(c), Sym::Var(b)) => Sym::Var(b.graph().value(c).compare(b)),
+            (a, b) => Sym::Const(Op::Cmp.eval(a.number(), b.number())),
         }
     }
 

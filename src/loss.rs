@@ -34,8 +34,11 @@ fn non_empty(what: &'static str, x: &[Value<'_>]) -> Result<()> {
     }
 }
 
-fn max_data(x: &[Value<'_>]) -> f64 {
-    x.iter().map(|v| v.data()).fold(f64::NEG_INFINITY, f64::max)
+/// The shift of a softmax: the largest logit, as a node ([`Value::max`]) so that a replay
+/// recomputes it from new logits, and detached ([`Value::detach`]), so that it changes no
+/// gradient (PyTorch's `log_softmax` treats its shift the same way).
+fn shift<'g>(x: &[Value<'g>]) -> Value<'g> {
+    x[1..].iter().fold(x[0], |m, &v| m.max(v)).detach()
 }
 
 /// Left-fold sum of non-empty values.
@@ -46,7 +49,8 @@ fn sum<'g>(x: impl IntoIterator<Item = Value<'g>>) -> Value<'g> {
 }
 
 /// `softmax(y)ᵢ = exp(yᵢ − c) / Σⱼ exp(yⱼ − c)` with `c = max(y)`, so large inputs such as
-/// (1000, 0) do not overflow. `c` is a constant: it changes no gradient.
+/// (1000, 0) do not overflow. `c` is a node of the graph, detached: it changes no gradient,
+/// and [`Graph::recompute`](crate::Graph::recompute) recomputes it from new logits.
 ///
 /// ```
 /// let g = scalargrad::Graph::new();
@@ -61,7 +65,7 @@ fn sum<'g>(x: impl IntoIterator<Item = Value<'g>>) -> Value<'g> {
 /// [`Error::InputLength`] for an empty input.
 pub fn softmax<'g>(logits: &[Value<'g>]) -> Result<Vec<Value<'g>>> {
     non_empty("softmax", logits)?;
-    let c = max_data(logits);
+    let c = shift(logits);
     let e: Vec<Value<'g>> = logits.iter().map(|&y| (y - c).exp()).collect();
     let s = sum(e.iter().copied());
     Ok(e.into_iter().map(|ei| ei / s).collect())
@@ -73,7 +77,7 @@ pub fn softmax<'g>(logits: &[Value<'g>]) -> Result<Vec<Value<'g>>> {
 /// [`Error::InputLength`] for an empty input.
 pub fn log_softmax<'g>(logits: &[Value<'g>]) -> Result<Vec<Value<'g>>> {
     non_empty("log_softmax", logits)?;
-    let c = max_data(logits);
+    let c = shift(logits);
     let shifted: Vec<Value<'g>> = logits.iter().map(|&y| y - c).collect();
     let lse = sum(shifted.iter().map(|s| s.exp())).ln();
     Ok(shifted.into_iter().map(|s| s - lse).collect())

@@ -54,6 +54,29 @@ pub trait Scalar:
     /// `threshold_backward`).
     #[must_use]
     fn gate(self, cond: Self) -> Self;
+    /// `eˣ` ([`Op::Exp`]).
+    #[must_use]
+    fn exp(self) -> Self;
+    /// `ln x` ([`Op::Ln`]).
+    #[must_use]
+    fn ln(self) -> Self;
+    /// `sin x` ([`Op::Sin`]).
+    #[must_use]
+    fn sin(self) -> Self;
+    /// `cos x` ([`Op::Cos`]).
+    #[must_use]
+    fn cos(self) -> Self;
+    /// `self^e` for an exponent that is a value ([`Op::Pow`]).
+    #[must_use]
+    fn pow(self, e: Self) -> Self;
+    /// `a` where `x > y`, else `b` (also where either is NaN): a selection, so the branch not
+    /// taken may be infinite or NaN. Symbolically it is built from [`Op::Cmp`] and
+    /// [`Op::Gate`] nodes, and may then differ in the sign of a zero only.
+    #[must_use]
+    fn select_gt(x: Self, y: Self, a: Self, b: Self) -> Self;
+    /// `a` where `x ≥ y`, else `b` (also where either is NaN), as [`Scalar::select_gt`].
+    #[must_use]
+    fn select_ge(x: Self, y: Self, a: Self, b: Self) -> Self;
 }
 
 impl Scalar for f64 {
@@ -90,6 +113,34 @@ impl Scalar for f64 {
     #[inline(always)]
     fn gate(self, cond: Self) -> Self {
         gate(self, cond)
+    }
+    #[inline(always)]
+    fn exp(self) -> Self {
+        f64::exp(self)
+    }
+    #[inline(always)]
+    fn ln(self) -> Self {
+        f64::ln(self)
+    }
+    #[inline(always)]
+    fn sin(self) -> Self {
+        f64::sin(self)
+    }
+    #[inline(always)]
+    fn cos(self) -> Self {
+        f64::cos(self)
+    }
+    #[inline(always)]
+    fn pow(self, e: Self) -> Self {
+        f64::powf(self, e)
+    }
+    #[inline(always)]
+    fn select_gt(x: Self, y: Self, a: Self, b: Self) -> Self {
+        if x > y { a } else { b }
+    }
+    #[inline(always)]
+    fn select_ge(x: Self, y: Self, a: Self, b: Self) -> Self {
+        if x >= y { a } else { b }
     }
 }
 
@@ -185,6 +236,37 @@ pub enum Op {
     /// node (PyTorch's `threshold_backward(x, y, 0)`), so that [`Graph::grad`](crate::Graph::grad)
     /// selects a zero where backward does; ∂x = gate(1, y), ∂y = 0.
     Gate,
+    /// `x`, with no gradient: PyTorch's `detach`. ∂x = 0. Replay recomputes it, so a value
+    /// taken from the data (a softmax's shift) follows new data without being differentiated.
+    Detach,
+    /// `sin x`; ∂x = cos x.
+    Sin,
+    /// `cos x`; ∂x = −sin x.
+    Cos,
+    /// `ln(1 + x)`, accurate near 0; ∂x = 1/(x + 1), applied as PyTorch's `g / (x + 1)`.
+    Log1p,
+    /// PyTorch's `softplus` with β = 1 and threshold 20: `x` where x > 20, else `ln(1 + eˣ)`;
+    /// ∂x = 1 where x > 20, else `eˣ/(eˣ + 1)`, applied as PyTorch's `(g·z)/(z + 1)`, z = eˣ.
+    Softplus,
+    /// `x` where x > 0, else `c·x` (PyTorch's `leaky_relu` with negative slope `c`); ∂x = 1
+    /// where x > 0, else `c` (so `c` at 0 and at NaN).
+    LeakyRelu,
+    /// `max(x, c)`, NaN propagating (PyTorch's `clamp_min`); ∂x = 1 where x ≥ c, else 0.
+    ClampMin,
+    /// `min(x, c)`, NaN propagating (PyTorch's `clamp_max`); ∂x = 1 where x ≤ c, else 0.
+    ClampMax,
+    /// `max(x, y)`, NaN if either is (PyTorch's `maximum`); ∂x = 1 where x > y, ½ where
+    /// x = y, 0 where x < y (and 1 at NaN), ∂y likewise: equal inputs share the gradient.
+    Max,
+    /// `min(x, y)`, NaN if either is (PyTorch's `minimum`); ∂x = 1 where x < y, ½ where
+    /// x = y, 0 where x > y (and 1 at NaN), ∂y likewise.
+    Min,
+    /// `x^y` with a value as the exponent (PyTorch's `pow(Tensor, Tensor)`); ∂x = y·x^(y−1)
+    /// (0 where y = 0), ∂y = out·ln x (0 where x = 0 and y ≥ 0).
+    Pow,
+    /// The comparison behind [`Scalar::select_gt`]: 1 where x > y, ½ where x = y, 0 where
+    /// x < y or either is NaN; ∂x = ∂y = 0.
+    Cmp,
 }
 
 /// `specialize!(op, |o| body)`: a `match` with one arm per op, in which `o` is that op as a
@@ -195,7 +277,8 @@ pub enum Op {
 macro_rules! specialize {
     ($op:expr, |$o:ident| $body:expr) => {
         specialize!(@arms $op, $o, $body; Leaf Neg Exp Ln Tanh Relu Sigmoid Sqrt Abs Sign Step
-            AddC SubC RSubC MulC DivC RDivC PowF PowI Add Sub Mul Div Dot Gate)
+            AddC SubC RSubC MulC DivC RDivC PowF PowI Add Sub Mul Div Dot Gate Detach Sin Cos Log1p
+            Softplus LeakyRelu ClampMin ClampMax Max Min Pow Cmp)
     };
     (@arms $op:expr, $o:ident, $body:expr; $($v:ident)*) => {
         match $op {
@@ -214,7 +297,15 @@ impl Op {
     pub const fn arity(self) -> Arity {
         match self {
             Op::Leaf => Arity::Leaf,
-            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Gate => Arity::Binary,
+            Op::Add
+            | Op::Sub
+            | Op::Mul
+            | Op::Div
+            | Op::Gate
+            | Op::Max
+            | Op::Min
+            | Op::Pow
+            | Op::Cmp => Arity::Binary,
             Op::Dot => Arity::Nary,
             Op::AddC
             | Op::SubC
@@ -223,7 +314,10 @@ impl Op {
             | Op::DivC
             | Op::RDivC
             | Op::PowF
-            | Op::PowI => Arity::UnaryConst,
+            | Op::PowI
+            | Op::LeakyRelu
+            | Op::ClampMin
+            | Op::ClampMax => Arity::UnaryConst,
             Op::Neg
             | Op::Exp
             | Op::Ln
@@ -233,7 +327,12 @@ impl Op {
             | Op::Sqrt
             | Op::Abs
             | Op::Sign
-            | Op::Step => Arity::Unary,
+            | Op::Step
+            | Op::Detach
+            | Op::Sin
+            | Op::Cos
+            | Op::Log1p
+            | Op::Softplus => Arity::Unary,
         }
     }
 
@@ -244,7 +343,7 @@ impl Op {
     #[must_use]
     pub fn eval(self, x: f64, y: f64) -> f64 {
         match self {
-            Op::Leaf => x,
+            Op::Leaf | Op::Detach => x,
             Op::Add | Op::AddC => x + y,
             Op::Sub | Op::SubC => x - y,
             Op::RSubC => y - x,
@@ -270,6 +369,58 @@ impl Op {
             Op::Sign => sign(x),
             Op::Step => Scalar::step(x),
             Op::Gate => gate(x, y),
+            Op::Sin => x.sin(),
+            Op::Cos => x.cos(),
+            Op::Log1p => x.ln_1p(),
+            Op::Softplus => {
+                if x > 20.0 {
+                    x
+                } else {
+                    x.exp().ln_1p()
+                }
+            }
+            Op::LeakyRelu => {
+                if x > 0.0 {
+                    x
+                } else {
+                    x * y
+                }
+            }
+            // NaN passes through, as in PyTorch's clamp kernels.
+            Op::ClampMin => {
+                if x < y {
+                    y
+                } else {
+                    x
+                }
+            }
+            Op::ClampMax => {
+                if y < x {
+                    y
+                } else {
+                    x
+                }
+            }
+            Op::Max => {
+                if x.is_nan() || y.is_nan() {
+                    f64::NAN
+                } else if x < y {
+                    y
+                } else {
+                    x
+                }
+            }
+            Op::Min => {
+                if x.is_nan() || y.is_nan() {
+                    f64::NAN
+                } else if y < x {
+                    y
+                } else {
+                    x
+                }
+            }
+            Op::Pow => x.powf(y),
+            Op::Cmp => cmp(x, y),
         }
     }
 
@@ -318,7 +469,7 @@ impl Op {
         let one = || T::lit(1.0);
         let unary = |d: T| (d, T::zero());
         match self {
-            Op::Leaf | Op::Sign | Op::Step => (T::zero(), T::zero()),
+            Op::Leaf | Op::Sign | Op::Step | Op::Detach | Op::Cmp => (T::zero(), T::zero()),
             Op::Add => (g, g),
             Op::Sub => (g, -g),
             // For Dot: the contributions of one term x·y.
@@ -345,6 +496,40 @@ impl Op {
             Op::Sqrt => unary(g / (T::lit(2.0) * out)),
             Op::Abs => unary(g * x.sign()),
             Op::Gate => (g.gate(y), T::zero()),
+            Op::Sin => unary(g * x.cos()),
+            Op::Cos => unary(g * -x.sin()),
+            Op::Log1p => unary(g / (x + one())),
+            Op::Softplus => {
+                let z = x.exp();
+                unary(T::select_gt(x, T::lit(20.0), g, (g * z) / (z + one())))
+            }
+            Op::LeakyRelu => unary(T::select_gt(x, T::lit(0.0), g, g * y)),
+            Op::ClampMin => unary(T::select_ge(x, y, g, T::zero())),
+            Op::ClampMax => unary(T::select_ge(y, x, g, T::zero())),
+            // PyTorch: where(x == y, g/2, g), masked to 0 where the other input is larger.
+            Op::Max => (
+                T::select_gt(y, x, T::zero(), T::select_ge(y, x, g / T::lit(2.0), g)),
+                T::select_gt(x, y, T::zero(), T::select_ge(x, y, g / T::lit(2.0), g)),
+            ),
+            Op::Min => (
+                T::select_gt(x, y, T::zero(), T::select_ge(x, y, g / T::lit(2.0), g)),
+                T::select_gt(y, x, T::zero(), T::select_ge(y, x, g / T::lit(2.0), g)),
+            ),
+            Op::Pow => {
+                // PyTorch's pow_backward_self and pow_backward_exponent.
+                let zero = T::lit(0.0);
+                let dx = g * (y * x.pow(y - one()));
+                let dy = out * x.ln();
+                (
+                    T::select_ge(y, zero, T::select_ge(zero, y, T::zero(), dx), dx),
+                    g * T::select_ge(
+                        x,
+                        zero,
+                        T::select_ge(zero, x, T::select_ge(y, zero, T::lit(0.0), dy), dy),
+                        dy,
+                    ),
+                )
+            }
         }
     }
 
@@ -359,7 +544,7 @@ impl Op {
             Op::Sub | Op::SubC | Op::RSubC | Op::Neg => "−",
             Op::Mul | Op::MulC => "×",
             Op::Div | Op::DivC | Op::RDivC => "/",
-            Op::PowF | Op::PowI => "^",
+            Op::PowF | Op::PowI | Op::Pow => "^",
             Op::Exp => "exp",
             Op::Ln => "ln",
             Op::Tanh => "tanh",
@@ -371,6 +556,17 @@ impl Op {
             Op::Step => "step",
             Op::Dot => "Σ",
             Op::Gate => "gate",
+            Op::Detach => "detach",
+            Op::Sin => "sin",
+            Op::Cos => "cos",
+            Op::Log1p => "log1p",
+            Op::Softplus => "softplus",
+            Op::LeakyRelu => "leaky_relu",
+            Op::ClampMin => "clamp_min",
+            Op::ClampMax => "clamp_max",
+            Op::Max => "max",
+            Op::Min => "min",
+            Op::Cmp => "cmp",
         }
     }
 
@@ -395,7 +591,15 @@ impl Op {
     #[must_use]
     pub fn label_with(self, c: &str) -> String {
         match self {
-            Op::AddC | Op::SubC | Op::MulC | Op::DivC | Op::PowF | Op::PowI => {
+            Op::AddC
+            | Op::SubC
+            | Op::MulC
+            | Op::DivC
+            | Op::PowF
+            | Op::PowI
+            | Op::LeakyRelu
+            | Op::ClampMin
+            | Op::ClampMax => {
                 format!("{} {c}", self.symbol())
             }
             Op::RSubC | Op::RDivC => format!("{c} {}", self.symbol()),
@@ -442,6 +646,18 @@ impl Op {
             Op::Div => "x / y",
             Op::Dot => "b + Σ aₖ × cₖ",
             Op::Gate => "x if y > 0, else 0",
+            Op::Detach => "x (no gradient)",
+            Op::Sin => "sin(x)",
+            Op::Cos => "cos(x)",
+            Op::Log1p => "ln(1 + x)",
+            Op::Softplus => "ln(1 + exp(x)), x if x > 20",
+            Op::LeakyRelu => "x if x > 0, else c × x",
+            Op::ClampMin => "max(x, c)",
+            Op::ClampMax => "min(x, c)",
+            Op::Max => "max(x, y)",
+            Op::Min => "min(x, y)",
+            Op::Pow => "x^y",
+            Op::Cmp => "1 if x > y, ½ if x = y, else 0",
         }
     }
 
@@ -477,8 +693,25 @@ impl Op {
             Op::Sigmoid => ["out × (1 − out)", ""],
             Op::Sqrt => ["1 / (2 × out)", ""],
             Op::Abs => ["sign(x)", ""],
-            Op::Sign | Op::Step => ["0", ""],
+            Op::Sign | Op::Step | Op::Detach => ["0", ""],
             Op::Gate => ["1 if y > 0, else 0", "0"],
+            Op::Cmp => ["0", "0"],
+            Op::Sin => ["cos(x)", ""],
+            Op::Cos => ["−sin(x)", ""],
+            Op::Log1p => ["1 / (x + 1)", ""],
+            Op::Softplus => ["exp(x) / (exp(x) + 1), 1 if x > 20", ""],
+            Op::LeakyRelu => ["1 if x > 0, else c", ""],
+            Op::ClampMin => ["1 if x ≥ c, else 0", ""],
+            Op::ClampMax => ["1 if x ≤ c, else 0", ""],
+            Op::Max => [
+                "1 if x > y, ½ if x = y, else 0",
+                "1 if y > x, ½ if x = y, else 0",
+            ],
+            Op::Min => [
+                "1 if x < y, ½ if x = y, else 0",
+                "1 if y < x, ½ if x = y, else 0",
+            ],
+            Op::Pow => ["y × x^(y − 1)", "out × ln(x)"],
         }
     }
 }
@@ -519,6 +752,18 @@ fn sign(x: f64) -> f64 {
 #[inline(always)]
 fn gate(x: f64, cond: f64) -> f64 {
     if cond <= 0.0 { 0.0 } else { x }
+}
+
+/// 1 where `x > y`, ½ where `x = y`, else 0 (also for NaN) ([`Op::Cmp`]).
+#[inline(always)]
+fn cmp(x: f64, y: f64) -> f64 {
+    if x > y {
+        1.0
+    } else if x == y {
+        0.5
+    } else {
+        0.0
+    }
 }
 
 /// A constant as the book writes it: `-1` as `−1`, `1.1` as `1.1`.

@@ -238,3 +238,62 @@ fn losses_reject_mismatched_shapes() {
     assert!(softmax(&[]).is_err());
     assert!(cross_entropy_error(std::slice::from_ref(&flat), &[vec![1.0, 0.0]]).is_err());
 }
+
+/// Issue 27: the shift is a node, so a replay with grown logits recomputes it. Before, logits
+/// (1000, 0) after a replay gave loss inf and p = [NaN, 0]; a fresh build gives 1000 and
+/// [1, 0] (torch: `F.cross_entropy(torch.tensor([[1000., 0.]]), torch.tensor([1]))` = 1000).
+#[test]
+fn softmax_and_cross_entropy_replay_like_fresh_builds_for_any_logits() {
+    use scalargrad::loss::{Reduction, Target, cross_entropy, softmax};
+    let g = Graph::new();
+    let cp = g.checkpoint();
+    let logits = g.values(&[1.0, 0.0]);
+    let p = softmax(&logits).unwrap();
+    let l = cross_entropy(
+        std::slice::from_ref(&logits),
+        Target::Classes(&[1]),
+        Reduction::Mean,
+    )
+    .unwrap();
+    for (a, b) in [(1000.0, 0.0), (0.0, -1000.0), (-3.0, 700.0), (2.5, 2.5)] {
+        logits[0].set_data(a);
+        logits[1].set_data(b);
+        g.recompute(cp);
+        l.backward();
+        let fresh = Graph::new();
+        let fl = fresh.values(&[a, b]);
+        let fp = softmax(&fl).unwrap();
+        let floss = cross_entropy(
+            std::slice::from_ref(&fl),
+            Target::Classes(&[1]),
+            Reduction::Mean,
+        )
+        .unwrap();
+        floss.backward();
+        assert_eq!(
+            l.data().to_bits(),
+            floss.data().to_bits(),
+            "loss at ({a}, {b})"
+        );
+        for k in 0..2 {
+            assert_eq!(
+                p[k].data().to_bits(),
+                fp[k].data().to_bits(),
+                "p[{k}] at ({a}, {b})"
+            );
+            assert_eq!(
+                logits[k].grad().to_bits(),
+                fl[k].grad().to_bits(),
+                "grad {k}"
+            );
+        }
+        for x in &logits {
+            x.zero_grad();
+        }
+    }
+    logits[0].set_data(1000.0);
+    logits[1].set_data(0.0);
+    g.recompute(cp);
+    assert_eq!(l.data(), 1000.0);
+    assert_eq!((p[0].data(), p[1].data()), (1.0, 0.0));
+}
