@@ -351,3 +351,18 @@ fn model_forward_is_drawn_with_a_cluster_per_layer_and_neuron() {
     let cluster = dot[..w0].rfind("subgraph cluster_").unwrap();
     assert!(dot[cluster..w0].contains("neuron 0"), "{dot}");
 }
+
+/// Issue 27: a network of `Mlp::builder(0)` said `InputLength { expected: 0, found: 0 }`.
+#[test]
+fn a_network_without_inputs_says_so() {
+    let g = Graph::new();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+    let model = Mlp::builder(0)
+        .layer(2, Activation::Identity)
+        .build(&g, &mut rng);
+    let e = model.forward(&[]).unwrap_err();
+    assert!(
+        matches!(&e, scalargrad::Error::InvalidArgument { message, .. } if message.contains("no inputs")),
+        "{e:?}"
+    );
+}

@@ -292,6 +292,27 @@ impl Architecture {
         s
     }
 
+    /// Refuses what a file could not give back: no layer at all (the file would not know the
+    /// input size), or a layer without inputs or outputs.
+    fn check_savable(&self) -> Result<(), SafetensorsProblem> {
+        if self.0.is_empty() {
+            return Err(architecture_problem(
+                "the network has no layer: a file of it could not be loaded (it would not \
+                 record the input size)"
+                    .into(),
+            ));
+        }
+        if let Some(k) = self.0.iter().position(|l| l.nin == 0 || l.nout == 0) {
+            return Err(architecture_problem(format!(
+                "layer {} has {} inputs and {} outputs; a layer needs at least one of each",
+                k + 1,
+                self.0[k].nin,
+                self.0[k].nout
+            )));
+        }
+        Ok(())
+    }
+
     /// Builds the network in `graph` from the file's tensors, checking every name, shape and
     /// value first.
     fn build<'g>(
@@ -407,7 +428,9 @@ impl<'g> Mlp<'g> {
     ///
     /// # Errors
     /// [`Error::Io`] if the file cannot be written; [`Error::Safetensors`] with
-    /// [`SafetensorsProblem::NotFinite`] if a weight is NaN or infinite.
+    /// [`SafetensorsProblem::NotFinite`] if a weight is NaN or infinite, and with
+    /// [`SafetensorsProblem::Architecture`] for a network that no file could give back: one
+    /// with no layer, or with a layer without inputs or outputs.
     pub fn save_safetensors(&self, path: impl AsRef<Path>) -> Result<()> {
         self.save_safetensors_with(path, SaveOptions::default())
     }
@@ -425,6 +448,7 @@ impl<'g> Mlp<'g> {
     ) -> Result<()> {
         let path = path.as_ref();
         let arch = Architecture::of_mlp(self);
+        arch.check_savable().map_err(with_path(path))?;
         let mut file = SafetensorsFile {
             tensors: Vec::new(),
             metadata: arch.metadata(),
