@@ -251,9 +251,11 @@ pub enum Op {
     /// `x` where x > 0, else `c·x` (PyTorch's `leaky_relu` with negative slope `c`); ∂x = 1
     /// where x > 0, else `c` (so `c` at 0 and at NaN).
     LeakyRelu,
-    /// `max(x, c)`, NaN propagating (PyTorch's `clamp_min`); ∂x = 1 where x ≥ c, else 0.
+    /// `max(x, c)`, NaN propagating (PyTorch's `clamp_min`); ∂x = 1 where x > c, else 0 (so
+    /// 0 at x = c, as PyTorch 2.15 gives).
     ClampMin,
-    /// `min(x, c)`, NaN propagating (PyTorch's `clamp_max`); ∂x = 1 where x ≤ c, else 0.
+    /// `min(x, c)`, NaN propagating (PyTorch's `clamp_max`); ∂x = 1 where x < c, else 0 (so
+    /// 0 at x = c, as PyTorch 2.15 gives).
     ClampMax,
     /// `max(x, y)`, NaN if either is (PyTorch's `maximum`); ∂x = 1 where x > y, ½ where
     /// x = y, 0 where x < y (and 1 at NaN), ∂y likewise: equal inputs share the gradient.
@@ -504,8 +506,8 @@ impl Op {
                 unary(T::select_gt(x, T::lit(20.0), g, (g * z) / (z + one())))
             }
             Op::LeakyRelu => unary(T::select_gt(x, T::lit(0.0), g, g * y)),
-            Op::ClampMin => unary(T::select_ge(x, y, g, T::zero())),
-            Op::ClampMax => unary(T::select_ge(y, x, g, T::zero())),
+            Op::ClampMin => unary(T::select_gt(x, y, g, T::zero())),
+            Op::ClampMax => unary(T::select_gt(y, x, g, T::zero())),
             // PyTorch: where(x == y, g/2, g), masked to 0 where the other input is larger.
             Op::Max => (
                 T::select_gt(y, x, T::zero(), T::select_ge(y, x, g / T::lit(2.0), g)),
@@ -701,8 +703,8 @@ impl Op {
             Op::Log1p => ["1 / (x + 1)", ""],
             Op::Softplus => ["exp(x) / (exp(x) + 1), 1 if x > 20", ""],
             Op::LeakyRelu => ["1 if x > 0, else c", ""],
-            Op::ClampMin => ["1 if x ≥ c, else 0", ""],
-            Op::ClampMax => ["1 if x ≤ c, else 0", ""],
+            Op::ClampMin => ["1 if x > c, else 0", ""],
+            Op::ClampMax => ["1 if x < c, else 0", ""],
             Op::Max => [
                 "1 if x > y, ½ if x = y, else 0",
                 "1 if y > x, ½ if x = y, else 0",
@@ -811,6 +813,18 @@ mod tests {
             Op::Div,
             Op::Dot,
             Op::Gate,
+            Op::Detach,
+            Op::Sin,
+            Op::Cos,
+            Op::Log1p,
+            Op::Softplus,
+            Op::LeakyRelu,
+            Op::ClampMin,
+            Op::ClampMax,
+            Op::Max,
+            Op::Min,
+            Op::Pow,
+            Op::Cmp,
         ];
         for op in ops {
             let [dx, dy] = op.derivative_formula();

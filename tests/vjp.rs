@@ -11,6 +11,10 @@
 //! and `Graph::grad` has no fused node to build the same bits). The two differ by the rounding
 //! of `out·out`, at most ε·|g| (ε = 2⁻⁵²): at the fixture's points up to 24 units in the last
 //! place of the result, where 1 − out·out cancels.
+//!
+//! One forward value cannot match everywhere: `log1p` from the C library Rust calls differs
+//! from the one PyTorch calls by 1 unit in the last place at one of the fixture's points
+//! (x = 0.8421…); given PyTorch's value, its gradient matches to the bit.
 
 mod common;
 
@@ -42,6 +46,17 @@ fn op_of(name: &str) -> (Op, bool) {
         "abs" => (Op::Abs, false),
         "sign" => (Op::Sign, false),
         "step" => (Op::Step, false),
+        "max" => (Op::Max, true),
+        "min" => (Op::Min, true),
+        "pow" => (Op::Pow, true),
+        "leaky_relu" => (Op::LeakyRelu, false),
+        "softplus" => (Op::Softplus, false),
+        "sin" => (Op::Sin, false),
+        "cos" => (Op::Cos, false),
+        "log1p" => (Op::Log1p, false),
+        "detach" => (Op::Detach, false),
+        // Two nodes, clamp_min then clamp_max: see `vjp_of`.
+        "clamp" => (Op::ClampMax, false),
         other => panic!("vjp_torch.csv names an unknown op {other:?}"),
     }
 }
@@ -97,12 +112,25 @@ fn rows() -> Vec<Row> {
         .collect()
 }
 
+/// What the op hands its parents for the row's upstream gradient; `clamp(-c, c)` is
+/// `clamp_min(-c)` then `clamp_max(c)`, so its gradient goes through both.
+fn vjp_of(name: &str, op: Op, r: &Row) -> (f64, f64) {
+    if name == "clamp" {
+        let low = Op::ClampMin.eval(r.x, -r.y);
+        let (g, _) = Op::ClampMax.vjp(low, r.y, r.value, r.g);
+        Op::ClampMin.vjp(r.x, -r.y, low, g)
+    } else {
+        op.vjp(r.x, r.y, r.value, r.g)
+    }
+}
+
 #[test]
 fn every_op_hands_its_parents_pytorchs_bits_for_any_upstream_gradient() {
     let rows = rows();
-    assert!(rows.len() >= 4000, "the fixture lost rows");
+    assert!(rows.len() >= 5700, "the fixture lost rows");
     let mut wrong = Vec::new();
     let mut worst_tanh = 0;
+    let mut log1p_off = 0;
     for r in &rows {
         let (op, binary) = op_of(&r.op);
         let g = Graph::new();
@@ -112,11 +140,14 @@ fn every_op_hands_its_parents_pytorchs_bits_for_any_upstream_gradient() {
             "line {}: {}({:e}, {:e}) with g = {:e}",
             r.line, r.op, r.x, r.y, r.g
         );
-        if bits(out.data()) != bits(r.value) {
+        // log1p: the C library's differs from the one PyTorch links by 1 ULP at some points.
+        if r.op == "log1p" && ulps(out.data(), r.value) == 1 {
+            log1p_off += 1;
+        } else if bits(out.data()) != bits(r.value) {
             wrong.push(format!("{at}: value {:e}, torch {:e}", out.data(), r.value));
         }
         // What backward hands the parents, from the same forward value as PyTorch's.
-        let (gx, gy) = op.vjp(r.x, r.y, r.value, r.g);
+        let (gx, gy) = vjp_of(&r.op, op, r);
         if op == Op::Tanh && gx.is_finite() {
             worst_tanh = worst_tanh.max(ulps(gx, r.gx));
             let within = (gx - r.gx).abs() <= f64::EPSILON * r.g.abs();
@@ -136,6 +167,7 @@ fn every_op_hands_its_parents_pytorchs_bits_for_any_upstream_gradient() {
         wrong.join("\n")
     );
     println!("tanh: at most {worst_tanh} ULP from PyTorch's fused kernel");
+    println!("log1p: {log1p_off} rows' values 1 ULP from PyTorch's");
 }
 
 /// Through backward itself: `out · g` seeds the upstream gradient g (the `× g` node hands on

@@ -97,14 +97,14 @@ fn weight() -> impl Strategy<Value = f64> {
     ]
 }
 
-/// Values with kinks and flat pieces (relu, sign, step, abs, `x^0`), infinite derivatives
-/// (ln 0, √0) and every other op, over `values`' pool.
+/// Values with kinks and flat pieces (relu, sign, step, abs, `x^0`, max and min with ties,
+/// clamp), infinite derivatives (ln 0, √0) and every other op, over `values`' pool.
 fn rough_values<'g>(inputs: &[Value<'g>], steps: &[Step]) -> Vec<Value<'g>> {
     let mut pool: Vec<Value<'g>> = inputs.to_vec();
     for s in steps {
         let a = pool[s.i % pool.len()];
         let b = pool[s.j % pool.len()];
-        let v = match s.op % 16 {
+        let v = match (usize::from(s.op) + s.i) % 26 {
             0 => a.relu().sqrt(),
             1 => a.relu().ln(),
             2 => (a.sign() - 1.0).ln(),
@@ -120,6 +120,16 @@ fn rough_values<'g>(inputs: &[Value<'g>], steps: &[Step]) -> Vec<Value<'g>> {
             12 => a.graph().dot(Some(b), &[a, b], &[b, a]),
             13 => a.relu() * -0.0,
             14 => a - b.relu(),
+            15 => a.max(b),
+            16 => a.min(b) * a.max(a),
+            17 => a.clamp(-0.5, s.c),
+            18 => a.leaky_relu(s.c),
+            19 => (a * 10.0).softplus(),
+            20 => a.pow(b),
+            21 => a.sin() * b.cos(),
+            22 => a.log1p(),
+            23 => a.detach() * b,
+            24 => a.relu().max(b.relu()),
             _ => a.powi(0) * b,
         };
         pool.push(v);
