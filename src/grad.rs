@@ -347,3 +347,107 @@ impl Graph {
             .collect()
     }
 }
+
+impl Graph {
+    /// The derivatives d output / d input as plain numbers, one per input: what
+    /// `torch.autograd.grad(output, inputs)` returns without `create_graph`.
+    ///
+    /// - No node is created and no `grad()` field is read or written, so it can run beside
+    ///   [`Value::backward`] and inside a replayed step without growing the graph.
+    /// - Each number equals backward's gradient to the bit (the same sweep and the same
+    ///   [`Op::vjp`]), and so [`Graph::grad`]'s first derivative; −0 reads as 0, as
+    ///   [`Value::grad`] does.
+    /// - An input that `output` does not depend on gets 0, as PyTorch's `materialize_grads`;
+    ///   inputs may be interior values (the rest held fixed, as in [`Graph::grad`]).
+    ///
+    /// ```
+    /// // y = x·z + x at (3, 4): dy/dx = z + 1 = 5, dy/dz = x = 3
+    /// let g = scalargrad::Graph::new();
+    /// let (x, z) = (g.value(3.0), g.value(4.0));
+    /// let y = x * z + x;
+    /// let n = g.node_count();
+    /// assert_eq!(g.gradients(y, &[x, z]), [5.0, 3.0]); // torch.autograd.grad(y, (x, z))
+    /// assert_eq!(g.node_count(), n); // no new node
+    /// assert_eq!(x.grad(), 0.0); // and no grad field touched
+    /// ```
+    ///
+    /// Cost: one pass over the nodes from the lowest input to `output`, and one `Vec` of
+    /// adjoints.
+    ///
+    /// # Panics
+    /// If a value belongs to another graph or was discarded by a rewind.
+    #[must_use]
+    pub fn gradients<'g>(&'g self, output: Value<'g>, inputs: &[Value<'g>]) -> Vec<f64> {
+        for v in inputs.iter().chain([&output]) {
+            assert!(
+                std::ptr::eq(v.graph(), self),
+                "scalargrad: Graph::gradients was given Value #{} of another Graph",
+                v.index()
+            );
+            // Panics with a clear message if the value is stale.
+            let _ = v.data();
+        }
+        let top = output.index();
+        let lo = inputs
+            .iter()
+            .map(|v| v.index())
+            .filter(|&i| i <= top)
+            .min()
+            .unwrap_or(top);
+        // `None`: not reached from the output. A reached adjoint is summed from 0, as
+        // backward's `add` does: (0 + g₁) + g₂ + …
+        let mut adjoints: Vec<Option<f64>> = vec![None; (top - lo) as usize + 1];
+        adjoints[(top - lo) as usize] = Some(1.0);
+        let give = |adjoints: &mut [Option<f64>], to: u32, amount: f64| {
+            if let Some(k) = to.checked_sub(lo) {
+                let a = &mut adjoints[k as usize];
+                *a = Some(a.unwrap_or(0.0) + 0.0 + amount);
+            }
+        };
+        self.with(|a| {
+            for i in (lo..=top).rev() {
+                let Some(g) = adjoints[(i - lo) as usize] else {
+                    continue;
+                };
+                let n = a.nodes[i as usize];
+                let y = match n.op.arity() {
+                    Arity::Leaf => continue,
+                    Arity::Nary => {
+                        // backward's `propagate_nary` order: last term first, the bias just
+                        // before the first term.
+                        let (bias, pairs) = dot_parts(&a.links, &n);
+                        for (k, pair) in pairs.chunks_exact(2).enumerate().rev() {
+                            if let (0, Some(b)) = (k, bias) {
+                                give(&mut adjoints, b, g);
+                            }
+                            let (x, c) = (
+                                a.nodes[pair[0] as usize].data,
+                                a.nodes[pair[1] as usize].data,
+                            );
+                            let (gx, gc) = Op::Dot.vjp(x, c, n.data, g);
+                            give(&mut adjoints, pair[0], gx);
+                            give(&mut adjoints, pair[1], gc);
+                        }
+                        continue;
+                    }
+                    _ => a.second_operand(&n),
+                };
+                let (gx, gy) = n.op.vjp(a.nodes[n.lhs as usize].data, y, n.data, g);
+                give(&mut adjoints, n.lhs, gx);
+                if n.op.arity() == Arity::Binary {
+                    give(&mut adjoints, n.rhs, gy);
+                }
+            }
+        });
+        inputs
+            .iter()
+            .map(|v| {
+                v.index()
+                    .checked_sub(lo)
+                    .filter(|_| v.index() <= top)
+                    .and_then(|k| adjoints[k as usize])
+                    .map_or(0.0, |d| d + 0.0)
+            })
+            .collect()
+    }
+}

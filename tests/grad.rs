@@ -314,3 +314,54 @@ fn the_gate_selects_in_second_derivatives_too() {
     let d2 = g.grad(d1, &[x])[0];
     assert_eq!(d2.data(), 0.0);
 }
+
+/// `Graph::gradients`: `torch.autograd.grad` without `create_graph`, as numbers.
+#[test]
+fn gradients_as_numbers_equal_backward_to_the_bit_and_create_nothing() {
+    for (line, r) in csv_rows("ops_torch.csv") {
+        let (op, x0, y0) = (&r[0], num(&r, 1), num(&r, 2));
+        let g = Graph::new();
+        let (x, y) = (g.value(x0), g.value(y0));
+        let out = apply(op, x, y, y0);
+        let n = g.node_count();
+        let d = g.gradients(out, &[x, y]);
+        assert_eq!(g.node_count(), n, "line {line}: {op} created nodes");
+        assert_eq!((x.grad(), y.grad()), (0.0, 0.0), "line {line}: grad fields");
+        out.backward();
+        let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+        assert!(same(d[0], x.grad()), "line {line}: {op} d/dx");
+        assert!(same(d[1], y.grad()), "line {line}: {op} d/dy");
+    }
+}
+
+#[test]
+fn gradients_through_a_network_and_its_loss_equal_backward() {
+    use rand::SeedableRng;
+    use scalargrad::nn::{Activation, Mlp, Module};
+    let g = Graph::new();
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(3);
+    let model = Mlp::builder(3)
+        .layer(5, Activation::Tanh)
+        .layer(4, Activation::Relu)
+        .layer(2, Activation::Identity)
+        .build(&g, &mut rng);
+    let x = g.values(&[0.5, -1.5, 2.0]);
+    let out = model.forward(&x).unwrap();
+    let loss = scalargrad::loss::cross_entropy(
+        &[out],
+        scalargrad::loss::Target::Classes(&[1]),
+        scalargrad::loss::Reduction::Mean,
+    )
+    .unwrap();
+    let params = model.parameters();
+    let mut wrt = params.clone();
+    wrt.extend(&x);
+    let d = g.gradients(loss, &wrt);
+    loss.backward();
+    for (k, (v, d)) in wrt.iter().zip(&d).enumerate() {
+        assert_eq!(v.grad().to_bits(), d.to_bits(), "input {k}");
+    }
+    // An input the output does not depend on, and one created after it, get 0.
+    let late = g.value(7.0);
+    assert_eq!(g.gradients(loss, &[late, loss]), [0.0, 1.0]);
+}

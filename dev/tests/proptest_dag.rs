@@ -211,7 +211,8 @@ proptest! {
     }
 
     /// The output is `Σ wₖ · vₖ` over every value, with random weights, so every node gets an
-    /// upstream gradient that is not 1, including ±∞, 0, subnormals and huge ones.
+    /// upstream gradient that is not 1, including ±∞, 0, subnormals and huge ones; and
+    /// `Graph::gradients` gives the same numbers.
     #[test]
     fn backward_and_grad_give_the_same_bits_for_any_upstream_gradient(
         inputs in prop::collection::vec(
@@ -226,13 +227,18 @@ proptest! {
             .iter()
             .zip(weights.iter().cycle())
             .fold(xs[0] * 0.0, |acc, (&v, &w)| acc + v * w);
+        let numbers = g.gradients(out, &pool);
         out.backward();
         let ds = g.grad(out, &pool);
         for (k, (v, d)) in pool.iter().zip(&ds).enumerate() {
-            let (b, d) = (v.grad(), d.data());
+            let (b, d, n) = (v.grad(), d.data(), numbers[k]);
             prop_assert!(
                 b.to_bits() == d.to_bits() || (b.is_nan() && d.is_nan()),
                 "value {}: backward {:e}, grad {:e}", k, b, d
+            );
+            prop_assert!(
+                b.to_bits() == n.to_bits() || (b.is_nan() && n.is_nan()),
+                "value {}: backward {:e}, gradients {:e}", k, b, n
             );
         }
     }
