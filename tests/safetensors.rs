@@ -615,3 +615,36 @@ fn a_network_no_file_could_give_back_is_refused_when_saved() {
         assert!(!path.exists(), "nothing is written");
     }
 }
+
+/// Issue 27: `named_parameters()` gives the names, shapes and values of the saved file (and
+/// of PyTorch's `nn.Sequential`).
+#[test]
+fn named_parameters_are_the_saved_files_tensors() {
+    let g = Graph::new();
+    let model = mixed_model(&g, 4);
+    let path = temp_path("named.safetensors");
+    model.save_safetensors(&path).unwrap();
+    let file = SafetensorsFile::read(&path).unwrap();
+    let named = model.named_parameters();
+    assert_eq!(named.len(), file.tensors.len());
+    for p in &named {
+        let (_, t) = file
+            .tensors
+            .iter()
+            .find(|(n, _)| *n == p.name)
+            .unwrap_or_else(|| panic!("{} is not in the file", p.name));
+        assert_eq!(p.shape, t.shape, "{}", p.name);
+        let values: Vec<f64> = p.values.iter().map(|v| v.data()).collect();
+        assert_eq!(values, t.data, "{}", p.name);
+    }
+    let flat: Vec<_> = named
+        .iter()
+        .flat_map(|p| p.values.iter().map(|v| v.index()))
+        .collect();
+    let params: Vec<_> = model.parameters().iter().map(|v| v.index()).collect();
+    let mut sorted = flat.clone();
+    sorted.sort_unstable();
+    let mut want = params.clone();
+    want.sort_unstable();
+    assert_eq!(sorted, want, "every parameter once");
+}
