@@ -2,8 +2,8 @@
 //!
 //! Nodes are stored in creation order, which is a topological order, so visiting them from the
 //! root down to index 0 sees every node after all of its consumers. Each reached node hands
-//! `grad · ∂out/∂parent` to its parents. No recursion, no hash set, no allocation; this file
-//! knows no individual op (the partials come from [`Op::partials`](crate::Op::partials)).
+//! `grad · ∂out/∂parent` to its parents (as [`Op::vjp`](crate::Op::vjp) computes it). No recursion, no hash set, no allocation; this file
+//! knows no individual op (the contributions come from [`Op::vjp`](crate::Op::vjp)).
 
 use crate::graph::{Arena, NO_SWEEP, Node, UNREACHED};
 use crate::op::{Arity, Op, specialize};
@@ -147,12 +147,12 @@ fn propagate<const NARY: bool, const FLAGS: bool>(
     };
     // SAFETY: l < i < nodes.len() (see above).
     let lhs = unsafe { nodes.get_unchecked_mut(l) };
-    let (dx, dy) = op.partials(lhs.data, y, n.data);
-    lhs.grad = add::<FLAGS>(lhs.grad, n.grad * dx);
+    let (gx, gy) = op.vjp(lhs.data, y, n.data, n.grad);
+    lhs.grad = add::<FLAGS>(lhs.grad, gx);
     if arity == Arity::Binary {
         // SAFETY: r < i < nodes.len() (see above).
         let rhs = unsafe { nodes.get_unchecked_mut(r) };
-        rhs.grad = add::<FLAGS>(rhs.grad, n.grad * dy);
+        rhs.grad = add::<FLAGS>(rhs.grad, gy);
     }
 }
 
@@ -189,9 +189,9 @@ pub(crate) fn propagate_nary<const FLAGS: bool>(
             give(nodes, b, n.grad);
         }
         let (a, c) = (nodes[pair[0] as usize].data, nodes[pair[1] as usize].data);
-        let (da, dc) = op.partials(a, c, n.data);
-        give(nodes, pair[0], n.grad * da);
-        give(nodes, pair[1], n.grad * dc);
+        let (ga, gc) = op.vjp(a, c, n.data, n.grad);
+        give(nodes, pair[0], ga);
+        give(nodes, pair[1], gc);
     }
 }
 
