@@ -10,10 +10,10 @@ mod common;
 
 use std::path::Path;
 
-use common::{numpy_int_matrix, picture_dir, plot_decision_regions, py_float};
+use common::{numpy_int_matrix, picture_dir, py_float, tutorial_regions};
 use scalargrad::loss::{cross_entropy_error, softmax};
 use scalargrad::nn::{Activation, Mlp};
-use scalargrad::{Dataset, Graph, Matrix, Value};
+use scalargrad::{Dataset, Graph, Matrix, Value, viz};
 
 /// The tutorial's printed numbers.
 const LOSS_A: f64 = 2.761_159_371_759_717_4;
@@ -177,13 +177,13 @@ fn run(out: Option<&Path>) -> Result<(), Box<dyn std::error::Error>> {
     let points: Vec<[f64; 2]> = data.features.iter().map(|r| [r[0], r[1]]).collect();
     let class1 = data.class_indices(0)?;
     let out = picture_dir(out, true)?.join("tutorial_decision_regions.svg");
-    plot_decision_regions(
-        &out,
-        "W1, W2 (2nd set): 明らかに分離できていない (clearly not separated)",
+    let svg = viz::decision_regions(
         predict,
         &points,
         &class1,
+        &tutorial_regions("W1, W2 (2nd set): 明らかに分離できていない (clearly not separated)"),
     )?;
+    std::fs::write(&out, svg).map_err(|e| format!("{}: {e}", out.display()))?;
     println!("\nwrote {}", out.display());
     Ok(())
 }
