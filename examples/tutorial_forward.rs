@@ -29,11 +29,12 @@ fn matrix_products(g: &Graph) -> Result<(), scalargrad::Error> {
     let dc = d.matmul(&c)?.to_rows();
     assert_eq!(cd, [[3.0, 4.0, 5.0], [9.0, 14.0, 19.0], [15.0, 24.0, 33.0]]);
     assert_eq!(dc, [[10.0, 13.0], [28.0, 40.0]]);
-    for _ in 0..2 {
-        println!("C・D = \n {}", numpy_int_matrix(&cd));
+    // The tutorial computes each product twice: np.dot(C, D), then C @ D (the same product).
+    for how in ["np.dot(C, D)", "C @ D"] {
+        println!("C・D = {how} = \n {}", numpy_int_matrix(&cd));
     }
-    for _ in 0..2 {
-        println!("D・C = \n {}", numpy_int_matrix(&dc));
+    for how in ["np.dot(D, C)", "D @ C"] {
+        println!("D・C = {how} = \n {}", numpy_int_matrix(&dc));
     }
     // 内側の次元を一致させなければならない: C·C does not exist.
     let err = c.matmul(&c).unwrap_err();

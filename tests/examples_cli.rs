@@ -561,3 +561,78 @@ fn hidden_lr_and_bias_change_the_network_and_say_why_there_is_no_pytorch_check()
     );
     std::fs::remove_dir_all(&dir).expect("the scratch directory is removable");
 }
+
+/// Every `wrote` line of an example's stdout names a full path that exists.
+fn assert_wrote_full_paths(name: &str, stdout: &str) {
+    let wrote: Vec<&Path> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("wrote "))
+        .map(Path::new)
+        .collect();
+    assert!(
+        !wrote.is_empty(),
+        "{name} printed no `wrote` line:\n{stdout}"
+    );
+    for path in wrote {
+        assert!(
+            path.is_absolute() && path.exists(),
+            "{name}: `wrote {}` is not the full path of a file that exists",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn sigmoid_backprop_prints_no_minus_zero_and_rounds_finite_differences() {
+    let dir = scratch("sigmoid");
+    let out = run("sigmoid_backprop", &["--out", dir.to_str().expect("UTF-8")]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    for line in stdout.lines() {
+        assert!(
+            !line.split_whitespace().any(|w| w == "-0"),
+            "a −0 where a learner expects 0: `{line}`"
+        );
+        if line.contains("finite-difference") {
+            // `≈ 0.1049935854 (off by -2.2e-14: …)`: rounded, and the difference in e-notation.
+            let value = line
+                .split("≈ ")
+                .nth(1)
+                .and_then(|v| v.split(' ').next())
+                .unwrap_or_else(|| panic!("not `≈ value`: `{line}`"));
+            assert!(
+                value.len() <= 13 && value.parse::<f64>().is_ok(),
+                "finite difference not rounded to its accuracy: `{line}`"
+            );
+            assert!(line.contains("(off by "), "no difference shown: `{line}`");
+        }
+    }
+    assert!(
+        stdout.contains("finite-difference curvature  ≈ 0 (off by"),
+        "the curvature at x = 0 is not shown as ≈ 0:\n{stdout}"
+    );
+    assert_wrote_full_paths("sigmoid_backprop", &stdout);
+    std::fs::remove_dir_all(&dir).expect("the scratch directory is removable");
+}
+
+#[test]
+fn tutorial_forward_labels_each_product_with_how_the_tutorial_computes_it() {
+    let dir = scratch("forward");
+    let out = run("tutorial_forward", &["--out", dir.to_str().expect("UTF-8")]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    for label in [
+        "C・D = np.dot(C, D) =",
+        "C・D = C @ D =",
+        "D・C = np.dot(D, C) =",
+        "D・C = D @ C =",
+    ] {
+        assert_eq!(
+            stdout.matches(label).count(),
+            1,
+            "`{label}` should appear once:\n{stdout}"
+        );
+    }
+    assert_wrote_full_paths("tutorial_forward", &stdout);
+    std::fs::remove_dir_all(&dir).expect("the scratch directory is removable");
+}
