@@ -89,10 +89,10 @@
 //! use scalargrad::{Graph, loss::{cross_entropy, Reduction, Target}};
 //! use scalargrad::nn::{Activation, Mlp, Module};
 //! use scalargrad::optim::{Adam, AdamConfig, Optimizer};
-//! use rand::SeedableRng;
+//! use scalargrad::rand::SeedableRng;
 //!
 //! let g = Graph::new();
-//! let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+//! let mut rng = scalargrad::rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
 //! let model = Mlp::builder(2).layer(4, Activation::Sigmoid).layer(2, Activation::Identity)
 //!     .bias(false).build(&g, &mut rng);
 //! let mut optimizer = Adam::new(model.parameters(), AdamConfig { amsgrad: true, ..Default::default() })?;
