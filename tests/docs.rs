@@ -222,3 +222,117 @@ fn the_scan_finds_a_bare_rand_path() {
     );
     assert!(path_roots("let x = Value::data(v);").is_empty());
 }
+
+/// What a README tells a reader to type, and how it is organised.
+#[derive(Debug)]
+struct Commands {
+    /// `cargo …` and `python3 …` commands: the lines of ```sh and ```text blocks, and the code
+    /// spans that start with `cargo `, without trailing `# comments`.
+    commands: std::collections::BTreeSet<String>,
+    /// Every `--option` in a code span or a code block.
+    options: std::collections::BTreeSet<String>,
+    /// How many `##` and `###` headings.
+    headings: (usize, usize),
+}
+
+fn commands_of(name: &str) -> Commands {
+    let text = std::fs::read_to_string(repo().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let normalise = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut commands = std::collections::BTreeSet::new();
+    let mut options = std::collections::BTreeSet::new();
+    let mut add_options = |s: &str| {
+        for word in s.split(|c: char| c.is_whitespace() || "`,()[]{}".contains(c)) {
+            if word.len() > 2
+                && word.starts_with("--")
+                && word[2..]
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
+                options.insert(word.to_string());
+            }
+        }
+    };
+    let mut block: Option<String> = None;
+    let mut headings = (0, 0);
+    for line in text.lines() {
+        if let Some(tag) = line.trim_start().strip_prefix("```") {
+            block = match block {
+                Some(_) => None,
+                None => Some(tag.trim().to_string()),
+            };
+            continue;
+        }
+        match &block {
+            Some(tag) => {
+                add_options(line);
+                let command = line.split(" #").next().unwrap_or_default().trim();
+                if (tag == "sh" || tag == "text")
+                    && (command.starts_with("cargo ") || command.starts_with("python3 "))
+                {
+                    commands.insert(normalise(command));
+                }
+            }
+            None => {
+                if line.starts_with("## ") {
+                    headings.0 += 1;
+                } else if line.starts_with("### ") {
+                    headings.1 += 1;
+                }
+                // Code spans: the odd-numbered pieces between backticks.
+                for span in line.split('`').skip(1).step_by(2) {
+                    add_options(span);
+                    if span.starts_with("cargo ") {
+                        commands.insert(normalise(span));
+                    }
+                }
+            }
+        }
+    }
+    Commands {
+        commands,
+        options,
+        headings,
+    }
+}
+
+#[test]
+fn readme_ja_gives_the_same_commands_options_and_sections_as_readme() {
+    let en = commands_of("README.md");
+    let ja = commands_of("README.ja.md");
+    assert!(
+        en.commands.contains("cargo test --workspace") && en.commands.len() >= 10,
+        "the scan found too little in README.md: {en:#?}"
+    );
+    let missing: Vec<_> = en.commands.difference(&ja.commands).collect();
+    let extra: Vec<_> = ja.commands.difference(&en.commands).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "README.ja.md's commands differ from README.md's:\n  only in README.md: {missing:#?}\n  only in README.ja.md: {extra:#?}"
+    );
+    let missing: Vec<_> = en.options.difference(&ja.options).collect();
+    let extra: Vec<_> = ja.options.difference(&en.options).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "README.ja.md's options differ from README.md's:\n  only in README.md: {missing:?}\n  only in README.ja.md: {extra:?}"
+    );
+    assert_eq!(
+        en.headings, ja.headings,
+        "README.md has (## sections, ### subsections) = {:?}, README.ja.md {:?}",
+        en.headings, ja.headings
+    );
+}
+
+#[test]
+fn each_readme_opens_with_the_apple_page() {
+    for (name, link) in [
+        ("README.md", "graphs/apple.html"),
+        ("README.ja.md", "graphs/apple.html?lang=ja"),
+    ] {
+        let text = std::fs::read_to_string(repo().join(name)).expect("readable");
+        let top: String = text.lines().take(4).collect::<Vec<_>>().join("\n");
+        assert!(
+            top.contains(link),
+            "{name} does not point to {link} in its first lines:\n{top}"
+        );
+    }
+}
