@@ -225,7 +225,7 @@ fn the_scan_finds_a_bare_rand_path() {
 
 /// What a README tells a reader to type, and how it is organised.
 #[derive(Debug)]
-struct Commands {
+struct ReadmeFacts {
     /// `cargo …` and `python3 …` commands: the lines of ```sh and ```text blocks, and the code
     /// spans that start with `cargo `, without trailing `# comments`.
     commands: std::collections::BTreeSet<String>,
@@ -235,7 +235,7 @@ struct Commands {
     headings: (usize, usize),
 }
 
-fn commands_of(name: &str) -> Commands {
+fn commands_of(name: &str) -> ReadmeFacts {
     let text = std::fs::read_to_string(repo().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let normalise = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut commands = std::collections::BTreeSet::new();
@@ -262,33 +262,30 @@ fn commands_of(name: &str) -> Commands {
             };
             continue;
         }
-        match &block {
-            Some(tag) => {
-                add_options(line);
-                let command = line.split(" #").next().unwrap_or_default().trim();
-                if (tag == "sh" || tag == "text")
-                    && (command.starts_with("cargo ") || command.starts_with("python3 "))
-                {
-                    commands.insert(normalise(command));
-                }
+        if let Some(tag) = &block {
+            add_options(line);
+            let command = line.split(" #").next().unwrap_or_default().trim();
+            if (tag == "sh" || tag == "text")
+                && (command.starts_with("cargo ") || command.starts_with("python3 "))
+            {
+                commands.insert(normalise(command));
             }
-            None => {
-                if line.starts_with("## ") {
-                    headings.0 += 1;
-                } else if line.starts_with("### ") {
-                    headings.1 += 1;
-                }
-                // Code spans: the odd-numbered pieces between backticks.
-                for span in line.split('`').skip(1).step_by(2) {
-                    add_options(span);
-                    if span.starts_with("cargo ") {
-                        commands.insert(normalise(span));
-                    }
+        } else {
+            if line.starts_with("## ") {
+                headings.0 += 1;
+            } else if line.starts_with("### ") {
+                headings.1 += 1;
+            }
+            // Code spans: the odd-numbered pieces between backticks.
+            for span in line.split('`').skip(1).step_by(2) {
+                add_options(span);
+                if span.starts_with("cargo ") {
+                    commands.insert(normalise(span));
                 }
             }
         }
     }
-    Commands {
+    ReadmeFacts {
         commands,
         options,
         headings,
