@@ -333,3 +333,38 @@ fn each_readme_opens_with_the_apple_page() {
         );
     }
 }
+
+#[test]
+fn every_tutorial_section_is_written_in_english_and_japanese() {
+    let text = std::fs::read_to_string(repo().join("src/tutorial.rs")).expect("readable");
+    let doc: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("//!"))
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .collect();
+    let doc = doc.join("\n");
+    // Hiragana or katakana outside headings and code: Japanese prose, not only a quoted term.
+    let kana = |s: &str| {
+        s.chars()
+            .filter(|c| ('\u{3040}'..='\u{30ff}').contains(c))
+            .count()
+    };
+    let sections: Vec<&str> = doc.split("\n## ").skip(1).collect();
+    assert!(sections.len() >= 9, "only {} sections", sections.len());
+    for section in sections {
+        let heading = section.lines().next().unwrap_or_default();
+        let body: String = section.lines().skip(1).collect::<Vec<_>>().join("\n");
+        let prose: String = body.split("```").step_by(2).collect();
+        // English words outside code spans (the code is the same in both languages).
+        let words: String = prose.split('`').step_by(2).collect();
+        let english = words
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.len() >= 3)
+            .count();
+        assert!(
+            kana(&prose) >= 15 && english >= 10,
+            "section `{heading}` has {} kana and {english} English words: it needs a paragraph in each language",
+            kana(&prose)
+        );
+    }
+}
