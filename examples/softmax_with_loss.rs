@@ -84,10 +84,7 @@ fn main() -> std::io::Result<()> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     for d in run() {
         for path in d.write(&root.join("graphs"))? {
-            println!(
-                "wrote {}",
-                path.strip_prefix(root).unwrap_or(&path).display()
-            );
+            println!("wrote {}", path.display());
         }
     }
     Ok(())

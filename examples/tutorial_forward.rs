@@ -10,10 +10,10 @@ mod common;
 
 use std::path::Path;
 
-use common::{numpy_int_matrix, picture_dir, plot_decision_regions, py_float};
+use common::{numpy_int_matrix, picture_dir, py_float, tutorial_regions};
 use scalargrad::loss::{cross_entropy_error, softmax};
 use scalargrad::nn::{Activation, Mlp};
-use scalargrad::{Dataset, Graph, Matrix, Value};
+use scalargrad::{Dataset, Graph, Matrix, Value, viz};
 
 /// The tutorial's printed numbers.
 const LOSS_A: f64 = 2.761_159_371_759_717_4;
@@ -29,11 +29,12 @@ fn matrix_products(g: &Graph) -> Result<(), scalargrad::Error> {
     let dc = d.matmul(&c)?.to_rows();
     assert_eq!(cd, [[3.0, 4.0, 5.0], [9.0, 14.0, 19.0], [15.0, 24.0, 33.0]]);
     assert_eq!(dc, [[10.0, 13.0], [28.0, 40.0]]);
-    for _ in 0..2 {
-        println!("C・D = \n {}", numpy_int_matrix(&cd));
+    // The tutorial computes each product twice: np.dot(C, D), then C @ D (the same product).
+    for how in ["np.dot(C, D)", "C @ D"] {
+        println!("C・D = {how} = \n {}", numpy_int_matrix(&cd));
     }
-    for _ in 0..2 {
-        println!("D・C = \n {}", numpy_int_matrix(&dc));
+    for how in ["np.dot(D, C)", "D @ C"] {
+        println!("D・C = {how} = \n {}", numpy_int_matrix(&dc));
     }
     // 内側の次元を一致させなければならない: C·C does not exist.
     let err = c.matmul(&c).unwrap_err();
@@ -177,13 +178,13 @@ fn run(out: Option<&Path>) -> Result<(), Box<dyn std::error::Error>> {
     let points: Vec<[f64; 2]> = data.features.iter().map(|r| [r[0], r[1]]).collect();
     let class1 = data.class_indices(0)?;
     let out = picture_dir(out, true)?.join("tutorial_decision_regions.svg");
-    plot_decision_regions(
-        &out,
-        "W1, W2 (2nd set): 明らかに分離できていない (clearly not separated)",
+    let svg = viz::decision_regions(
         predict,
         &points,
         &class1,
+        &tutorial_regions("W1, W2 (2nd set): 明らかに分離できていない (clearly not separated)"),
     )?;
+    std::fs::write(&out, svg).map_err(|e| format!("{}: {e}", out.display()))?;
     println!("\nwrote {}", out.display());
     Ok(())
 }

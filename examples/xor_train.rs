@@ -10,13 +10,19 @@
 //! (`scripts/gen_safetensors_fixtures.py`), and checks its loss curve against PyTorch's
 //! float64 replay to 1e-9. `--seed N` starts from a seeded random initialisation (PyTorch's
 //! `nn.Linear` rule) instead, `--load PATH` from the weights of a safetensors file (one saved
-//! by `--save`, or PyTorch's `state_dict` of the same `nn.Sequential`). `--save PATH` writes
+//! by `--save`, or PyTorch's `state_dict` of the same `nn.Sequential`). `--hidden N`,
+//! `--lr X` and `--bias` change the network and the learning rate (the tutorial's: 4, 0.001,
+//! no biases); another network than the tutorial's starts from `--seed 0` unless told
+//! otherwise. `--save PATH` writes
 //! the trained model as safetensors under PyTorch's names, and the `nn.Sequential` that loads
 //! it as `PATH` with the extension `.py`.
 //!
-//! Writes `xor_decision_regions.svg`, `xor_loss.svg` and `xor_network.{dot,svg}` (the
-//! computation graph for one sample, clustered by layer and neuron): into `graphs/` for the
-//! default run (the committed pictures), into `--out DIR` or the git-ignored `out/` otherwise.
+//! Writes `xor_decision_regions.svg` ([`scalargrad::viz::decision_regions`]: the tutorial's
+//! window for its four points, axes from the data for your own), `xor_loss.svg` and
+//! `xor_network.{dot,svg,html}` (the computation graph for one sample, clustered by layer and
+//! neuron; also `xor_network.graphviz.svg` when Graphviz's `dot` is installed): into `graphs/`
+//! for the default run (the committed pictures), into `--out DIR` or the git-ignored `out/`
+//! otherwise.
 
 mod common;
 
@@ -24,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::Parser;
-use common::{draw_legend, picture_dir, plot_decision_regions, py_float, reference};
+use common::{XOR_CLASSES, XOR_X, draw_legend, picture_dir, py_float, reference, tutorial_regions};
 use indicatif::{ProgressBar, ProgressStyle};
 use plotters::prelude::*;
 use rand::SeedableRng;
@@ -60,12 +66,37 @@ struct Options {
     /// Start from the weights of a safetensors file (one written by --save, or a PyTorch state dict of the same network) [default: the tutorial's initial weights]
     #[arg(long, value_name = "PATH")]
     load: Option<PathBuf>,
+    /// Neurons in the hidden (sigmoid) layer
+    #[arg(long, value_name = "N", default_value_t = TUTORIAL_HIDDEN, value_parser = clap::value_parser!(u16).range(1..))]
+    hidden: u16,
+    /// Adam's learning rate
+    #[arg(long, value_name = "X", default_value_t = TUTORIAL_LR, value_parser = learning_rate)]
+    lr: f64,
+    /// Give every neuron a bias (the tutorial's network has none: bias=False)
+    #[arg(long)]
+    bias: bool,
+}
+
+/// A learning rate: a finite number, not negative.
+fn learning_rate(s: &str) -> Result<f64, String> {
+    let lr: f64 = s
+        .parse()
+        .map_err(|_| format!("expected a number like 0.001, found {s:?}"))?;
+    if lr.is_finite() && lr >= 0.0 {
+        Ok(lr)
+    } else {
+        Err(format!("expected a finite number ≥ 0, found {s}"))
+    }
 }
 
 /// The tutorial's data, `sample_data/sample.csv` of this repository.
 const DEFAULT_DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample_data/sample.csv");
 /// The tutorial's number of epochs (`for epoch in range(10000)`).
 const TUTORIAL_EPOCHS: u64 = 10_000;
+/// The tutorial's hidden layer: `NN(2, 4, 2)`.
+const TUTORIAL_HIDDEN: u16 = 4;
+/// The tutorial's learning rate: `optimizers.Adam(model.parameters(), lr=0.001, ...)`.
+const TUTORIAL_LR: f64 = 0.001;
 
 impl Options {
     /// The run the tutorial made, whose pictures are committed in graphs/.
@@ -76,20 +107,37 @@ impl Options {
             && self.out.is_none()
             && self.save.is_none()
             && self.load.is_none()
+            && self.is_tutorial_network()
+            && self.lr == TUTORIAL_LR
+    }
+
+    /// The tutorial's 2-4-2 network without biases, whose initial weights PyTorch saved.
+    fn is_tutorial_network(&self) -> bool {
+        self.hidden == TUTORIAL_HIDDEN && !self.bias
     }
 }
 
-/// The tutorial's network: Linear(2, 4, bias=False) → Sigmoid → Linear(4, 2, bias=False),
-/// with weights from a seed, from a safetensors file, or the tutorial's own.
-fn build_model<'g>(
-    g: &'g Graph,
-    seed: Option<u64>,
-    load: Option<&Path>,
-) -> Result<Mlp<'g>, scalargrad::Error> {
+/// The network: Linear(2, hidden) → Sigmoid → Linear(hidden, 2), with or without biases (the
+/// tutorial's: 4 hidden, bias=False), with weights from a seed, from a safetensors file, or
+/// the tutorial's own.
+fn build_model<'g>(g: &'g Graph, opts: &Options) -> Result<Mlp<'g>, scalargrad::Error> {
     let network = Mlp::builder(2)
-        .layer(4, Activation::Sigmoid)
+        .layer(usize::from(opts.hidden), Activation::Sigmoid)
         .layer(2, Activation::Identity)
-        .bias(false);
+        .bias(opts.bias);
+    let load = opts.load.as_deref();
+    // The tutorial's initial weights fit only its network: another one starts from --seed 0.
+    let seed = opts.seed.or_else(|| {
+        (load.is_none() && !opts.is_tutorial_network()).then(|| {
+            println!(
+                "starting from random weights (--seed 0): the tutorial's initial weights are for \
+                 its 2-4-2 network without biases, not 2-{}-2{}\n",
+                opts.hidden,
+                if opts.bias { " with biases" } else { "" }
+            );
+            0
+        })
+    });
     if let Some(s) = seed {
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(s);
         return Ok(network.build(g, &mut rng));
@@ -209,7 +257,7 @@ fn train<'g>(
     g: &'g Graph,
     model: &Mlp<'g>,
     data: (&[Vec<f64>], &[usize]),
-    epochs: u64,
+    (epochs, lr): (u64, f64),
     replay: Option<&Replay>,
 ) -> Result<(Vec<(u64, f64)>, f64), scalargrad::Error> {
     let (x, classes) = data;
@@ -217,7 +265,7 @@ fn train<'g>(
     let mut optimizer = Adam::new(
         model.parameters(),
         AdamConfig {
-            lr: 0.001,
+            lr,
             betas: (0.9, 0.999),
             amsgrad: true,
             ..AdamConfig::default()
@@ -300,27 +348,30 @@ fn report(
     Ok(correct)
 }
 
-/// The network graph for one sample, the loss curve and the decision regions.
+/// The network graph for one sample, the loss curve and the decision regions (drawn with
+/// `regions`).
 fn draw(
     g: &Graph,
     model: &Mlp<'_>,
-    x: &[Vec<f64>],
-    classes: &[usize],
+    (x, classes): (&[Vec<f64>], &[usize]),
     curves: (&[Point], &[Point]),
+    regions: &viz::RegionOptions,
     graphs: &Path,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let cp = g.checkpoint();
     // The computation graph for one sample, with its gradients, clustered by layer and neuron.
-    let inputs = [g.value(x[1][0]).named("x1"), g.value(x[1][1]).named("x2")];
+    // The tutorial's second sample (0, 1), or the only one of a one-row file.
+    let k = usize::from(x.len() > 1);
+    let inputs = [g.value(x[k][0]).named("x1"), g.value(x[k][1]).named("x2")];
     let sample = model.forward(&inputs)?;
     let l1 =
-        cross_entropy(&[sample], Target::Classes(&classes[1..2]), Reduction::Mean)?.named("loss");
+        cross_entropy(&[sample], Target::Classes(&classes[k..=k]), Reduction::Mean)?.named("loss");
     model.zero_grad();
     l1.backward();
     let options = viz::DrawOptions {
         title: Some(format!(
             "XOR network, sample x = ({}, {}), class {}",
-            x[1][0], x[1][1], classes[1]
+            x[k][0], x[k][1], classes[k]
         )),
         ..viz::DrawOptions::default()
     };
@@ -340,15 +391,68 @@ fn draw(
         class
     };
     let regions_svg = graphs.join("xor_decision_regions.svg");
-    plot_decision_regions(
-        &regions_svg,
-        "trained network: この4つの点に関しては分類できる (the four points are separated)",
-        predict,
-        &points,
-        classes,
-    )?;
+    let svg = viz::decision_regions(predict, &points, classes, regions)?;
+    std::fs::write(&regions_svg, svg).map_err(|e| format!("{}: {e}", regions_svg.display()))?;
     println!("wrote {}", regions_svg.display());
     Ok(())
+}
+
+/// Whether the data are the tutorial's four points (0,0), (0,1), (1,1), (1,0) with its classes,
+/// in any order and from any file.
+fn is_tutorial_data(x: &[Vec<f64>], classes: &[usize]) -> bool {
+    let mut rows: Vec<([f64; 2], usize)> = x
+        .iter()
+        .zip(classes)
+        .map(|(r, &c)| ([r[0], r[1]], c))
+        .collect();
+    rows.sort_by(|a, b| a.0.partial_cmp(&b.0).expect("finite features"));
+    let mut tutorial: Vec<([f64; 2], usize)> = XOR_X.into_iter().zip(XOR_CLASSES).collect();
+    tutorial.sort_by(|a, b| a.0.partial_cmp(&b.0).expect("finite"));
+    x.iter().all(|r| r.len() == 2) && rows == tutorial
+}
+
+/// The decision-region plot's title and window, from the data and what the network got right:
+/// the tutorial's sentence ("the four points are separated") only for its four points when
+/// they are; otherwise the network, the data and the accuracy as they are. The tutorial's
+/// points get its window (x1 ∈ [−5, 5), x2 ∈ [0, 6)); other data get axes from the data.
+fn regions_options(
+    opts: &Options,
+    x: &[Vec<f64>],
+    classes: &[usize],
+    correct: usize,
+) -> viz::RegionOptions {
+    let network = format!(
+        "2-{}-2 network{}",
+        opts.hidden,
+        if opts.bias { " with biases" } else { "" }
+    );
+    let trained = if opts.is_default_run() {
+        "trained network".to_string()
+    } else {
+        format!("{network}, {} epochs, lr {}", opts.epochs, opts.lr)
+    };
+    if is_tutorial_data(x, classes) {
+        let verdict = if correct == x.len() {
+            "この4つの点に関しては分類できる (the four points are separated)".to_string()
+        } else {
+            format!(
+                "4つの点のうち{correct}つだけ正しく分類 (only {correct} of the four points classified correctly)"
+            )
+        };
+        return tutorial_regions(&format!("{trained}: {verdict}"));
+    }
+    let file = opts.data.file_name().map_or_else(
+        || opts.data.display().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    );
+    viz::RegionOptions {
+        class_names: vec!["class1 (index 0)".into(), "class2 (index 1)".into()],
+        ..viz::RegionOptions::new(format!(
+            "{trained} on {file}: {correct}/{} points classified correctly ({:.0}%)",
+            x.len(),
+            100.0 * correct as f64 / x.len() as f64
+        ))
+    }
 }
 
 fn main() {
@@ -368,7 +472,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let x = &data.features;
     println!("{CLASS_NAMES}\n");
     let g = Graph::new();
-    let model = build_model(&g, opts.seed, opts.load.as_deref())?;
+    let model = build_model(&g, &opts)?;
 
     // The PyTorch float64 replay is comparable only where we start where the tutorial started.
     let replay = match replay_absent_because(&opts) {
@@ -380,7 +484,13 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     let start = Instant::now();
-    let (curve, max_rel) = train(&g, &model, (x, &classes), opts.epochs, replay.as_ref())?;
+    let (curve, max_rel) = train(
+        &g,
+        &model,
+        (x, &classes),
+        (opts.epochs, opts.lr),
+        replay.as_ref(),
+    )?;
     let elapsed = start.elapsed();
     println!(
         "\ntrained for {} epochs in {:.3} s",
@@ -444,7 +554,15 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     );
     let torch_curve = replay.map(|r| r.curve).unwrap_or_default();
     let dir = picture_dir(opts.out.as_deref(), opts.is_default_run())?;
-    draw(&g, &model, x, &classes, (&curve, &torch_curve), &dir)
+    let regions = regions_options(&opts, x, &classes, correct);
+    draw(
+        &g,
+        &model,
+        (x, &classes),
+        (&curve, &torch_curve),
+        &regions,
+        &dir,
+    )
 }
 
 /// How the tutorial's class names map, printed before training.
@@ -465,6 +583,19 @@ fn replay_absent_because(opts: &Options) -> Option<String> {
         return Some(format!(
             "--load {} starts from saved weights; the replay starts from the tutorial's",
             load.display()
+        ));
+    }
+    if !opts.is_tutorial_network() {
+        return Some(format!(
+            "a 2-{}-2 network{} is not the tutorial's 2-4-2 network without biases",
+            opts.hidden,
+            if opts.bias { " with biases" } else { "" }
+        ));
+    }
+    if opts.lr != TUTORIAL_LR {
+        return Some(format!(
+            "--lr {} is not the tutorial's learning rate {TUTORIAL_LR}",
+            opts.lr
         ));
     }
     if opts.data != Path::new(DEFAULT_DATA) {

@@ -462,7 +462,7 @@ impl Labeled {
     /// one may be shorter), as PyTorch's `DataLoader(shuffle=True)` does each epoch.
     ///
     /// ```
-    /// use rand::SeedableRng;
+    /// use scalargrad::rand::SeedableRng;
     /// use scalargrad::data::Labeled;
     /// let data = Labeled {
     ///     feature_names: vec!["x".into()],
@@ -470,7 +470,7 @@ impl Labeled {
     ///     labels: vec![0; 5],
     ///     classes: 1,
     /// };
-    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    /// let mut rng = scalargrad::rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
     /// let batches = data.batches(2, &mut rng)?;
     /// assert_eq!(batches.iter().map(Vec::len).collect::<Vec<_>>(), [2, 2, 1]);
     /// let mut all: Vec<usize> = batches.concat();

@@ -618,6 +618,19 @@ impl Graph {
     /// let v = g.values(&[1.0, 2.0, 3.0]);
     /// assert_eq!(g.sum(v).data(), 6.0);
     /// ```
+    ///
+    /// # `iter().sum()` and E0277
+    /// `let s: Value = xs.iter().sum();` does not compile: an empty iterator has no graph to
+    /// put its 0 in, so `Value` does not implement `Sum`. Use `g.sum(xs)`, or sum into an
+    /// `Option<Value>` (`None` for no values), which works with `.iter()` and `.into_iter()`:
+    ///
+    /// ```
+    /// # use scalargrad::{Graph, Value};
+    /// let g = Graph::new();
+    /// let xs = g.values(&[1.0, 2.0, 3.0]);
+    /// let s: Option<Value> = xs.iter().sum();
+    /// assert_eq!(s.map(Value::data), Some(6.0));
+    /// ```
     pub fn sum<'g>(&'g self, values: impl IntoIterator<Item = Value<'g>>) -> Value<'g> {
         // The iterator is user code: each `next()` runs between two ops, never inside a
         // borrow of the arena.

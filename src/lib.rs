@@ -89,6 +89,7 @@ pub mod optim;
 mod plan;
 pub mod prelude;
 mod replay;
+mod sum;
 pub mod tutorial;
 mod value;
 pub mod viz;
@@ -107,10 +108,36 @@ pub use value::Value;
 
 /// The `rand` crate this crate's public API uses (0.10; [`nn::Neuron::new`] and
 /// [`nn::MlpBuilder::build`] take its RNGs). Use `scalargrad::rand` rather than a `rand` of
-/// your own, so the versions always agree: a `rand` 0.9 RNG would not fit.
+/// your own, so the versions always agree: a `rand` 0.9 RNG would not fit, and a snippet
+/// pasted into a new project compiles without adding `rand` to its `Cargo.toml`.
+///
+/// It is built with the `std` feature only, so it has:
+/// - seeded generators: `rngs::Xoshiro256PlusPlus` (the one the docs use), `rngs::SmallRng`,
+///   `rngs::Xoshiro128PlusPlus`, with `SeedableRng::seed_from_u64`;
+/// - rand 0.10's names for drawing numbers: the method `random_range` (rand ≤ 0.8 called it
+///   `gen_range`) and `random`, from the trait `RngExt` (`use scalargrad::rand::RngExt;`).
+///
+/// Not included: `rngs::StdRng`, `rand::rng()` (the thread-local generator, `thread_rng()`
+/// in rand ≤ 0.8) and `rngs::SysRng`, which need rand's default features. To use them, add
+/// `rand = "0.10"` to your own `Cargo.toml`: Cargo then builds one `rand` 0.10 with the
+/// features of both, so its generators also fit scalargrad's functions.
+///
+/// ```
+/// use scalargrad::rand::rngs::Xoshiro256PlusPlus;
+/// use scalargrad::rand::{RngExt, SeedableRng};
+///
+/// let mut rng = Xoshiro256PlusPlus::seed_from_u64(0);
+/// let x: f64 = rng.random_range(-1.0..1.0); // `gen_range` in rand 0.8
+/// assert!((-1.0..1.0).contains(&x));
+/// ```
 pub use rand;
 
 /// The README's example is compiled and run as a doc test.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// The Japanese README's example is compiled and run as a doc test too.
+#[doc = include_str!("../README.ja.md")]
+#[cfg(doctest)]
+pub struct ReadmeJaDoctests;

@@ -1,5 +1,5 @@
 //! Helpers shared by the tutorial examples: Python-style number printing, the reference data,
-//! and the decision-region plot of the tutorial's last figures.
+//! and the window and class names of the tutorial's decision-region figures.
 #![allow(dead_code)]
 
 mod pictures;
@@ -77,99 +77,16 @@ pub fn matrix(j: &Json) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// A rectangle of the plane, by two opposite corners.
-type Cell = ((f64, f64), (f64, f64));
-
-/// The tutorial's colours: matplotlib's `lightskyblue` and `orange` for the predicted regions,
-/// its default `C0` and `C1` for the data points.
-const REGION: [RGBColor; 2] = [RGBColor(135, 206, 250), RGBColor(255, 165, 0)];
-const POINT: [RGBColor; 2] = [RGBColor(31, 119, 180), RGBColor(255, 127, 14)];
-
-/// The tutorial's decision-region figure: the plane x1 ∈ [−5, 5), x2 ∈ [0, 6) on a 0.01 grid
-/// (`np.arange(-5, 5, 0.01)`, `np.arange(0, 6, 0.01)`), coloured by `predict` (0 or 1), with
-/// the data points on top, labelled `class{c+1}` by their `class1` column as in the tutorial.
-/// Each legend entry also gives the class index it stands for (`class2 (index 1)`), because
-/// the tutorial's names are one off from the indices and from the CSV's column names.
-///
-/// Each grid row is drawn as runs of equal class, so the SVG stays small.
-pub fn plot_decision_regions(
-    path: &Path,
-    title: &str,
-    mut predict: impl FnMut(f64, f64) -> usize,
-    points: &[[f64; 2]],
-    class1: &[usize],
-) -> Result<(), Box<dyn std::error::Error>> {
-    let root = SVGBackend::new(path, (760, 460)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 18))
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(36)
-        .right_y_label_area_size(0)
-        .build_cartesian_2d(-5.0f64..5.0, 0.0f64..6.0)?;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_desc("x1")
-        .y_desc("x2")
-        .draw()?;
-
-    let (nx, ny) = (1000usize, 600usize);
-    let step = 0.01;
-    let mut runs: [Vec<Cell>; 2] = [Vec::new(), Vec::new()];
-    for j in 0..ny {
-        let y = j as f64 * step;
-        let mut start = 0;
-        let mut class = predict(-5.0, y);
-        for i in 1..=nx {
-            let next = if i < nx {
-                predict(-5.0 + i as f64 * step, y)
-            } else {
-                usize::MAX
-            };
-            if next != class {
-                let x0 = -5.0 + start as f64 * step;
-                let x1 = -5.0 + i as f64 * step;
-                runs[class.min(1)].push(((x0, y), (x1, y + step)));
-                start = i;
-                class = next;
-            }
-        }
+/// The options of the tutorial's decision-region figures: the plane x1 ∈ [−5, 5),
+/// x2 ∈ [0, 6) of its `np.arange(-5, 5, 0.01)`, `np.arange(0, 6, 0.01)` grid, and its class
+/// names with the index each stands for (`class2 (index 1)`), because the tutorial's names
+/// are one off from the indices and from the CSV's column names.
+pub fn tutorial_regions(title: &str) -> scalargrad::viz::RegionOptions {
+    scalargrad::viz::RegionOptions {
+        class_names: vec!["class1 (index 0)".into(), "class2 (index 1)".into()],
+        bounds: Some([(-5.0, 5.0), (0.0, 6.0)]),
+        ..scalargrad::viz::RegionOptions::new(title)
     }
-    for (k, rects) in runs.iter().enumerate() {
-        let color = REGION[k];
-        chart
-            .draw_series(
-                rects
-                    .iter()
-                    .map(|&(a, b)| Rectangle::new([a, b], color.filled())),
-            )?
-            .label(format!("predict_class{} (index {k})", k + 1))
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], color.filled()));
-    }
-    for (c, &color) in POINT.iter().enumerate() {
-        let pts: Vec<(f64, f64)> = points
-            .iter()
-            .zip(class1)
-            .filter(|&(_, &k)| k == c)
-            .map(|(p, _)| (p[0], p[1]))
-            .collect();
-        chart
-            .draw_series(
-                pts.iter()
-                    .map(|&p| Circle::new(p, 6, ShapeStyle::from(color).filled())),
-            )?
-            .label(format!("class{} (index {c})", c + 1))
-            .legend(move |(x, y)| Circle::new((x + 5, y), 5, color.filled()));
-        chart.draw_series(
-            pts.iter()
-                .map(|&p| Circle::new(p, 6, BLACK.stroke_width(1))),
-        )?;
-    }
-    draw_legend(&mut chart)?;
-    root.present()?;
-    Ok(())
 }
 
 /// The legend box of every plot: upper right, framed, over a lightly transparent background.

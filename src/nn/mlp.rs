@@ -86,10 +86,10 @@ impl<'g> Mlp<'g> {
     /// biases and PyTorch's initialisation.
     ///
     /// ```
-    /// use rand::SeedableRng;
+    /// use scalargrad::rand::SeedableRng;
     /// use scalargrad::nn::{Mlp, Module};
     /// let g = scalargrad::Graph::new();
-    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    /// let mut rng = scalargrad::rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
     /// let model = Mlp::new(&g, 3, &[4, 4, 1], &mut rng);
     /// assert_eq!(model.parameters().len(), 41);
     /// ```
@@ -177,10 +177,10 @@ impl<'g> Mlp<'g> {
     /// `+`, is the one the tutorial's drawings show.
     ///
     /// ```
-    /// use rand::SeedableRng;
+    /// use scalargrad::rand::SeedableRng;
     /// use scalargrad::nn::{Mlp, Module};
     /// let g = scalargrad::Graph::new();
-    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    /// let mut rng = scalargrad::rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
     /// let model = Mlp::new(&g, 2, &[16, 16, 1], &mut rng);
     /// let x = g.values(&[0.3, -0.7]);
     /// let slow = model.forward(&x)?[0];

@@ -2,12 +2,12 @@
 //! [`Mlp`], each a [`Module`] whose parameters are leaves of the graph.
 //!
 //! ```
-//! use rand::SeedableRng;
+//! use scalargrad::rand::SeedableRng;
 //! use scalargrad::Graph;
 //! use scalargrad::nn::{Activation, Mlp, Module};
 //!
 //! let g = Graph::new();
-//! let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+//! let mut rng = scalargrad::rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
 //! // The tutorial's network: 2 inputs, 4 sigmoid hidden units, 2 outputs, no biases.
 //! let model = Mlp::builder(2)
 //!     .layer(4, Activation::Sigmoid)

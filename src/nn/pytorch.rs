@@ -495,9 +495,9 @@ impl<'g> Mlp<'g> {
     ///
     /// ```
     /// use scalargrad::{Graph, nn::{Activation, Mlp}};
-    /// use rand::SeedableRng;
+    /// use scalargrad::rand::SeedableRng;
     /// let g = Graph::new();
-    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let mut rng = scalargrad::rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
     /// let model = Mlp::builder(2).layer(4, Activation::Sigmoid).layer(2, Activation::Identity).build(&g, &mut rng);
     /// let path = std::env::temp_dir().join("scalargrad-doc-save.safetensors");
     /// model.save_safetensors(&path)?;
@@ -616,9 +616,9 @@ impl<'g> Mlp<'g> {
     ///
     /// ```
     /// use scalargrad::{Graph, nn::{Activation, Mlp}};
-    /// use rand::SeedableRng;
+    /// use scalargrad::rand::SeedableRng;
     /// let g = Graph::new();
-    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let mut rng = scalargrad::rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
     /// let model = Mlp::builder(2).layer(4, Activation::Sigmoid).layer(2, Activation::Identity)
     ///     .bias(false).build(&g, &mut rng);
     /// assert!(model.pytorch_code().contains(

@@ -22,12 +22,14 @@ mod dot;
 mod drawing;
 mod html;
 mod layout;
+mod regions;
 mod svg;
 mod trace;
 
 pub use dot::to_dot;
 pub use drawing::Drawing;
 pub use html::to_html;
+pub use regions::{RegionOptions, decision_regions};
 pub use svg::{render_svg, render_svg_with_graphviz};
 pub use trace::{Trace, TraceEdge, TraceNode, TraceScope, trace};
 
