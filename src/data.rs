@@ -403,6 +403,52 @@ impl Labeled {
         }
     }
 
+    /// Two interleaving half circles, scikit-learn's `make_moons(n, noise=noise)`: the upper
+    /// moon (class 0) is `(cos t, sin t)` and the lower one (class 1) is `(1 − cos t, 1/2 − sin t)`,
+    /// for `t` evenly spaced over [0, π] (`n − n/2` points on the upper moon, `n/2` on the
+    /// lower), each coordinate moved by Gaussian noise of std `noise`, the rows shuffled. The
+    /// same seed gives the same points. micrograd's demo trains on `make_moons(100, noise=0.1)`.
+    ///
+    /// ```
+    /// use scalargrad::data::Labeled;
+    /// let moons = Labeled::moons(100, 0.1, 1337);
+    /// assert_eq!((moons.len(), moons.class_counts()), (100, vec![50, 50]));
+    /// assert_eq!(moons, Labeled::moons(100, 0.1, 1337));
+    /// // Without noise, every point lies on its moon.
+    /// let clean = Labeled::moons(20, 0.0, 1);
+    /// for (x, &c) in clean.features.iter().zip(&clean.labels) {
+    ///     let (cx, cy) = if c == 0 { (0.0, 0.0) } else { (1.0, 0.5) };
+    ///     assert!(((x[0] - cx).hypot(x[1] - cy) - 1.0).abs() < 1e-12);
+    /// }
+    /// ```
+    #[must_use]
+    pub fn moons(n: usize, noise: f64, seed: u64) -> Self {
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
+        let (outer, inner) = (n - n / 2, n / 2);
+        let arc = |k: usize, m: usize| std::f64::consts::PI * k as f64 / (m.max(2) - 1) as f64;
+        let mut rows: Vec<(Vec<f64>, usize)> = (0..outer)
+            .map(|k| (vec![arc(k, outer).cos(), arc(k, outer).sin()], 0))
+            .chain((0..inner).map(|k| {
+                (
+                    vec![1.0 - arc(k, inner).cos(), 0.5 - arc(k, inner).sin()],
+                    1,
+                )
+            }))
+            .collect();
+        rows.shuffle(&mut rng);
+        for (x, _) in &mut rows {
+            for xi in x.iter_mut() {
+                *xi += noise * crate::nn::init::standard_normal(&mut rng);
+            }
+        }
+        Labeled {
+            feature_names: vec!["x1".into(), "x2".into()],
+            labels: rows.iter().map(|r| r.1).collect(),
+            features: rows.into_iter().map(|r| r.0).collect(),
+            classes: 2,
+        }
+    }
+
     /// How many rows each class has.
     #[must_use]
     pub fn class_counts(&self) -> Vec<usize> {

@@ -115,7 +115,7 @@ impl Init {
 
 /// One draw from N(0, 1) by the Box–Muller transform (one of its pair, for simplicity):
 /// √(−2 ln u₁)·cos(2π u₂) with u₁ uniform in (0, 1] and u₂ in [0, 1).
-fn standard_normal(rng: &mut (impl Rng + ?Sized)) -> f64 {
+pub(crate) fn standard_normal(rng: &mut (impl Rng + ?Sized)) -> f64 {
     let u1 = 1.0 - rng.random::<f64>();
     let u2 = rng.random::<f64>();
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()

@@ -21,7 +21,7 @@
 //! ```
 
 mod activation;
-mod init;
+pub(crate) mod init;
 mod layer;
 mod mlp;
 mod module;
