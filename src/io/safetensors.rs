@@ -1,5 +1,7 @@
-//! The safetensors format, read and written by hand: 8 bytes holding the header's length
-//! (little-endian `u64`), a JSON header, then the tensors' raw little-endian bytes.
+//! The safetensors format: 8 bytes holding the header's length (little-endian `u64`), a JSON
+//! header, then the tensors' raw little-endian bytes. Hugging Face's `safetensors` crate (the
+//! format's reference implementation) validates what is read, and `serde_json` reads and
+//! writes the header.
 //!
 //! ```text
 //! [n: u64 LE] {"__metadata__":{"format":"pt",…},"0.weight":{"dtype":"F64","shape":[4,2],"data_offsets":[0,64]},…}   [data…]
@@ -22,10 +24,10 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::Path;
 
-use super::json::{self, Json};
+use serde_json::Value as Json;
+
 use crate::error::{Error, Result, SafetensorsProblem};
 
 /// The element types this crate writes; it reads both.
@@ -124,47 +126,37 @@ impl SafetensorsFile {
         })
     }
 
-    /// The file's bytes, every tensor as `dtype` (f64 → f32 rounds to nearest).
+    /// The file's bytes, every tensor as `dtype` (f64 → f32 rounds to nearest). The header is
+    /// written by `serde_json` (keys in sorted order, so the same file gives the same bytes);
+    /// the data follows in the order of [`tensors`](Self::tensors).
     ///
     /// # Panics
-    /// If a tensor's `data.len()` is not the product of its shape (a programmer error).
+    /// If a tensor's `data.len()` is not the product of its shape, or two tensors share a name
+    /// (programmer errors).
     #[must_use]
     pub fn to_bytes(&self, dtype: Dtype) -> Vec<u8> {
-        let mut header = String::from("{");
+        let mut header = serde_json::Map::new();
         if !self.metadata.is_empty() {
-            header.push_str("\"__metadata__\":{");
-            for (k, (key, value)) in self.metadata.iter().enumerate() {
-                if k > 0 {
-                    header.push(',');
-                }
-                json::write_string(&mut header, key);
-                header.push(':');
-                json::write_string(&mut header, value);
-            }
-            header.push('}');
+            header.insert("__metadata__".into(), serde_json::json!(self.metadata));
         }
         let mut offset = 0;
-        for (k, (name, t)) in self.tensors.iter().enumerate() {
+        for (name, t) in &self.tensors {
             assert_eq!(
                 t.data.len(),
                 t.shape.iter().product::<usize>(),
                 "tensor {name:?}: data length must be the product of the shape"
             );
-            if k > 0 || !self.metadata.is_empty() {
-                header.push(',');
-            }
-            json::write_string(&mut header, name);
-            let shape: Vec<String> = t.shape.iter().map(ToString::to_string).collect();
             let end = offset + t.data.len() * dtype.size();
-            let _ = write!(
-                header,
-                ":{{\"dtype\":\"{}\",\"shape\":[{}],\"data_offsets\":[{offset},{end}]}}",
-                dtype.name(),
-                shape.join(",")
+            let entry = serde_json::json!({
+                "dtype": dtype.name(), "shape": t.shape, "data_offsets": [offset, end]
+            });
+            assert!(
+                header.insert(name.clone(), entry).is_none() && name != "__metadata__",
+                "tensor {name:?} appears twice (or is called __metadata__)"
             );
             offset = end;
         }
-        header.push('}');
+        let mut header = serde_json::Value::Object(header).to_string();
         // Pad with spaces so the data starts 8-byte aligned, as Hugging Face's writer does.
         while header.len() % 8 != 0 {
             header.push(' ');
@@ -184,7 +176,8 @@ impl SafetensorsFile {
         bytes
     }
 
-    /// Parses a file's bytes.
+    /// Parses a file's bytes. Hugging Face's `safetensors` crate decides whether the file is
+    /// valid; this function checks the header first only to name what is wrong.
     ///
     /// # Errors
     /// A [`SafetensorsProblem`] saying what is wrong: too short, a header length past the end,
@@ -208,84 +201,49 @@ impl SafetensorsFile {
             std::str::from_utf8(header).map_err(|e| SafetensorsProblem::HeaderNotUtf8 {
                 offset: e.valid_up_to(),
             })?;
-        let header = json::parse(header)
-            .map_err(|(offset, message)| SafetensorsProblem::HeaderNotJson { offset, message })?;
-        let Json::Object(members) = header else {
+        let json: Json =
+            serde_json::from_str(header).map_err(|e| SafetensorsProblem::HeaderNotJson {
+                offset: byte_offset(header, &e),
+                message: e.to_string(),
+            })?;
+        let Json::Object(members) = json else {
             return Err(header_problem(format!(
                 "expected an object of tensors, found {}",
-                header.kind()
+                kind(&json)
             )));
         };
-
         let mut file = SafetensorsFile::default();
-        // (start, end, name, dtype, shape) of each tensor, to be sorted by offsets.
         let mut entries = Vec::with_capacity(members.len());
         for (name, value) in members {
             if name == "__metadata__" {
                 file.metadata = metadata(value)?;
-                continue;
+            } else {
+                entries.push(Entry::parse(name, &value)?);
             }
-            if entries.iter().any(|e: &Entry| e.name == name) {
-                return Err(header_problem(format!("tensor {name:?} appears twice")));
-            }
-            entries.push(Entry::parse(name, value)?);
         }
-        // By (start, end), as Hugging Face's reader does: a zero-size tensor [s, s] then comes
-        // before the tensor [s, e] that shares its start.
-        entries.sort_by_key(|e| (e.start, e.end));
 
-        let mut end = 0;
-        for e in &entries {
-            if e.start != end || e.end < e.start {
-                return Err(SafetensorsProblem::DataOffsets {
-                    tensor: e.name.clone(),
-                    message: format!(
-                        "data_offsets [{}, {}] leave a gap or overlap: the tensors must tile the \
-                         data section, and this one should start at byte {end}",
-                        e.start, e.end
-                    ),
-                });
-            }
-            let count = e.shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
-            let need = count.and_then(|n| n.checked_mul(e.dtype.size()));
-            if need != Some(e.end - e.start) {
-                return Err(SafetensorsProblem::DataOffsets {
-                    tensor: e.name.clone(),
-                    message: format!(
-                        "data_offsets [{}, {}] hold {} bytes, but shape {:?} of {} needs {}",
-                        e.start,
-                        e.end,
-                        e.end - e.start,
-                        e.shape,
-                        e.dtype.name(),
-                        need.map_or_else(|| "more than fits in memory".into(), |n| n.to_string())
-                    ),
-                });
-            }
-            end = e.end;
-        }
-        if end != data.len() {
-            return Err(SafetensorsProblem::DataLength {
-                expected: end,
-                found: data.len(),
-            });
-        }
-        for e in entries {
-            let bytes = &data[e.start..e.end];
-            let values = match e.dtype {
-                Dtype::F64 => bytes
+        let (n, index) = safetensors::SafeTensors::read_metadata(bytes)
+            .map_err(|e| offsets_problem(&e, &mut entries, data.len()))?;
+        let data = &bytes[8 + n..];
+        for name in index.offset_keys() {
+            let info = index.info(&name).expect("a name the index gave");
+            let (start, end) = info.data_offsets;
+            let bytes = &data[start..end];
+            let values = match info.dtype {
+                safetensors::Dtype::F64 => bytes
                     .chunks_exact(8)
                     .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
                     .collect(),
-                Dtype::F32 => bytes
+                _ => bytes
                     .chunks_exact(4)
                     .map(|c| f64::from(f32::from_le_bytes(c.try_into().expect("4 bytes"))))
                     .collect(),
             };
+            let shape = info.shape.clone();
             file.tensors.push((
-                e.name,
+                name,
                 Tensor {
-                    shape: e.shape,
+                    shape,
                     data: values,
                 },
             ));
@@ -294,8 +252,84 @@ impl SafetensorsFile {
     }
 }
 
+/// The byte offset in `text` where `serde_json`'s error is: the end for an unfinished value,
+/// else the byte at its 1-based (line, column).
+fn byte_offset(text: &str, error: &serde_json::Error) -> usize {
+    if error.is_eof() {
+        return text.len();
+    }
+    let before: usize = text
+        .split_inclusive('\n')
+        .take(error.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (before + error.column().saturating_sub(1)).min(text.len())
+}
+
 fn header_problem(message: String) -> SafetensorsProblem {
     SafetensorsProblem::Header { message }
+}
+
+/// A short name of a JSON value's type, for error messages.
+fn kind(value: &Json) -> &'static str {
+    match value {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+/// What the `safetensors` crate refused in the data offsets, said with the tensor's name,
+/// its offsets and the sizes (the crate's error names at most the tensor).
+fn offsets_problem(
+    error: &safetensors::SafeTensorError,
+    entries: &mut [Entry],
+    data_len: usize,
+) -> SafetensorsProblem {
+    use safetensors::SafeTensorError as E;
+    // By (start, end), as Hugging Face's reader does: a zero-size tensor [s, s] then comes
+    // before the tensor [s, e] that shares its start.
+    entries.sort_by_key(|e| (e.start, e.end));
+    let mut end = 0;
+    for e in entries.iter() {
+        if e.start != end || e.end < e.start {
+            return SafetensorsProblem::DataOffsets {
+                tensor: e.name.clone(),
+                message: format!(
+                    "data_offsets [{}, {}] leave a gap or overlap: the tensors must tile the \
+                     data section, and this one should start at byte {end}",
+                    e.start, e.end
+                ),
+            };
+        }
+        let count = e.shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+        let need = count.and_then(|n| n.checked_mul(e.dtype.size()));
+        if need != Some(e.end - e.start) {
+            return SafetensorsProblem::DataOffsets {
+                tensor: e.name.clone(),
+                message: format!(
+                    "data_offsets [{}, {}] hold {} bytes, but shape {:?} of {} needs {}",
+                    e.start,
+                    e.end,
+                    e.end - e.start,
+                    e.shape,
+                    e.dtype.name(),
+                    need.map_or_else(|| "more than fits in memory".into(), |n| n.to_string())
+                ),
+            };
+        }
+        end = e.end;
+    }
+    match error {
+        E::MetadataIncompleteBuffer => SafetensorsProblem::DataLength {
+            expected: end,
+            found: data_len,
+        },
+        other => header_problem(other.to_string()),
+    }
 }
 
 /// The `__metadata__` map: strings only, as the format requires.
@@ -303,7 +337,7 @@ fn metadata(value: Json) -> Result<BTreeMap<String, String>, SafetensorsProblem>
     let Json::Object(members) = value else {
         return Err(header_problem(format!(
             "__metadata__ must be an object of strings, found {}",
-            value.kind()
+            kind(&value)
         )));
     };
     members
@@ -312,7 +346,7 @@ fn metadata(value: Json) -> Result<BTreeMap<String, String>, SafetensorsProblem>
             Json::String(s) => Ok((k, s)),
             other => Err(header_problem(format!(
                 "__metadata__[{k:?}] must be a string, found {}",
-                other.kind()
+                kind(&other)
             ))),
         })
         .collect()
@@ -328,18 +362,16 @@ struct Entry {
 }
 
 impl Entry {
-    fn parse(name: String, value: Json) -> Result<Self, SafetensorsProblem> {
+    fn parse(name: String, value: &Json) -> Result<Self, SafetensorsProblem> {
         let Json::Object(fields) = value else {
             return Err(header_problem(format!(
                 "tensor {name:?} must be an object with dtype, shape and data_offsets, found {}",
-                value.kind()
+                kind(value)
             )));
         };
         let field = |key: &str| {
             fields
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v)
+                .get(key)
                 .ok_or_else(|| header_problem(format!("tensor {name:?} has no {key:?}")))
         };
         let dtype = match field("dtype")? {
@@ -350,7 +382,7 @@ impl Entry {
             other => {
                 return Err(header_problem(format!(
                     "tensor {name:?}: dtype must be a string, found {}",
-                    other.kind()
+                    kind(other)
                 )));
             }
         };
@@ -416,7 +448,7 @@ mod tests {
         assert_eq!(n % 8, 0);
         assert_eq!(
             std::str::from_utf8(&b[8..8 + n]).unwrap().trim_end(),
-            r#"{"x":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}"#
+            r#"{"x":{"data_offsets":[0,8],"dtype":"F64","shape":[1]}}"#
         );
         assert_eq!(&b[8 + n..], &1.5f64.to_le_bytes());
     }
@@ -455,10 +487,26 @@ mod tests {
     }
 
     #[test]
+    fn a_json_error_names_the_byte_where_it_is() {
+        for (header, offset) in [("{\"a\" 1}", 5), ("{\n \"a\":\n x}", 9), ("[1, 2", 5)] {
+            let e = SafetensorsFile::from_bytes(&file_with(header, &[])).unwrap_err();
+            assert!(
+                matches!(e, SafetensorsProblem::HeaderNotJson { offset: o, .. } if o == offset),
+                "{header:?}: {e}"
+            );
+        }
+    }
+
+    #[test]
     fn refuses_duplicate_names_and_bad_metadata() {
         let h = r#"{"a":{"dtype":"F64","shape":[],"data_offsets":[0,8]},"a":{"dtype":"F64","shape":[],"data_offsets":[8,16]}}"#;
         let e = SafetensorsFile::from_bytes(&file_with(h, &[0; 16])).unwrap_err();
-        assert!(e.to_string().contains("twice"), "{e}");
+        // JSON keeps the last of two equal keys (serde_json, and Hugging Face's reader), so the
+        // first `a`'s bytes are a gap.
+        assert!(
+            matches!(e, SafetensorsProblem::DataOffsets { ref tensor, .. } if tensor == "a"),
+            "{e}"
+        );
         let e = SafetensorsFile::from_bytes(&file_with(r#"{"__metadata__":{"k":1}}"#, &[]))
             .unwrap_err();
         assert!(e.to_string().contains("must be a string"), "{e}");
