@@ -47,7 +47,7 @@
 //! | [`loss`] | softmax, log-softmax, cross-entropy (PyTorch's and the tutorial's), MSE, hinge |
 //! | [`optim`] | `Sgd` and `Adam` (AMSGrad) with `torch.optim`'s update rules and roundings: SGD bit-exact, Adam up to torch's square root |
 //! | [`data`] | CSV datasets with errors that name the file, line and column |
-//! | [`io`] | safetensors files, read and written by hand; `Mlp` saves and loads them under PyTorch's names |
+//! | [`io`] | safetensors files (Hugging Face's `safetensors` crate); `Mlp` saves and loads them under PyTorch's names |
 //! | [`Matrix`] | small matrices of values and their product |
 //! | [`expr`] | the playground language (`tanh(x*w + b)`): parsed, built with the engine's ops, named for drawings |
 //! | [`viz`] | a `petgraph` view of a graph, DOT and SVG drawings (the engine knows nothing of it) |
