@@ -53,8 +53,8 @@ impl Arena {
             self.sweep_known(root, end as usize);
             return;
         }
-        // The loop without n-ary nodes is measurably tighter (W1: 0.7 ms against 1.1 ms per
-        // step), so graphs that have none (no links) get their own instance.
+        // The loop without n-ary nodes is measurably tighter (BENCHMARKS.md, "What made it
+        // fast"), so graphs that have none (no links) get their own instance.
         if self.links.is_empty() {
             self.sweep::<false, true>(end as usize);
         } else {
@@ -62,8 +62,8 @@ impl Arena {
         }
         // Look whether every op node was reached only from the second sweep over the same
         // structure on: a graph rebuilt every step (a new generation each time) never pays for
-        // the look, and tracking it inside the sweep made the sweep slower (W1 +14 M
-        // instructions in BENCHMARKS.md).
+        // the look, and tracking it inside the sweep made the sweep slower (BENCHMARKS.md,
+        // "replay through a plan, and backward without flags").
         if self.last_sweep == key {
             let lo = (self.leaf_prefix as usize).min(end as usize);
             let all = self.nodes[lo..end as usize]
@@ -76,8 +76,8 @@ impl Arena {
 
     /// The sweep from a root known to reach every op node below it: no test for unreached
     /// nodes, and through the replay plan when it ends at the root (`src/plan.rs`). Out of
-    /// line, so that the sweep of a graph rebuilt every step keeps its registers (W2 rebuilt:
-    /// 10 instructions a step).
+    /// line, so that the sweep of a graph rebuilt every step keeps its registers
+    /// (BENCHMARKS.md, "the replay plan scheduled for the processor").
     #[inline(never)]
     fn sweep_known(&mut self, root: u32, end: usize) {
         if self.plan_ends_at(root) {

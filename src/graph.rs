@@ -40,10 +40,9 @@ impl Node {
     #[inline(always)]
     pub(crate) fn unreached(&self) -> bool {
         // Tested as a float, not by its bits: then the sweep loads the gradient straight into
-        // the register its arithmetic uses. Through an integer register it lengthened W3's
-        // chain of dependent nodes: backward 5.0 ns a node, against 3.9 before round 6 and
-        // with this test. (It costs W1 more instructions, for its many gradients of exactly
-        // 0, but no time.)
+        // the register its arithmetic uses, where a detour through an integer register
+        // lengthened every chain of dependent nodes (figures in BENCHMARKS.md, "reachability
+        // in the sign of zero").
         self.grad == 0.0 && self.grad.is_sign_negative()
     }
 

@@ -65,27 +65,17 @@ pub(crate) struct Plan {
     steps: Vec<Step>,
 }
 
-/// How many consecutive op nodes the schedule reorders among themselves. Measured as the
-/// fastest of 15 alternated runs of recompute + backward (BENCHMARKS.md, round 7), against
-/// creation order:
-///
-/// | window | W2, 10,000 times | W1, a step | tiny samples, 70,000 nodes | 10⁶ nodes |
-/// |---|---|---|---|---|
-/// | creation order | 4.75 ms | 0.165 ms | 0.268 ms | 3.38 ms |
-/// | 16 | **4.40 ms** | 0.162 ms | 0.246 ms | 3.43 ms |
-/// | 24 | 4.34 ms | 0.184 ms | 0.257 ms | 3.72 ms |
-/// | 64 | 4.08 ms | 0.163 ms | 0.265 ms | 4.24 ms |
-///
-/// (A tiny sample is `(w₀·x + w₁).tanh() · w₂`, added to a running total.) Windows of 64 help
-/// W2 most, but slow graphs of tiny samples from 250,000 nodes on ([`SCHEDULED_MAX`]); 24 and
-/// 32 slowed W1 in every run. Sixteen nodes hold the four neurons of W2's hidden layer.
+/// How many consecutive op nodes the schedule reorders among themselves. Wider windows give
+/// the processor more independent work (W2 gains most from 64) but slow W1 and large graphs;
+/// sixteen nodes hold the four neurons of W2's hidden layer, and were best over all the
+/// workloads measured (the table is in BENCHMARKS.md, "the replay plan scheduled for the
+/// processor").
 pub(crate) const WINDOW: usize = 16;
 
 /// The longest range, in op nodes, that the plan schedules; a longer one keeps creation order.
-/// Replaying the tiny-sample graph of [`WINDOW`]'s table, windows of 16 saved 9 % a node at
-/// 70,000 and at 250,000 nodes, and cost 8 % at 10⁶ (windows of 64: −4 %, +7 %, +29 %). At
-/// 10⁶ nodes, the nodes and the plan (64 MB) outgrow the processor's caches, and a pass runs at
-/// the pace of memory, which creation order reads in sequence. 2¹⁸ op nodes is 8 MB of
+/// Past this size the nodes and the plan outgrow the processor's caches, a pass runs at the
+/// pace of memory, and creation order, which reads memory in sequence, is faster (figures in
+/// BENCHMARKS.md, "the replay plan scheduled for the processor"). 2¹⁸ op nodes is 8 MB of
 /// nodes and 8 MB of plan.
 pub(crate) const SCHEDULED_MAX: usize = 1 << 18;
 
@@ -106,8 +96,8 @@ impl Arena {
     }
 
     /// Makes the plan of `nodes[from..]` (`plan_for`). Out of line, so that the replay loop
-    /// that calls `plan_for` every step does not carry its registers (W2 replay: 37
-    /// instructions a step).
+    /// that calls `plan_for` every step does not carry its registers (BENCHMARKS.md, "the
+    /// replay plan scheduled for the processor").
     #[cold]
     #[inline(never)]
     fn make_plan(&mut self, from: usize, key: Option<(u32, u32, u32)>) {
