@@ -267,6 +267,7 @@ fn digits_training_matches_pytorch_float64_for_200_steps() {
 fn digits_training_by_replay_with_targets_as_values_matches_pytorch() {
     use scalargrad::Value;
     use scalargrad::loss::{cross_entropy_values, one_hot, set_one_hot};
+    type Rows<'g> = Vec<Vec<Value<'g>>>;
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/digits_torch.json");
     let fixture: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut d = digits();
@@ -301,7 +302,7 @@ fn digits_training_by_replay_with_targets_as_values_matches_pytorch() {
     .unwrap();
     let cp = g.checkpoint();
     // The step's graph: inputs and one-hot targets as leaves, and the loss.
-    let mut built: Option<(Vec<Vec<Value<'_>>>, Vec<Vec<Value<'_>>>, Value<'_>)> = None;
+    let mut built: Option<(Rows<'_>, Rows<'_>, Value<'_>)> = None;
     let mut replays = 0;
     let losses = vector(&fixture["losses"]);
     for (step, (batch, want)) in fixture["batches"]
