@@ -106,7 +106,7 @@ impl Arena {
                 continue;
             }
             // One jump per node: in each arm the op is a constant, and `propagate` folds to
-            // that op's partials (see `specialize!` in op.rs).
+            // that op's `vjp` (see `specialize!` in op.rs).
             specialize!(n.op, |op| propagate::<NARY, FLAGS>(
                 nodes, consts, links, i, &n, op
             ));
@@ -168,10 +168,10 @@ fn add<const FLAGS: bool>(grad: f64, g: f64) -> f64 {
 }
 
 /// Backward through an n-ary node: each pair `(a, c)` of a term `a·c` gets the term's
-/// partials, the bias gets the node's gradient. Contributions are made in the order the
+/// contributions (`Op::vjp`), the bias gets the node's gradient. Contributions are made in the order the
 /// reverse sweep would make them through the equivalent chain of `×` and `+` nodes (last term
 /// first, the bias just before the first term), so gradients agree to the bit. `op` is `n.op`,
-/// passed as a constant by the caller's `specialize!`, so that the partials fold.
+/// passed as a constant by the caller's `specialize!`, so that its `vjp` folds.
 #[inline]
 pub(crate) fn propagate_nary<const FLAGS: bool>(
     nodes: &mut [Node],

@@ -1,15 +1,18 @@
 //! Every operation the engine knows: its forward value and its local derivatives, side by side.
 //!
 //! This is the only place where an op's mathematics is written. The graph stores the op tag
-//! and its operands; [`Op::eval`] computes the forward value and [`Op::partials`] the local
-//! derivatives. Backward multiplies those partials by the upstream gradient and knows nothing
-//! about any individual op.
+//! and its operands; [`Op::eval`] computes the forward value and [`Op::vjp`] what backward
+//! hands each parent for an upstream gradient `g`, written as PyTorch's backward computes it
+//! (its `derivatives.yaml` and CPU kernels, in the same order of operations), with a
+//! derivative that is exactly 0 selected rather than multiplied. Backward knows nothing about
+//! any individual op.
 //!
 //! Adding an op is one local change: a variant here, its arm in [`Op::eval`],
-//! [`Op::partials`] and [`Op::symbol`], and one method on [`Value`](crate::Value).
+//! [`Op::vjp`] and [`Op::symbol`], and one method on [`Value`](crate::Value).
 //!
-//! [`Op::partials`] is written once, over the small [`Scalar`] vocabulary. Backward calls it
-//! with `f64`s (numbers, and the same machine code as a hand-written `f64` version);
+//! [`Op::vjp`] is written once, over the small [`Scalar`] vocabulary. Backward,
+//! [`Graph::gradients`](crate::Graph::gradients) and the replay plan call it with `f64`s
+//! (numbers, and the same machine code as a hand-written `f64` version);
 //! [`Graph::grad`](crate::Graph::grad) calls it with symbolic operands, so the same arms build
 //! the derivative as new nodes, which can be differentiated again.
 
@@ -272,7 +275,7 @@ pub enum Op {
 }
 
 /// `specialize!(op, |o| body)`: a `match` with one arm per op, in which `o` is that op as a
-/// constant. Once `body` is inlined, `o.arity()`, [`Op::eval`] and [`Op::partials`] fold to that
+/// constant. Once `body` is inlined, `o.arity()`, [`Op::eval`] and [`Op::vjp`] fold to that
 /// op's own formula, so a loop over nodes pays for one jump per node, as a hand-written
 /// `match` would, while the mathematics stays in this file. The list is checked: a missing
 /// op is a compile error (the match must be exhaustive).
@@ -610,7 +613,7 @@ impl Op {
     }
 }
 
-// Formulas for people, beside `partials` above: the step-by-step viewer (`viz::to_html`) writes
+// Formulas for people, beside `vjp` above: the step-by-step viewer (`viz::to_html`) writes
 // its captions from these, so a derivative and its text are changed together.
 impl Op {
     /// The forward formula in the operands' names: `x` and `y` are the parents, `c` the

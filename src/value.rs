@@ -359,7 +359,8 @@ impl<'g> Value<'g> {
         }
     }
 
-    /// `self^k` for a real exponent `k`; d/dx = k·x^(k−1).
+    /// `self^k` for a real exponent `k`, computed as PyTorch's `x ** k` (x·x for 2, x·x·x for
+    /// 3, √x for ½, …, else `pow`); d/dx = k·x^(k−1), and 0 for k = 0.
     ///
     /// ```
     /// let g = scalargrad::Graph::new();
@@ -374,7 +375,8 @@ impl<'g> Value<'g> {
         self.with_const(Op::PowF, k)
     }
 
-    /// `self^n` for an integer exponent, by repeated multiplication; d/dx = n·x^(n−1).
+    /// `self^n` for an integer exponent, computed as PyTorch's `x ** n` (x·x for 2, x·x·x for
+    /// 3, 1/x for −1, 1/(x·x) for −2, else `pow`); d/dx = n·x^(n−1).
     ///
     /// ```
     /// let g = scalargrad::Graph::new();
