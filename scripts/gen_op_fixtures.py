@@ -70,6 +70,26 @@ CASES = [
      [(NAN, 0.0), (-0.0, 0.0)]),
     ("step", lambda x, c: step(x), False, [(-3.0, 0.0), (2.0, 0.0), (0.0, 0.0)],
      [(NAN, 0.0), (-0.0, 0.0)]),
+    # Issue 27's ops. max and min split the gradient of equal inputs; clamp(-c, c) passes it
+    # at both ends (and gives c everywhere when -c > c); softplus switches to x above 20.
+    ("max", lambda x, y: torch.maximum(x, y), True, [(2.0, 3.0), (3.0, -2.0), (0.5, 0.5)],
+     [(NAN, 1.0), (1.0, NAN), (-0.0, 0.0)]),
+    ("min", lambda x, y: torch.minimum(x, y), True, [(2.0, 3.0), (3.0, -2.0), (0.5, 0.5)],
+     [(NAN, 1.0), (1.0, NAN)]),
+    ("pow", lambda x, y: x ** y, True, [(2.0, 3.0), (0.5, -1.5), (1.7, 0.3)],
+     [(0.0, 0.0), (0.0, 2.0), (2.0, 0.0), (0.0, -1.0), (-2.0, 3.0), (-2.0, 0.5)]),
+    ("clamp", lambda x, c: x.clamp(-c, c), False, [(0.5, 1.0), (2.0, 1.0), (-3.0, 1.0)],
+     [(1.0, 1.0), (-1.0, 1.0), (NAN, 1.0), (0.5, -1.0)]),
+    ("leaky_relu", lambda x, c: torch.nn.functional.leaky_relu(x, c), False,
+     [(2.0, 0.01), (-2.0, 0.01), (-1.5, 0.2)], [(0.0, 0.01), (-0.0, 0.01), (NAN, 0.01)]),
+    ("softplus", lambda x, c: torch.nn.functional.softplus(x), False,
+     [(0.0, 0.0), (1.0, 0.0), (-3.0, 0.0), (19.5, 0.0), (-40.0, 0.0)],
+     [(20.0, 0.0), (20.5, 0.0), (NAN, 0.0)]),
+    ("sin", lambda x, c: x.sin(), False, [(0.0, 0.0), (1.0, 0.0), (-2.5, 0.0), (100.0, 0.0)], []),
+    ("cos", lambda x, c: x.cos(), False, [(0.0, 0.0), (1.0, 0.0), (-2.5, 0.0), (100.0, 0.0)], []),
+    ("log1p", lambda x, c: x.log1p(), False, [(1e-20, 0.0), (0.5, 0.0), (-0.5, 0.0), (3.0, 0.0)],
+     [(-1.0, 0.0), (-2.0, 0.0)]),
+    ("detach", lambda x, c: x.detach() * 1.0, False, [(2.0, 0.0)], []),
 ]
 
 
@@ -95,9 +115,11 @@ def main():
                 x = torch.tensor(x0, requires_grad=True)
                 y = torch.tensor(y0, requires_grad=True)
                 z = fn(x, y) if binary else fn(x, y0)
-                z.backward()
-                dy = y.grad.item() if binary else 0.0
-                w1.writerow([name, repr(x0), repr(y0), repr(z.item()), repr(x.grad.item()), repr(dy)])
+                if z.requires_grad:
+                    z.backward()
+                dx = x.grad.item() if x.grad is not None else 0.0
+                dy = (y.grad.item() if y.grad is not None else 0.0) if binary else 0.0
+                w1.writerow([name, repr(x0), repr(y0), repr(z.item()), repr(dx), repr(dy)])
                 if (x0, y0) in edges:
                     continue
                 variables = {"x": x, "y": y} if binary else {"x": x}

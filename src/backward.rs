@@ -2,8 +2,8 @@
 //!
 //! Nodes are stored in creation order, which is a topological order, so visiting them from the
 //! root down to index 0 sees every node after all of its consumers. Each reached node hands
-//! `grad · ∂out/∂parent` to its parents. No recursion, no hash set, no allocation; this file
-//! knows no individual op (the partials come from [`Op::partials`](crate::Op::partials)).
+//! `grad · ∂out/∂parent` to its parents (as [`Op::vjp`](crate::Op::vjp) computes it). No recursion, no hash set, no allocation; this file
+//! knows no individual op (the contributions come from [`Op::vjp`](crate::Op::vjp)).
 
 use crate::graph::{Arena, NO_SWEEP, Node, UNREACHED};
 use crate::op::{Arity, Op, specialize};
@@ -106,7 +106,7 @@ impl Arena {
                 continue;
             }
             // One jump per node: in each arm the op is a constant, and `propagate` folds to
-            // that op's partials (see `specialize!` in op.rs).
+            // that op's `vjp` (see `specialize!` in op.rs).
             specialize!(n.op, |op| propagate::<NARY, FLAGS>(
                 nodes, consts, links, i, &n, op
             ));
@@ -147,12 +147,12 @@ fn propagate<const NARY: bool, const FLAGS: bool>(
     };
     // SAFETY: l < i < nodes.len() (see above).
     let lhs = unsafe { nodes.get_unchecked_mut(l) };
-    let (dx, dy) = op.partials(lhs.data, y, n.data);
-    lhs.grad = add::<FLAGS>(lhs.grad, n.grad * dx);
+    let (gx, gy) = op.vjp(lhs.data, y, n.data, n.grad);
+    lhs.grad = add::<FLAGS>(lhs.grad, gx);
     if arity == Arity::Binary {
         // SAFETY: r < i < nodes.len() (see above).
         let rhs = unsafe { nodes.get_unchecked_mut(r) };
-        rhs.grad = add::<FLAGS>(rhs.grad, n.grad * dy);
+        rhs.grad = add::<FLAGS>(rhs.grad, gy);
     }
 }
 
@@ -168,10 +168,10 @@ fn add<const FLAGS: bool>(grad: f64, g: f64) -> f64 {
 }
 
 /// Backward through an n-ary node: each pair `(a, c)` of a term `a·c` gets the term's
-/// partials, the bias gets the node's gradient. Contributions are made in the order the
+/// contributions (`Op::vjp`), the bias gets the node's gradient. Contributions are made in the order the
 /// reverse sweep would make them through the equivalent chain of `×` and `+` nodes (last term
 /// first, the bias just before the first term), so gradients agree to the bit. `op` is `n.op`,
-/// passed as a constant by the caller's `specialize!`, so that the partials fold.
+/// passed as a constant by the caller's `specialize!`, so that its `vjp` folds.
 #[inline]
 pub(crate) fn propagate_nary<const FLAGS: bool>(
     nodes: &mut [Node],
@@ -189,9 +189,9 @@ pub(crate) fn propagate_nary<const FLAGS: bool>(
             give(nodes, b, n.grad);
         }
         let (a, c) = (nodes[pair[0] as usize].data, nodes[pair[1] as usize].data);
-        let (da, dc) = op.partials(a, c, n.data);
-        give(nodes, pair[0], n.grad * da);
-        give(nodes, pair[1], n.grad * dc);
+        let (ga, gc) = op.vjp(a, c, n.data, n.grad);
+        give(nodes, pair[0], ga);
+        give(nodes, pair[1], gc);
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! The sweep is backward's: reverse creation order from the output, each reached node handing
 //! `adjoint · ∂out/∂parent` to its parents. The difference is the number type. Here the
-//! adjoints and the local derivatives are [`Sym`]s, so [`Op::partials`], the one place where
+//! adjoints and the local derivatives are [`Sym`]s, so [`Op::vjp`], the one place where
 //! the calculus is written, builds each derivative as nodes instead of computing a number.
 //! Constants are folded, and a derivative that is identically zero ([`Scalar::zero`], such as
 //! a step function's) creates nothing.
@@ -53,6 +53,65 @@ impl Scalar for Sym<'_> {
     fn sign(self) -> Self {
         self.map(Value::sign, Scalar::sign)
     }
+    fn gate(self, cond: Self) -> Self {
+        match (self, cond) {
+            (Sym::Zero, _) => Sym::Zero,
+            (s, Sym::Zero) => s.gate(Sym::Const(0.0)),
+            (s, Sym::Const(c)) => {
+                if c <= 0.0 {
+                    Sym::Zero
+                } else {
+                    s
+                }
+            }
+            (Sym::Const(a), Sym::Var(c)) => Sym::Var(c.graph().value(a).gate(c)),
+            (Sym::Var(a), Sym::Var(c)) => Sym::Var(a.gate(c)),
+        }
+    }
+    fn exp(self) -> Self {
+        self.map(Value::exp, f64::exp)
+    }
+    fn ln(self) -> Self {
+        self.map(Value::ln, f64::ln)
+    }
+    fn sin(self) -> Self {
+        self.map(Value::sin, f64::sin)
+    }
+    fn cos(self) -> Self {
+        self.map(Value::cos, f64::cos)
+    }
+    fn pow(self, e: Self) -> Self {
+        match (self.unzero(), e.unzero()) {
+            (Sym::Var(x), Sym::Var(e)) => Sym::Var(x.pow(e)),
+            (Sym::Var(x), Sym::Const(c)) => Sym::Var(x.pow(x.graph().value(c))),
+            (Sym::Const(c), Sym::Var(e)) => Sym::Var(e.graph().value(c).pow(e)),
+            (a, b) => Sym::Const(a.number().powf(b.number())),
+        }
+    }
+    fn select_gt(x: Self, y: Self, a: Self, b: Self) -> Self {
+        match Sym::cmp(x, y) {
+            Sym::Var(c) => a.gate(Sym::Var(c - 0.75)) + b.gate(Sym::Var(0.75 - c)),
+            c => {
+                if c.number() > 0.75 {
+                    a
+                } else {
+                    b
+                }
+            }
+        }
+    }
+    fn select_ge(x: Self, y: Self, a: Self, b: Self) -> Self {
+        match Sym::cmp(x, y) {
+            Sym::Var(c) => a.gate(Sym::Var(c - 0.25)) + b.gate(Sym::Var(0.25 - c)),
+            c => {
+                if c.number() > 0.25 {
+                    a
+                } else {
+                    b
+                }
+            }
+        }
+    }
 }
 
 impl<'g> Sym<'g> {
@@ -62,6 +121,17 @@ impl<'g> Sym<'g> {
             Sym::Var(v) => Sym::Var(var(v)),
             Sym::Const(c) => Sym::Const(num(c)),
             Sym::Zero => Sym::Const(num(0.0)),
+        }
+    }
+
+    /// [`Op::Cmp`] of two operands: folded for constants (structural, so it stays right
+    /// after a recompute), else a node.
+    fn cmp(x: Self, y: Self) -> Self {
+        match (x.unzero(), y.unzero()) {
+            (Sym::Var(a), Sym::Var(b)) => Sym::Var(a.compare(b)),
+            (Sym::Var(a), Sym::Const(c)) => Sym::Var(a.compare(a.graph().value(c))),
+            (Sym::Const(c), Sym::Var(b)) => Sym::Var(b.graph().value(c).compare(b)),
+            (a, b) => Sym::Const(Op::Cmp.eval(a.number(), b.number())),
         }
     }
 
@@ -165,8 +235,9 @@ impl Graph {
     /// - The results are ordinary values, built from the same ops as the forward pass, so
     ///   they can be differentiated again, to any order (see [`hessian`](crate::hessian)).
     /// - An input that `output` does not depend on gets 0 (a new leaf), as PyTorch's
-    ///   `materialize_grads`; a constant derivative is a new leaf holding it; a result may
-    ///   also be an existing node (d(x·y)/dx is `y` itself).
+    ///   `materialize_grads`; a constant derivative is a new leaf holding it; a derivative
+    ///   that is a node gets one more node, `+ 0`, so that it is summed from 0 as backward's
+    ///   gradients are (d(x·y)/dx is `y + 0`).
     /// - No `grad()` field is read or written: `grad` and [`Value::backward`] do not
     ///   interfere, in either order.
     /// - Inputs may be interior values: the derivative with respect to an interior value
@@ -175,7 +246,8 @@ impl Graph {
     ///   [`Graph::recompute`] re-evaluates them, so a derivative built once follows new data.
     ///
     /// The first derivatives equal backward's gradients to the bit: the sweep is the same and
-    /// the local derivatives come from the same [`Op::partials`].
+    /// the contributions come from the same [`Op::vjp`], and a result is summed from 0 as
+    /// backward's are (so a derivative that is −0 reads as 0, as [`Value::grad`] does).
     ///
     /// ```
     /// // y = x³ at x = 2: y' = 3x² = 12, y'' = 6x = 12, y''' = 6
@@ -245,9 +317,9 @@ impl Graph {
                             give(&mut adjoints, b, g);
                         }
                         let (a, c) = (Sym::Var(handle(pair[0])), Sym::Var(handle(pair[1])));
-                        let (da, dc) = Op::Dot.partials(a, c, out);
-                        give(&mut adjoints, pair[0], g * da);
-                        give(&mut adjoints, pair[1], g * dc);
+                        let (ga, gc) = Op::Dot.vjp(a, c, out, g);
+                        give(&mut adjoints, pair[0], ga);
+                        give(&mut adjoints, pair[1], gc);
                     }
                     continue;
                 }
@@ -255,10 +327,10 @@ impl Graph {
                 Arity::UnaryConst => Sym::Const(self.with(|a| a.consts[n.rhs as usize])),
                 Arity::Binary => Sym::Var(handle(n.rhs)),
             };
-            let (dx, dy) = n.op.partials(Sym::Var(handle(n.lhs)), y, out);
-            give(&mut adjoints, n.lhs, g * dx);
+            let (gx, gy) = n.op.vjp(Sym::Var(handle(n.lhs)), y, out, g);
+            give(&mut adjoints, n.lhs, gx);
             if n.op.arity() == Arity::Binary {
-                give(&mut adjoints, n.rhs, g * dy);
+                give(&mut adjoints, n.rhs, gy);
             }
         }
         inputs
@@ -269,7 +341,113 @@ impl Graph {
                     .checked_sub(lo)
                     .filter(|_| v.index() <= top)
                     .map_or(Sym::Zero, |k| adjoints[k as usize]);
-                s.into_value(self)
+                // Backward sums a gradient from 0 and never shows −0 (`Value::grad`), so a
+                // derivative is summed from 0 too: `0 + d` is `d` but for −0.
+                (Sym::Const(0.0) + s).into_value(self)
+            })
+            .collect()
+    }
+}
+
+impl Graph {
+    /// The derivatives d output / d input as plain numbers, one per input: what
+    /// `torch.autograd.grad(output, inputs)` returns without `create_graph`.
+    ///
+    /// - No node is created and no `grad()` field is read or written, so it can run beside
+    ///   [`Value::backward`] and inside a replayed step without growing the graph.
+    /// - Each number equals backward's gradient to the bit (the same sweep and the same
+    ///   [`Op::vjp`]), and so [`Graph::grad`]'s first derivative; −0 reads as 0, as
+    ///   [`Value::grad`] does.
+    /// - An input that `output` does not depend on gets 0, as PyTorch's `materialize_grads`;
+    ///   inputs may be interior values (the rest held fixed, as in [`Graph::grad`]).
+    ///
+    /// ```
+    /// // y = x·z + x at (3, 4): dy/dx = z + 1 = 5, dy/dz = x = 3
+    /// let g = scalargrad::Graph::new();
+    /// let (x, z) = (g.value(3.0), g.value(4.0));
+    /// let y = x * z + x;
+    /// let n = g.node_count();
+    /// assert_eq!(g.gradients(y, &[x, z]), [5.0, 3.0]); // torch.autograd.grad(y, (x, z))
+    /// assert_eq!(g.node_count(), n); // no new node
+    /// assert_eq!(x.grad(), 0.0); // and no grad field touched
+    /// ```
+    ///
+    /// Cost: one pass over the nodes from the lowest input to `output`, and one `Vec` of
+    /// adjoints.
+    ///
+    /// # Panics
+    /// If a value belongs to another graph or was discarded by a rewind.
+    #[must_use]
+    pub fn gradients<'g>(&'g self, output: Value<'g>, inputs: &[Value<'g>]) -> Vec<f64> {
+        for v in inputs.iter().chain([&output]) {
+            assert!(
+                std::ptr::eq(v.graph(), self),
+                "scalargrad: Graph::gradients was given Value #{} of another Graph",
+                v.index()
+            );
+            // Panics with a clear message if the value is stale.
+            let _ = v.data();
+        }
+        let top = output.index();
+        let lo = inputs
+            .iter()
+            .map(|v| v.index())
+            .filter(|&i| i <= top)
+            .min()
+            .unwrap_or(top);
+        // `None`: not reached from the output. A reached adjoint is summed from 0, as
+        // backward's `add` does: (0 + g₁) + g₂ + …
+        let mut adjoints: Vec<Option<f64>> = vec![None; (top - lo) as usize + 1];
+        adjoints[(top - lo) as usize] = Some(1.0);
+        let give = |adjoints: &mut [Option<f64>], to: u32, amount: f64| {
+            if let Some(k) = to.checked_sub(lo) {
+                let a = &mut adjoints[k as usize];
+                *a = Some(a.unwrap_or(0.0) + 0.0 + amount);
+            }
+        };
+        self.with(|a| {
+            for i in (lo..=top).rev() {
+                let Some(g) = adjoints[(i - lo) as usize] else {
+                    continue;
+                };
+                let n = a.nodes[i as usize];
+                let y = match n.op.arity() {
+                    Arity::Leaf => continue,
+                    Arity::Nary => {
+                        // backward's `propagate_nary` order: last term first, the bias just
+                        // before the first term.
+                        let (bias, pairs) = dot_parts(&a.links, &n);
+                        for (k, pair) in pairs.chunks_exact(2).enumerate().rev() {
+                            if let (0, Some(b)) = (k, bias) {
+                                give(&mut adjoints, b, g);
+                            }
+                            let (x, c) = (
+                                a.nodes[pair[0] as usize].data,
+                                a.nodes[pair[1] as usize].data,
+                            );
+                            let (gx, gc) = Op::Dot.vjp(x, c, n.data, g);
+                            give(&mut adjoints, pair[0], gx);
+                            give(&mut adjoints, pair[1], gc);
+                        }
+                        continue;
+                    }
+                    _ => a.second_operand(&n),
+                };
+                let (gx, gy) = n.op.vjp(a.nodes[n.lhs as usize].data, y, n.data, g);
+                give(&mut adjoints, n.lhs, gx);
+                if n.op.arity() == Arity::Binary {
+                    give(&mut adjoints, n.rhs, gy);
+                }
+            }
+        });
+        inputs
+            .iter()
+            .map(|v| {
+                v.index()
+                    .checked_sub(lo)
+                    .filter(|_| v.index() <= top)
+                    .and_then(|k| adjoints[k as usize])
+                    .map_or(0.0, |d| d + 0.0)
             })
             .collect()
     }

@@ -34,8 +34,11 @@ fn non_empty(what: &'static str, x: &[Value<'_>]) -> Result<()> {
     }
 }
 
-fn max_data(x: &[Value<'_>]) -> f64 {
-    x.iter().map(|v| v.data()).fold(f64::NEG_INFINITY, f64::max)
+/// The shift of a softmax: the largest logit, as a node ([`Value::max`]) so that a replay
+/// recomputes it from new logits, and detached ([`Value::detach`]), so that it changes no
+/// gradient (PyTorch's `log_softmax` treats its shift the same way).
+fn shift<'g>(x: &[Value<'g>]) -> Value<'g> {
+    x[1..].iter().fold(x[0], |m, &v| m.max(v)).detach()
 }
 
 /// Left-fold sum of non-empty values.
@@ -46,7 +49,8 @@ fn sum<'g>(x: impl IntoIterator<Item = Value<'g>>) -> Value<'g> {
 }
 
 /// `softmax(y)ᵢ = exp(yᵢ − c) / Σⱼ exp(yⱼ − c)` with `c = max(y)`, so large inputs such as
-/// (1000, 0) do not overflow. `c` is a constant: it changes no gradient.
+/// (1000, 0) do not overflow. `c` is a node of the graph, detached: it changes no gradient,
+/// and [`Graph::recompute`](crate::Graph::recompute) recomputes it from new logits.
 ///
 /// ```
 /// let g = scalargrad::Graph::new();
@@ -61,7 +65,7 @@ fn sum<'g>(x: impl IntoIterator<Item = Value<'g>>) -> Value<'g> {
 /// [`Error::InputLength`] for an empty input.
 pub fn softmax<'g>(logits: &[Value<'g>]) -> Result<Vec<Value<'g>>> {
     non_empty("softmax", logits)?;
-    let c = max_data(logits);
+    let c = shift(logits);
     let e: Vec<Value<'g>> = logits.iter().map(|&y| (y - c).exp()).collect();
     let s = sum(e.iter().copied());
     Ok(e.into_iter().map(|ei| ei / s).collect())
@@ -73,7 +77,7 @@ pub fn softmax<'g>(logits: &[Value<'g>]) -> Result<Vec<Value<'g>>> {
 /// [`Error::InputLength`] for an empty input.
 pub fn log_softmax<'g>(logits: &[Value<'g>]) -> Result<Vec<Value<'g>>> {
     non_empty("log_softmax", logits)?;
-    let c = max_data(logits);
+    let c = shift(logits);
     let shifted: Vec<Value<'g>> = logits.iter().map(|&y| y - c).collect();
     let lse = sum(shifted.iter().map(|s| s.exp())).ln();
     Ok(shifted.into_iter().map(|s| s - lse).collect())
@@ -111,6 +115,10 @@ fn check_rows(what: &'static str, rows: usize, targets: usize) -> Result<()> {
 /// assert!((l.data() - 0.41003759580145893).abs() < 1e-15);
 /// # Ok::<(), scalargrad::Error>(())
 /// ```
+///
+/// The targets are constants of the graph (which entry is picked, or the probabilities as
+/// numbers): a replay ([`Graph::recompute`](crate::Graph::recompute)) keeps them. To train
+/// over changing mini-batches by replay, give them as values: [`cross_entropy_values`].
 ///
 /// # Errors
 /// [`Error::InputLength`] if the batch is empty, the targets have another length, or a row
@@ -159,6 +167,126 @@ pub fn cross_entropy<'g>(
     Ok(reduce(rows, reduction))
 }
 
+/// [`cross_entropy`] with the targets as values of the graph, one probability row per row
+/// of logits (one-hot rows from [`one_hot`], or soft labels): per row `−Σₖ tₖ ·
+/// log_softmax(y)ₖ`, then the mean or sum over rows.
+///
+/// Targets given as numbers ([`Target`]) are constants of the graph, and a replay
+/// ([`Graph::recompute`](crate::Graph::recompute)) keeps them. Targets that are values
+/// follow new data: set them ([`set_one_hot`], [`Value::set_data`]) with the inputs of the
+/// next mini-batch, recompute, and the loss is the new batch's.
+///
+/// ```
+/// use scalargrad::loss::{cross_entropy_values, one_hot, set_one_hot, Reduction};
+/// let g = scalargrad::Graph::new();
+/// let cp = g.checkpoint();
+/// let logits = vec![g.values(&[2.0, 0.0])];
+/// let targets = one_hot(&g, &[0], 2)?;
+/// let l = cross_entropy_values(&logits, &targets, Reduction::Mean)?;
+/// assert!((l.data() - 0.12692801104297263).abs() < 1e-15); // torch: F.cross_entropy, class 0
+/// set_one_hot(&targets, &[1])?; // the next batch's label
+/// g.recompute(cp);
+/// assert!((l.data() - 2.1269280110429727).abs() < 1e-15); // class 1
+/// # Ok::<(), scalargrad::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InputLength`] if the batch is empty, the targets have another length, or a
+/// target row has another width than its logits.
+pub fn cross_entropy_values<'g>(
+    logits: &[Vec<Value<'g>>],
+    targets: &[Vec<Value<'g>>],
+    reduction: Reduction,
+) -> Result<Value<'g>> {
+    check_rows("cross_entropy_values", logits.len(), targets.len())?;
+    let mut rows = Vec::with_capacity(logits.len());
+    for (y, t) in logits.iter().zip(targets) {
+        if t.len() != y.len() {
+            return Err(Error::InputLength {
+                what: "cross_entropy_values (target row)",
+                expected: y.len(),
+                found: t.len(),
+            });
+        }
+        let lsm = log_softmax(y)?;
+        rows.push(-sum(lsm.iter().zip(t).map(|(&l, &t)| l * t)));
+    }
+    Ok(reduce(rows, reduction))
+}
+
+/// One-hot target rows as leaves of `graph`, one row of `width` per class index, for
+/// [`cross_entropy_values`]; [`set_one_hot`] changes them for the next mini-batch.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for a class index not below `width`.
+pub fn one_hot<'g>(
+    graph: &'g crate::Graph,
+    classes: &[usize],
+    width: usize,
+) -> Result<Vec<Vec<Value<'g>>>> {
+    let rows: Vec<Vec<Value<'g>>> = classes
+        .iter()
+        .map(|_| (0..width).map(|_| graph.value(0.0)).collect())
+        .collect();
+    set_one_hot(&rows, classes)?;
+    Ok(rows)
+}
+
+/// Sets one-hot target rows (made by [`one_hot`]) to new class indices: 1 at the class, 0
+/// elsewhere.
+///
+/// # Errors
+/// [`Error::InputLength`] if there are not as many classes as rows;
+/// [`Error::InvalidArgument`] for a class index out of its row's range (nothing is changed).
+pub fn set_one_hot(rows: &[Vec<Value<'_>>], classes: &[usize]) -> Result<()> {
+    if rows.len() != classes.len() {
+        return Err(Error::InputLength {
+            what: "set_one_hot",
+            expected: rows.len(),
+            found: classes.len(),
+        });
+    }
+    if let Some((i, (row, &k))) = rows
+        .iter()
+        .zip(classes)
+        .enumerate()
+        .find(|(_, (row, k))| **k >= row.len())
+    {
+        return Err(Error::InvalidArgument {
+            what: "set_one_hot",
+            message: format!(
+                "row {i}: class {k} is out of range for {} classes",
+                row.len()
+            ),
+        });
+    }
+    for (row, &k) in rows.iter().zip(classes) {
+        for (j, v) in row.iter().enumerate() {
+            v.set_data(if j == k { 1.0 } else { 0.0 });
+        }
+    }
+    Ok(())
+}
+
+/// [`mse`] with the targets as values of the graph, so that a replay follows new targets
+/// (see [`cross_entropy_values`]).
+///
+/// # Errors
+/// [`Error::InputLength`] if the lengths differ or are 0.
+pub fn mse_values<'g>(
+    pred: &[Value<'g>],
+    target: &[Value<'g>],
+    reduction: Reduction,
+) -> Result<Value<'g>> {
+    check_rows("mse_values", pred.len(), target.len())?;
+    let rows = pred
+        .iter()
+        .zip(target)
+        .map(|(&p, &t)| (p - t).powi(2))
+        .collect();
+    Ok(reduce(rows, reduction))
+}
+
 /// The tutorial's `cross_entropy_error(P, T) = −Σ T·log(P + 1e−7)` on probabilities, summed
 /// over every row and column (not averaged), exactly as its NumPy code computes it.
 ///
@@ -181,6 +309,9 @@ pub fn cross_entropy_error<'g>(probs: &[Vec<Value<'g>>], onehot: &[Vec<f64>]) ->
 }
 
 /// Mean (or summed) squared error `(pred − target)²`.
+///
+/// The targets are constants of the graph, which a replay keeps; [`mse_values`] takes them
+/// as values that can change.
 ///
 /// # Errors
 /// [`Error::InputLength`] if the lengths differ or are 0.

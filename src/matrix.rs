@@ -49,11 +49,19 @@ impl<'g> Matrix<'g> {
     /// # Errors
     /// [`Error::ShapeMismatch`] if `data.len()` is not `rows * cols`.
     pub fn from_values(rows: usize, cols: usize, data: Vec<Value<'g>>) -> Result<Self> {
-        if data.len() != rows * cols {
+        let Some(len) = rows.checked_mul(cols) else {
             return Err(Error::ShapeMismatch {
                 op: "Matrix::from_values",
                 message: "rows × cols values".into(),
-                expected: format!("{} values for {}", rows * cols, Shape(rows, cols)),
+                expected: format!("{} (more values than a usize counts)", Shape(rows, cols)),
+                found: format!("{} values", data.len()),
+            });
+        };
+        if data.len() != len {
+            return Err(Error::ShapeMismatch {
+                op: "Matrix::from_values",
+                message: "rows × cols values".into(),
+                expected: format!("{len} values for {}", Shape(rows, cols)),
                 found: format!("{} values", data.len()),
             });
         }

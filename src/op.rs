@@ -1,15 +1,18 @@
 //! Every operation the engine knows: its forward value and its local derivatives, side by side.
 //!
 //! This is the only place where an op's mathematics is written. The graph stores the op tag
-//! and its operands; [`Op::eval`] computes the forward value and [`Op::partials`] the local
-//! derivatives. Backward multiplies those partials by the upstream gradient and knows nothing
-//! about any individual op.
+//! and its operands; [`Op::eval`] computes the forward value and [`Op::vjp`] what backward
+//! hands each parent for an upstream gradient `g`, written as PyTorch's backward computes it
+//! (its `derivatives.yaml` and CPU kernels, in the same order of operations), with a
+//! derivative that is exactly 0 selected rather than multiplied. Backward knows nothing about
+//! any individual op.
 //!
 //! Adding an op is one local change: a variant here, its arm in [`Op::eval`],
-//! [`Op::partials`] and [`Op::symbol`], and one method on [`Value`](crate::Value).
+//! [`Op::vjp`] and [`Op::symbol`], and one method on [`Value`](crate::Value).
 //!
-//! [`Op::partials`] is written once, over the small [`Scalar`] vocabulary. Backward calls it
-//! with `f64`s (numbers, and the same machine code as a hand-written `f64` version);
+//! [`Op::vjp`] is written once, over the small [`Scalar`] vocabulary. Backward,
+//! [`Graph::gradients`](crate::Graph::gradients) and the replay plan call it with `f64`s
+//! (numbers, and the same machine code as a hand-written `f64` version);
 //! [`Graph::grad`](crate::Graph::grad) calls it with symbolic operands, so the same arms build
 //! the derivative as new nodes, which can be differentiated again.
 
@@ -37,10 +40,10 @@ pub trait Scalar:
     fn zero() -> Self;
     /// The number: for a constant operand, its value.
     fn number(self) -> f64;
-    /// `self^e` for a constant real exponent ([`Op::PowF`]).
+    /// `self^e` for a constant real exponent ([`Op::PowF`]), as PyTorch computes it.
     #[must_use]
     fn powf(self, e: f64) -> Self;
-    /// `self^n` for a constant integer exponent ([`Op::PowI`]).
+    /// `self^n` for a constant integer exponent ([`Op::PowI`]), as PyTorch computes it.
     #[must_use]
     fn powi(self, n: i32) -> Self;
     /// The unit step [`Op::Step`]: 0 where `self ≤ 0`, else 1.
@@ -49,6 +52,34 @@ pub trait Scalar:
     /// PyTorch's `sign` ([`Op::Sign`]): −1, 0 or 1, and 0 for NaN.
     #[must_use]
     fn sign(self) -> Self;
+    /// [`Op::Gate`]: `self` where `cond > 0` (or NaN), else 0, selected and not multiplied,
+    /// so that an infinite or NaN `self` gives 0 where `cond ≤ 0` (PyTorch's
+    /// `threshold_backward`).
+    #[must_use]
+    fn gate(self, cond: Self) -> Self;
+    /// `eˣ` ([`Op::Exp`]).
+    #[must_use]
+    fn exp(self) -> Self;
+    /// `ln x` ([`Op::Ln`]).
+    #[must_use]
+    fn ln(self) -> Self;
+    /// `sin x` ([`Op::Sin`]).
+    #[must_use]
+    fn sin(self) -> Self;
+    /// `cos x` ([`Op::Cos`]).
+    #[must_use]
+    fn cos(self) -> Self;
+    /// `self^e` for an exponent that is a value ([`Op::Pow`]).
+    #[must_use]
+    fn pow(self, e: Self) -> Self;
+    /// `a` where `x > y`, else `b` (also where either is NaN): a selection, so the branch not
+    /// taken may be infinite or NaN. Symbolically it is built from [`Op::Cmp`] and
+    /// [`Op::Gate`] nodes, and may then differ in the sign of a zero only.
+    #[must_use]
+    fn select_gt(x: Self, y: Self, a: Self, b: Self) -> Self;
+    /// `a` where `x ≥ y`, else `b` (also where either is NaN), as [`Scalar::select_gt`].
+    #[must_use]
+    fn select_ge(x: Self, y: Self, a: Self, b: Self) -> Self;
 }
 
 impl Scalar for f64 {
@@ -66,11 +97,11 @@ impl Scalar for f64 {
     }
     #[inline(always)]
     fn powf(self, e: f64) -> Self {
-        f64::powf(self, e)
+        pow(self, e)
     }
     #[inline(always)]
     fn powi(self, n: i32) -> Self {
-        f64::powi(self, n)
+        pow(self, f64::from(n))
     }
     #[inline(always)]
     fn step(self) -> Self {
@@ -81,6 +112,38 @@ impl Scalar for f64 {
     #[inline(always)]
     fn sign(self) -> Self {
         sign(self)
+    }
+    #[inline(always)]
+    fn gate(self, cond: Self) -> Self {
+        gate(self, cond)
+    }
+    #[inline(always)]
+    fn exp(self) -> Self {
+        f64::exp(self)
+    }
+    #[inline(always)]
+    fn ln(self) -> Self {
+        f64::ln(self)
+    }
+    #[inline(always)]
+    fn sin(self) -> Self {
+        f64::sin(self)
+    }
+    #[inline(always)]
+    fn cos(self) -> Self {
+        f64::cos(self)
+    }
+    #[inline(always)]
+    fn pow(self, e: Self) -> Self {
+        f64::powf(self, e)
+    }
+    #[inline(always)]
+    fn select_gt(x: Self, y: Self, a: Self, b: Self) -> Self {
+        if x > y { a } else { b }
+    }
+    #[inline(always)]
+    fn select_ge(x: Self, y: Self, a: Self, b: Self) -> Self {
+        if x >= y { a } else { b }
     }
 }
 
@@ -119,16 +182,16 @@ pub enum Op {
     Neg,
     /// `eˣ`; ∂x = eˣ = out.
     Exp,
-    /// natural log `ln x`; ∂x = 1/x.
+    /// natural log `ln x`; ∂x = 1/x, applied as PyTorch's `g / x`.
     Ln,
     /// `tanh x`; ∂x = 1 − out².
     Tanh,
     /// `max(x, 0)`, with NaN propagating; ∂x = step(out): 0 where out ≤ 0, else 1 (so
     /// relu'(0) = 0 and relu'(NaN) = 1, as in PyTorch).
     Relu,
-    /// `σ(x) = 1/(1 + e⁻ˣ)`; ∂x = out·(1 − out).
+    /// `σ(x) = 1/(1 + e⁻ˣ)`; ∂x = out·(1 − out), applied as PyTorch's `(g·(1 − out))·out`.
     Sigmoid,
-    /// `√x`; ∂x = 1/(2·out).
+    /// `√x`; ∂x = 1/(2·out), applied as PyTorch's `g / (2·out)`.
     Sqrt,
     /// `|x|`; ∂x = sign(x), with sign(0) = sign(NaN) = 0 (as in PyTorch).
     Abs,
@@ -146,17 +209,17 @@ pub enum Op {
     RSubC,
     /// `x · c`; ∂x = c.
     MulC,
-    /// `x / c`; ∂x = 1/c.
+    /// `x / c`; ∂x = 1/c, applied as PyTorch's `g / c`.
     DivC,
     /// `c / x`; ∂x = −c/x², computed as −(out/x) so that it does not overflow or underflow
     /// where the result is representable (PyTorch's form for a tensor divisor).
     RDivC,
-    /// `x^c` for a real constant `c`; ∂x = c·x^(c−1), and 0 for c = 0 (also at x = 0, as in
-    /// PyTorch).
+    /// `x^c` for a real constant `c`, computed as PyTorch does (x·x for 2, x·x·x for 3, √x for
+    /// ½, …, else `pow`); ∂x = c·x^(c−1), and 0 for c = 0 (also at x = 0, as in PyTorch).
     PowF,
-    /// `x^n` for an integer constant `n` (computed by repeated multiplication); ∂x =
-    /// n·x^(n−1), and 0 for n = 0 (also at x = 0, as in PyTorch). For `n = i32::MIN` the
-    /// exponent n − 1 is taken as a real.
+    /// `x^n` for an integer constant `n`, computed as [`Op::PowF`] (PyTorch's `x ** n` is
+    /// `pow` with the exponent as a double); ∂x = n·x^(n−1), and 0 for n = 0 (also at x = 0,
+    /// as in PyTorch).
     PowI,
     /// `x + y`; ∂x = 1, ∂y = 1.
     Add,
@@ -164,25 +227,63 @@ pub enum Op {
     Sub,
     /// `x · y`; ∂x = y, ∂y = x.
     Mul,
-    /// `x / y`; ∂x = 1/y, ∂y = −x/y², computed as −(out/y), PyTorch's `−(x/y)/y`, which does
-    /// not overflow or underflow where the result is representable.
+    /// `x / y`; ∂x = 1/y, ∂y = −x/y², applied as PyTorch's `g / y` and `−g·((x/y)/y)`, which
+    /// does not overflow or underflow where the result is representable.
     Div,
     /// A neuron's weighted sum in one node: `b + a₀·c₀ + a₁·c₁ + …`, folded left from the
     /// optional bias `b` exactly as the chain of `×` and `+` nodes it replaces, so it gives
     /// the same numbers to the bit; ∂aₖ = cₖ, ∂cₖ = aₖ, ∂b = 1. Made by
     /// [`Graph::dot`](crate::Graph::dot).
     Dot,
+    /// `x` where `y > 0` (or `y` is NaN), else 0: the gradient relu lets through, as a
+    /// node (PyTorch's `threshold_backward(x, y, 0)`), so that [`Graph::grad`](crate::Graph::grad)
+    /// selects a zero where backward does; ∂x = gate(1, y), ∂y = 0.
+    Gate,
+    /// `x`, with no gradient: PyTorch's `detach`. ∂x = 0. Replay recomputes it, so a value
+    /// taken from the data (a softmax's shift) follows new data without being differentiated.
+    Detach,
+    /// `sin x`; ∂x = cos x.
+    Sin,
+    /// `cos x`; ∂x = −sin x.
+    Cos,
+    /// `ln(1 + x)`, accurate near 0; ∂x = 1/(x + 1), applied as PyTorch's `g / (x + 1)`.
+    Log1p,
+    /// PyTorch's `softplus` with β = 1 and threshold 20: `x` where x > 20, else `ln(1 + eˣ)`;
+    /// ∂x = 1 where x > 20, else `eˣ/(eˣ + 1)`, applied as PyTorch's `(g·z)/(z + 1)`, z = eˣ.
+    Softplus,
+    /// `x` where x > 0, else `c·x` (PyTorch's `leaky_relu` with negative slope `c`); ∂x = 1
+    /// where x > 0, else `c` (so `c` at 0 and at NaN).
+    LeakyRelu,
+    /// `max(x, c)`, NaN propagating (PyTorch's `clamp_min`); ∂x = 1 where x > c, else 0 (so
+    /// 0 at x = c, as PyTorch 2.15 gives).
+    ClampMin,
+    /// `min(x, c)`, NaN propagating (PyTorch's `clamp_max`); ∂x = 1 where x < c, else 0 (so
+    /// 0 at x = c, as PyTorch 2.15 gives).
+    ClampMax,
+    /// `max(x, y)`, NaN if either is (PyTorch's `maximum`); ∂x = 1 where x > y, ½ where
+    /// x = y, 0 where x < y (and 1 at NaN), ∂y likewise: equal inputs share the gradient.
+    Max,
+    /// `min(x, y)`, NaN if either is (PyTorch's `minimum`); ∂x = 1 where x < y, ½ where
+    /// x = y, 0 where x > y (and 1 at NaN), ∂y likewise.
+    Min,
+    /// `x^y` with a value as the exponent (PyTorch's `pow(Tensor, Tensor)`); ∂x = y·x^(y−1)
+    /// (0 where y = 0), ∂y = out·ln x (0 where x = 0 and y ≥ 0).
+    Pow,
+    /// The comparison behind [`Scalar::select_gt`]: 1 where x > y, ½ where x = y, 0 where
+    /// x < y or either is NaN; ∂x = ∂y = 0.
+    Cmp,
 }
 
 /// `specialize!(op, |o| body)`: a `match` with one arm per op, in which `o` is that op as a
-/// constant. Once `body` is inlined, `o.arity()`, [`Op::eval`] and [`Op::partials`] fold to that
+/// constant. Once `body` is inlined, `o.arity()`, [`Op::eval`] and [`Op::vjp`] fold to that
 /// op's own formula, so a loop over nodes pays for one jump per node, as a hand-written
 /// `match` would, while the mathematics stays in this file. The list is checked: a missing
 /// op is a compile error (the match must be exhaustive).
 macro_rules! specialize {
     ($op:expr, |$o:ident| $body:expr) => {
         specialize!(@arms $op, $o, $body; Leaf Neg Exp Ln Tanh Relu Sigmoid Sqrt Abs Sign Step
-            AddC SubC RSubC MulC DivC RDivC PowF PowI Add Sub Mul Div Dot)
+            AddC SubC RSubC MulC DivC RDivC PowF PowI Add Sub Mul Div Dot Gate Detach Sin Cos Log1p
+            Softplus LeakyRelu ClampMin ClampMax Max Min Pow Cmp)
     };
     (@arms $op:expr, $o:ident, $body:expr; $($v:ident)*) => {
         match $op {
@@ -201,7 +302,15 @@ impl Op {
     pub const fn arity(self) -> Arity {
         match self {
             Op::Leaf => Arity::Leaf,
-            Op::Add | Op::Sub | Op::Mul | Op::Div => Arity::Binary,
+            Op::Add
+            | Op::Sub
+            | Op::Mul
+            | Op::Div
+            | Op::Gate
+            | Op::Max
+            | Op::Min
+            | Op::Pow
+            | Op::Cmp => Arity::Binary,
             Op::Dot => Arity::Nary,
             Op::AddC
             | Op::SubC
@@ -210,7 +319,10 @@ impl Op {
             | Op::DivC
             | Op::RDivC
             | Op::PowF
-            | Op::PowI => Arity::UnaryConst,
+            | Op::PowI
+            | Op::LeakyRelu
+            | Op::ClampMin
+            | Op::ClampMax => Arity::UnaryConst,
             Op::Neg
             | Op::Exp
             | Op::Ln
@@ -220,7 +332,12 @@ impl Op {
             | Op::Sqrt
             | Op::Abs
             | Op::Sign
-            | Op::Step => Arity::Unary,
+            | Op::Step
+            | Op::Detach
+            | Op::Sin
+            | Op::Cos
+            | Op::Log1p
+            | Op::Softplus => Arity::Unary,
         }
     }
 
@@ -231,7 +348,7 @@ impl Op {
     #[must_use]
     pub fn eval(self, x: f64, y: f64) -> f64 {
         match self {
-            Op::Leaf => x,
+            Op::Leaf | Op::Detach => x,
             Op::Add | Op::AddC => x + y,
             Op::Sub | Op::SubC => x - y,
             Op::RSubC => y - x,
@@ -239,8 +356,7 @@ impl Op {
             Op::Div | Op::DivC => x / y,
             Op::RDivC => y / x,
             Op::Neg => -x,
-            Op::PowF => x.powf(y),
-            Op::PowI => x.powi(pow_exponent(y)),
+            Op::PowF | Op::PowI => pow(x, y),
             Op::Exp => x.exp(),
             Op::Ln => x.ln(),
             Op::Tanh => x.tanh(),
@@ -257,18 +373,67 @@ impl Op {
             Op::Abs => x.abs(),
             Op::Sign => sign(x),
             Op::Step => Scalar::step(x),
+            Op::Gate => gate(x, y),
+            Op::Sin => x.sin(),
+            Op::Cos => x.cos(),
+            Op::Log1p => x.ln_1p(),
+            Op::Softplus => {
+                if x > 20.0 {
+                    x
+                } else {
+                    x.exp().ln_1p()
+                }
+            }
+            Op::LeakyRelu => {
+                if x > 0.0 {
+                    x
+                } else {
+                    x * y
+                }
+            }
+            // NaN passes through, as in PyTorch's clamp kernels.
+            Op::ClampMin => {
+                if x < y {
+                    y
+                } else {
+                    x
+                }
+            }
+            Op::ClampMax => {
+                if y < x {
+                    y
+                } else {
+                    x
+                }
+            }
+            Op::Max => {
+                if x.is_nan() || y.is_nan() {
+                    f64::NAN
+                } else if x < y {
+                    y
+                } else {
+                    x
+                }
+            }
+            Op::Min => {
+                if x.is_nan() || y.is_nan() {
+                    f64::NAN
+                } else if y < x {
+                    y
+                } else {
+                    x
+                }
+            }
+            Op::Pow => x.powf(y),
+            Op::Cmp => cmp(x, y),
         }
     }
 
-    /// The local derivatives `(∂out/∂x, ∂out/∂y)`, given the operands and the forward value.
+    /// The local derivatives `(∂out/∂x, ∂out/∂y)`, given the operands and the forward value:
+    /// [`Op::vjp`] with an upstream gradient of 1.
     ///
     /// For unary and constant ops the second entry is [`Scalar::zero`] and unused; for
-    /// [`Op::Dot`] they are the partials of one term `x·y` (a bias has partial 1). Derivatives
-    /// that can be written with `out` reuse it (exp, tanh, sigmoid, sqrt, relu, the divisions).
-    ///
-    /// Generic over [`Scalar`]: with `f64`s it gives numbers (backward), with the symbolic
-    /// operands of [`Graph::grad`](crate::Graph::grad) it builds the same formulas as nodes.
-    /// This is the only place an op's calculus is written.
+    /// [`Op::Dot`] they are the partials of one term `x·y` (a bias has partial 1).
     ///
     /// ```
     /// use scalargrad::Op;
@@ -279,45 +444,97 @@ impl Op {
     #[inline]
     #[must_use]
     pub fn partials<T: Scalar>(self, x: T, y: T, out: T) -> (T, T) {
+        self.vjp(x, y, out, T::lit(1.0))
+    }
+
+    /// What the op hands its parents in backward: `(g·∂out/∂x, g·∂out/∂y)` for an upstream
+    /// gradient `g`, given the operands and the forward value (a vector-Jacobian product).
+    ///
+    /// Where a local derivative is exactly 0 (relu for x ≤ 0, sign, step, a power with
+    /// exponent 0) the contribution is selected as 0, not multiplied, so an infinite or NaN
+    /// `g` gives 0, as PyTorch's `threshold_backward` and `zeros_like` do.
+    ///
+    /// For unary and constant ops the second entry is [`Scalar::zero`] and unused; for
+    /// [`Op::Dot`] they are the contributions of one term `x·y` (a bias gets `g`). Derivatives
+    /// that can be written with `out` reuse it (exp, tanh, sigmoid, sqrt, relu, the divisions).
+    ///
+    /// Generic over [`Scalar`]: with `f64`s it gives numbers (backward), with the symbolic
+    /// operands of [`Graph::grad`](crate::Graph::grad) it builds the same formulas as nodes.
+    /// This is the only place an op's calculus is written.
+    ///
+    /// ```
+    /// use scalargrad::Op;
+    /// assert_eq!(Op::Mul.vjp(2.0, 5.0, 10.0, 3.0), (15.0, 6.0));
+    /// // relu at x = −1 selects 0 whatever arrives (PyTorch: threshold_backward)
+    /// assert_eq!(Op::Relu.vjp(-1.0, 0.0, 0.0, f64::INFINITY).0, 0.0);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn vjp<T: Scalar>(self, x: T, y: T, out: T, g: T) -> (T, T) {
         let one = || T::lit(1.0);
         let unary = |d: T| (d, T::zero());
         match self {
-            Op::Leaf | Op::Sign | Op::Step => (T::zero(), T::zero()),
-            Op::Add => (one(), one()),
-            Op::Sub => (one(), -one()),
-            // For Dot: the partials of one term x·y.
-            Op::Mul | Op::Dot => (y, x),
-            Op::Div => (one() / y, -(out / y)),
-            Op::AddC | Op::SubC => unary(one()),
-            Op::RSubC | Op::Neg => unary(-one()),
-            Op::MulC => unary(y),
-            Op::DivC => unary(one() / y),
-            Op::RDivC => unary(-(out / x)),
-            Op::PowF => {
-                let c = y.number();
-                // PyTorch masks c = 0 to 0, where c·x^(c−1) would be 0·∞ at x = 0.
-                unary(if c == 0.0 {
-                    T::lit(0.0)
-                } else {
-                    y * x.powf(c - 1.0)
-                })
+            Op::Leaf | Op::Sign | Op::Step | Op::Detach | Op::Cmp => (T::zero(), T::zero()),
+            Op::Add => (g, g),
+            Op::Sub => (g, -g),
+            // For Dot: the contributions of one term x·y.
+            Op::Mul | Op::Dot => (g * y, g * x),
+            // PyTorch: grad / other and −grad · ((self / other) / other), which does not
+            // overflow or underflow where the result is representable.
+            Op::Div => (g / y, -g * (out / y)),
+            Op::AddC | Op::SubC => unary(g),
+            Op::RSubC | Op::Neg => unary(-g),
+            Op::MulC => unary(g * y),
+            Op::DivC => unary(g / y),
+            Op::RDivC => unary(-g * (out / x)),
+            // PyTorch selects 0 for c = 0, where c·x^(c−1) would be 0·∞ at x = 0.
+            Op::PowF | Op::PowI => unary(if y.number() == 0.0 {
+                T::zero()
+            } else {
+                g * (y * x.powf(y.number() - 1.0))
+            }),
+            Op::Exp => unary(g * out),
+            Op::Ln => unary(g / x),
+            Op::Tanh => unary(g * (one() - out * out)),
+            Op::Relu => unary(g.gate(out)),
+            Op::Sigmoid => unary((g * (one() - out)) * out),
+            Op::Sqrt => unary(g / (T::lit(2.0) * out)),
+            Op::Abs => unary(g * x.sign()),
+            Op::Gate => (g.gate(y), T::zero()),
+            Op::Sin => unary(g * x.cos()),
+            Op::Cos => unary(g * -x.sin()),
+            Op::Log1p => unary(g / (x + one())),
+            Op::Softplus => {
+                let z = x.exp();
+                unary(T::select_gt(x, T::lit(20.0), g, (g * z) / (z + one())))
             }
-            Op::PowI => {
-                let c = y.number();
-                unary(match pow_exponent(c).checked_sub(1) {
-                    _ if c == 0.0 => T::lit(0.0),
-                    Some(m) => y * x.powi(m),
-                    // n = i32::MIN: n − 1 is not an i32, but it is an exact f64.
-                    None => y * x.powf(c - 1.0),
-                })
+            Op::LeakyRelu => unary(T::select_gt(x, T::lit(0.0), g, g * y)),
+            Op::ClampMin => unary(T::select_gt(x, y, g, T::zero())),
+            Op::ClampMax => unary(T::select_gt(y, x, g, T::zero())),
+            // PyTorch: where(x == y, g/2, g), masked to 0 where the other input is larger.
+            Op::Max => (
+                T::select_gt(y, x, T::zero(), T::select_ge(y, x, g / T::lit(2.0), g)),
+                T::select_gt(x, y, T::zero(), T::select_ge(x, y, g / T::lit(2.0), g)),
+            ),
+            Op::Min => (
+                T::select_gt(x, y, T::zero(), T::select_ge(x, y, g / T::lit(2.0), g)),
+                T::select_gt(y, x, T::zero(), T::select_ge(y, x, g / T::lit(2.0), g)),
+            ),
+            Op::Pow => {
+                // PyTorch's pow_backward_self and pow_backward_exponent.
+                let zero = T::lit(0.0);
+                let dx = g * (y * x.pow(y - one()));
+                let dy = out * x.ln();
+                (
+                    T::select_ge(y, zero, T::select_ge(zero, y, T::zero(), dx), dx),
+                    g * T::select_ge(
+                        x,
+                        zero,
+                        T::select_ge(zero, x, T::select_ge(y, zero, T::lit(0.0), dy), dy),
+                        dy,
+                    ),
+                )
             }
-            Op::Exp => unary(out),
-            Op::Ln => unary(one() / x),
-            Op::Tanh => unary(one() - out * out),
-            Op::Relu => unary(out.step()),
-            Op::Sigmoid => unary(out * (one() - out)),
-            Op::Sqrt => unary(T::lit(0.5) / out),
-            Op::Abs => unary(x.sign()),
         }
     }
 
@@ -332,7 +549,7 @@ impl Op {
             Op::Sub | Op::SubC | Op::RSubC | Op::Neg => "−",
             Op::Mul | Op::MulC => "×",
             Op::Div | Op::DivC | Op::RDivC => "/",
-            Op::PowF | Op::PowI => "^",
+            Op::PowF | Op::PowI | Op::Pow => "^",
             Op::Exp => "exp",
             Op::Ln => "ln",
             Op::Tanh => "tanh",
@@ -343,6 +560,18 @@ impl Op {
             Op::Sign => "sign",
             Op::Step => "step",
             Op::Dot => "Σ",
+            Op::Gate => "gate",
+            Op::Detach => "detach",
+            Op::Sin => "sin",
+            Op::Cos => "cos",
+            Op::Log1p => "log1p",
+            Op::Softplus => "softplus",
+            Op::LeakyRelu => "leaky_relu",
+            Op::ClampMin => "clamp_min",
+            Op::ClampMax => "clamp_max",
+            Op::Max => "max",
+            Op::Min => "min",
+            Op::Cmp => "cmp",
         }
     }
 
@@ -367,7 +596,15 @@ impl Op {
     #[must_use]
     pub fn label_with(self, c: &str) -> String {
         match self {
-            Op::AddC | Op::SubC | Op::MulC | Op::DivC | Op::PowF | Op::PowI => {
+            Op::AddC
+            | Op::SubC
+            | Op::MulC
+            | Op::DivC
+            | Op::PowF
+            | Op::PowI
+            | Op::LeakyRelu
+            | Op::ClampMin
+            | Op::ClampMax => {
                 format!("{} {c}", self.symbol())
             }
             Op::RSubC | Op::RDivC => format!("{c} {}", self.symbol()),
@@ -376,7 +613,7 @@ impl Op {
     }
 }
 
-// Formulas for people, beside `partials` above: the step-by-step viewer (`viz::to_html`) writes
+// Formulas for people, beside `vjp` above: the step-by-step viewer (`viz::to_html`) writes
 // its captions from these, so a derivative and its text are changed together.
 impl Op {
     /// The forward formula in the operands' names: `x` and `y` are the parents, `c` the
@@ -413,6 +650,19 @@ impl Op {
             Op::Mul => "x × y",
             Op::Div => "x / y",
             Op::Dot => "b + Σ aₖ × cₖ",
+            Op::Gate => "x if y > 0, else 0",
+            Op::Detach => "x (no gradient)",
+            Op::Sin => "sin(x)",
+            Op::Cos => "cos(x)",
+            Op::Log1p => "ln(1 + x)",
+            Op::Softplus => "ln(1 + exp(x)), x if x > 20",
+            Op::LeakyRelu => "x if x > 0, else c × x",
+            Op::ClampMin => "max(x, c)",
+            Op::ClampMax => "min(x, c)",
+            Op::Max => "max(x, y)",
+            Op::Min => "min(x, y)",
+            Op::Pow => "x^y",
+            Op::Cmp => "1 if x > y, ½ if x = y, else 0",
         }
     }
 
@@ -448,22 +698,77 @@ impl Op {
             Op::Sigmoid => ["out × (1 − out)", ""],
             Op::Sqrt => ["1 / (2 × out)", ""],
             Op::Abs => ["sign(x)", ""],
-            Op::Sign | Op::Step => ["0", ""],
+            Op::Sign | Op::Step | Op::Detach => ["0", ""],
+            Op::Gate => ["1 if y > 0, else 0", "0"],
+            Op::Cmp => ["0", "0"],
+            Op::Sin => ["cos(x)", ""],
+            Op::Cos => ["−sin(x)", ""],
+            Op::Log1p => ["1 / (x + 1)", ""],
+            Op::Softplus => ["exp(x) / (exp(x) + 1), 1 if x > 20", ""],
+            Op::LeakyRelu => ["1 if x > 0, else c", ""],
+            Op::ClampMin => ["1 if x > c, else 0", ""],
+            Op::ClampMax => ["1 if x < c, else 0", ""],
+            Op::Max => [
+                "1 if x > y, ½ if x = y, else 0",
+                "1 if y > x, ½ if x = y, else 0",
+            ],
+            Op::Min => [
+                "1 if x < y, ½ if x = y, else 0",
+                "1 if y < x, ½ if x = y, else 0",
+            ],
+            Op::Pow => ["y × x^(y − 1)", "out × ln(x)"],
         }
     }
 }
 
-/// The integer exponent of [`Op::PowI`], stored as an exact `f64`.
-#[inline]
-#[allow(clippy::cast_possible_truncation)]
-fn pow_exponent(y: f64) -> i32 {
-    y as i32
+/// `x^c` as PyTorch's CPU kernel computes it for a scalar exponent (`pow_tensor_scalar`):
+/// 1 for c = 0, x for 1, √x for ½, 1/√x for −½, 1/x for −1, x·x for 2, x·x·x for 3,
+/// 1/(x·x) for −2, else the C library's `pow`.
+#[inline(always)]
+fn pow(x: f64, c: f64) -> f64 {
+    if c == 0.0 {
+        1.0
+    } else if c == 1.0 {
+        x
+    } else if c == 0.5 {
+        x.sqrt()
+    } else if c == -0.5 {
+        1.0 / x.sqrt()
+    } else if c == -1.0 {
+        1.0 / x
+    } else if c == 2.0 {
+        x * x
+    } else if c == 3.0 {
+        x * x * x
+    } else if c == -2.0 {
+        1.0 / (x * x)
+    } else {
+        x.powf(c)
+    }
 }
 
 /// PyTorch's `sign`: −1, 0 or 1; `(0 < x) − (x < 0)`, so ±0 and NaN give 0.
 #[inline(always)]
 fn sign(x: f64) -> f64 {
     f64::from(u8::from(0.0 < x)) - f64::from(u8::from(x < 0.0))
+}
+
+/// `x` where `cond > 0` or `cond` is NaN, else 0 ([`Op::Gate`]).
+#[inline(always)]
+fn gate(x: f64, cond: f64) -> f64 {
+    if cond <= 0.0 { 0.0 } else { x }
+}
+
+/// 1 where `x > y`, ½ where `x = y`, else 0 (also for NaN) ([`Op::Cmp`]).
+#[inline(always)]
+fn cmp(x: f64, y: f64) -> f64 {
+    if x > y {
+        1.0
+    } else if x == y {
+        0.5
+    } else {
+        0.0
+    }
 }
 
 /// A constant as the book writes it: `-1` as `−1`, `1.1` as `1.1`.
@@ -510,6 +815,19 @@ mod tests {
             Op::Mul,
             Op::Div,
             Op::Dot,
+            Op::Gate,
+            Op::Detach,
+            Op::Sin,
+            Op::Cos,
+            Op::Log1p,
+            Op::Softplus,
+            Op::LeakyRelu,
+            Op::ClampMin,
+            Op::ClampMax,
+            Op::Max,
+            Op::Min,
+            Op::Pow,
+            Op::Cmp,
         ];
         for op in ops {
             let [dx, dy] = op.derivative_formula();

@@ -4,7 +4,7 @@
 //! runs over the same structure every time. The plan lists the op nodes of the replayed range,
 //! each with the byte offsets of its node and of its parents in the arena. Its loops skip the
 //! leaves (inputs and parameters), and address nodes without scaling an index by the node's
-//! size. The mathematics stays in `op.rs`: the loops call `Op::eval` and `Op::partials`
+//! size. The mathematics stays in `op.rs`: the loops call `Op::eval` and `Op::vjp`
 //! through `specialize!`, as the node loops do, so both give the same bits.
 //!
 //! **Schedule.** Creation order is a valid order, but often a slow one: each op waits for
@@ -217,10 +217,10 @@ impl Arena {
                 // The node sweep's order (`backward::propagate`): the first parent, then the
                 // second, so `a * a` adds its two contributions as it does there. (Across
                 // nodes, `schedule` kept the node sweep's order of every gradient's terms.)
-                let (dx, dy) = op.partials(data_at(s.lhs), y, data);
-                give(s.lhs, grad * dx);
+                let (gx, gy) = op.vjp(data_at(s.lhs), y, data, grad);
+                give(s.lhs, gx);
                 if op.arity() == Arity::Binary {
-                    give(s.rhs, grad * dy);
+                    give(s.rhs, gy);
                 }
             });
         }

@@ -30,11 +30,12 @@ impl Graph {
     /// assert_eq!(w.grad(), 0.0); // the relu branch follows the new data
     /// ```
     ///
-    /// Constants are part of the graph's structure and are not recomputed. So a constant
-    /// chosen from the data at build time stays as it was: [`loss::softmax`](crate::loss::softmax)
-    /// and its relatives subtract the maximum logit as a constant, and after a replay they
-    /// still give the right values (any shift does) but may round differently from a
-    /// rebuild. Graphs without data-dependent constants replay to the bit.
+    /// Constants are part of the graph's structure and are not recomputed: a number taken
+    /// from the data at build time (`x - x.data()`) stays as it was, and a replay with other
+    /// data then computes something else than a rebuild would. Make such a number a node
+    /// instead ([`Value::max`](crate::Value::max), [`Value::detach`](crate::Value::detach)), as
+    /// [`loss::softmax`](crate::loss::softmax) and its relatives do with their shift, the
+    /// largest logit: then replay and rebuild give the same bits.
     ///
     /// Cost: one pass over the op nodes since `from`. The first recompute from a checkpoint
     /// (and the first after the graph changed: a rewind, new nodes, another checkpoint) also

@@ -359,7 +359,8 @@ impl<'g> Value<'g> {
         }
     }
 
-    /// `self^k` for a real exponent `k`; d/dx = k·x^(k−1).
+    /// `self^k` for a real exponent `k`, computed as PyTorch's `x ** k` (x·x for 2, x·x·x for
+    /// 3, √x for ½, …, else `pow`); d/dx = k·x^(k−1), and 0 for k = 0.
     ///
     /// ```
     /// let g = scalargrad::Graph::new();
@@ -374,7 +375,8 @@ impl<'g> Value<'g> {
         self.with_const(Op::PowF, k)
     }
 
-    /// `self^n` for an integer exponent, by repeated multiplication; d/dx = n·x^(n−1).
+    /// `self^n` for an integer exponent, computed as PyTorch's `x ** n` (x·x for 2, x·x·x for
+    /// 3, 1/x for −1, 1/(x·x) for −2, else `pow`); d/dx = n·x^(n−1).
     ///
     /// ```
     /// let g = scalargrad::Graph::new();
@@ -528,6 +530,22 @@ impl<'g> Value<'g> {
         self.unary(Op::Step)
     }
 
+    /// `self` where `cond > 0` (or `cond` is NaN), else 0: the gradient relu lets through
+    /// (PyTorch's `threshold_backward(self, cond, 0)`), selected rather than multiplied, so
+    /// that an infinite `self` still gives 0; d/dself = gate(1, cond), d/dcond = 0.
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let (x, c) = (g.value(f64::INFINITY), g.value(-1.0));
+    /// assert_eq!(x.gate(c).data(), 0.0); // where inf · step(c) would be NaN
+    /// assert_eq!(x.gate(g.value(2.0)).data(), f64::INFINITY);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn gate(self, cond: Self) -> Self {
+        self.binary(Op::Gate, cond)
+    }
+
     /// `1/x`, written as the constant op `1 / x` (the book's "/" node); d/dx = −1/x².
     ///
     /// ```
@@ -541,6 +559,193 @@ impl<'g> Value<'g> {
     #[must_use]
     pub fn recip(self) -> Self {
         1.0 / self
+    }
+
+    /// PyTorch's `detach`: the same number, but no gradient flows through it; d/dx = 0.
+    /// Replay recomputes it (a shift taken from the data follows new data).
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(3.0);
+    /// let y = x * x.detach(); // torch: x * x.detach()
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (9.0, 3.0));
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn detach(self) -> Self {
+        self.unary(Op::Detach)
+    }
+
+    /// `sin x`; d/dx = cos x.
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(0.0);
+    /// let y = x.sin(); // torch: x.sin()
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (0.0, 1.0));
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn sin(self) -> Self {
+        self.unary(Op::Sin)
+    }
+
+    /// `cos x`; d/dx = −sin x.
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(0.0);
+    /// let y = x.cos(); // torch: x.cos()
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (1.0, 0.0));
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn cos(self) -> Self {
+        self.unary(Op::Cos)
+    }
+
+    /// `ln(1 + x)`, accurate for small x; d/dx = 1/(x + 1).
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(1e-20);
+    /// let y = x.log1p(); // torch: x.log1p()
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (1e-20, 1.0));
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn log1p(self) -> Self {
+        self.unary(Op::Log1p)
+    }
+
+    /// PyTorch's `softplus` (β = 1, threshold 20): `ln(1 + eˣ)`, and `x` where x > 20;
+    /// d/dx = eˣ/(eˣ + 1), and 1 where x > 20.
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(0.0);
+    /// let y = x.softplus(); // torch: F.softplus(x)
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (std::f64::consts::LN_2, 0.5));
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn softplus(self) -> Self {
+        self.unary(Op::Softplus)
+    }
+
+    /// `x` where x > 0, else `slope·x` (PyTorch's `leaky_relu`); d/dx = 1 where x > 0, else
+    /// `slope`.
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(-2.0);
+    /// let y = x.leaky_relu(0.01); // torch: F.leaky_relu(x, 0.01)
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (-0.02, 0.01));
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn leaky_relu(self, slope: f64) -> Self {
+        self.with_const(Op::LeakyRelu, slope)
+    }
+
+    /// `x` clamped into `[lo, hi]`, NaN passing through (PyTorch's `clamp`): two nodes,
+    /// `max(x, lo)` then `min(·, hi)`; d/dx = 1 where lo < x < hi, else 0 (so 0 at either
+    /// end, as PyTorch 2.15 gives). Where `lo > hi` every value becomes `hi`, as in PyTorch.
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let x = g.value(0.5);
+    /// let y = x.clamp(-1.0, 1.0); // torch: x.clamp(-1, 1)
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (0.5, 1.0));
+    /// assert_eq!(g.value(5.0).clamp(-1.0, 1.0).data(), 1.0);
+    /// ```
+    #[inline]
+    #[must_use]
+    pub fn clamp(self, lo: f64, hi: f64) -> Self {
+        self.with_const(Op::ClampMin, lo)
+            .with_const(Op::ClampMax, hi)
+    }
+
+    /// The larger of two values, NaN if either is (PyTorch's `torch.maximum`); equal inputs
+    /// share the gradient, half each.
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let (a, b) = (g.value(2.0), g.value(2.0));
+    /// let y = a.max(b); // torch: torch.maximum(a, b)
+    /// y.backward();
+    /// assert_eq!((y.data(), a.grad(), b.grad()), (2.0, 0.5, 0.5));
+    /// ```
+    ///
+    /// # Panics
+    /// If the values belong to different graphs.
+    #[inline]
+    #[must_use]
+    pub fn max(self, other: Self) -> Self {
+        self.binary(Op::Max, other)
+    }
+
+    /// The smaller of two values, NaN if either is (PyTorch's `torch.minimum`); equal
+    /// inputs share the gradient, half each.
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let (a, b) = (g.value(2.0), g.value(3.0));
+    /// let y = a.min(b); // torch: torch.minimum(a, b)
+    /// y.backward();
+    /// assert_eq!((y.data(), a.grad(), b.grad()), (2.0, 1.0, 0.0));
+    /// ```
+    ///
+    /// # Panics
+    /// If the values belong to different graphs.
+    #[inline]
+    #[must_use]
+    pub fn min(self, other: Self) -> Self {
+        self.binary(Op::Min, other)
+    }
+
+    /// `self^exponent` with a value as the exponent (PyTorch's `x ** y` for two tensors);
+    /// d/dx = y·x^(y−1) (0 where y = 0), d/dy = out·ln x (0 where x = 0 and y ≥ 0).
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let (x, y) = (g.value(2.0), g.value(3.0));
+    /// let z = x.pow(y); // torch: x ** y
+    /// z.backward();
+    /// assert_eq!((z.data(), x.grad(), y.grad()), (8.0, 12.0, 8.0 * 2f64.ln()));
+    /// ```
+    ///
+    /// # Panics
+    /// If the values belong to different graphs.
+    #[inline]
+    #[must_use]
+    pub fn pow(self, exponent: Self) -> Self {
+        self.binary(Op::Pow, exponent)
+    }
+
+    /// 1 where `self > other`, ½ where they are equal, else 0 (also for NaN), with no
+    /// gradient: the comparison [`Graph::grad`] builds where a derivative is piecewise
+    /// (the halves of [`Value::max`] at a tie, the ends of [`Value::clamp`]).
+    ///
+    /// ```
+    /// let g = scalargrad::Graph::new();
+    /// let (a, b) = (g.value(1.0), g.value(2.0));
+    /// assert_eq!((b.compare(a).data(), a.compare(a).data(), a.compare(b).data()), (1.0, 0.5, 0.0));
+    /// ```
+    ///
+    /// # Panics
+    /// If the values belong to different graphs.
+    #[inline]
+    #[must_use]
+    pub fn compare(self, other: Self) -> Self {
+        self.binary(Op::Cmp, other)
     }
 }
 

@@ -259,3 +259,98 @@ fn digits_training_matches_pytorch_float64_for_200_steps() {
         assert_rel("final bias", n.bias().unwrap().data(), want, 1e-9);
     }
 }
+
+/// Issue 27: the digits network trained by replay, one graph recomputed per mini-batch, with
+/// the labels as leaf values (`cross_entropy_values`): the same losses as PyTorch (and as the
+/// rebuilt graph above). A batch of another size (the end of an epoch) is built anew.
+#[test]
+fn digits_training_by_replay_with_targets_as_values_matches_pytorch() {
+    use scalargrad::Value;
+    use scalargrad::loss::{cross_entropy_values, one_hot, set_one_hot};
+    type Rows<'g> = Vec<Vec<Value<'g>>>;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/digits_torch.json");
+    let fixture: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut d = digits();
+    d.scale(1.0 / 16.0);
+
+    let g = Graph::new();
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    let hidden = usize::try_from(fixture["hidden"].as_u64().unwrap()).unwrap();
+    let model = Mlp::builder(64)
+        .layer(hidden, Activation::Tanh)
+        .layer(10, Activation::Identity)
+        .build(&g, &mut rng)
+        .fused(true);
+    let init = &fixture["init"];
+    let mut torch_params = Vec::new();
+    for (w, b) in [("w1", "b1"), ("w2", "b2")] {
+        for (row, bias) in matrix(&init[w]).into_iter().zip(vector(&init[b])) {
+            torch_params.extend(row);
+            torch_params.push(bias);
+        }
+    }
+    for (p, v) in model.parameters().iter().zip(&torch_params) {
+        p.set_data(*v);
+    }
+    let mut adam = Adam::new(
+        model.parameters(),
+        AdamConfig {
+            lr: fixture["lr"].as_f64().unwrap(),
+            ..AdamConfig::default()
+        },
+    )
+    .unwrap();
+    let cp = g.checkpoint();
+    // The step's graph: inputs and one-hot targets as leaves, and the loss.
+    let mut built: Option<(Rows<'_>, Rows<'_>, Value<'_>)> = None;
+    let mut replays = 0;
+    let losses = vector(&fixture["losses"]);
+    for (step, (batch, want)) in fixture["batches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(&losses)
+        .enumerate()
+    {
+        let rows: Vec<usize> = batch
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| usize::try_from(r.as_u64().unwrap()).unwrap())
+            .collect();
+        let labels: Vec<usize> = rows.iter().map(|&r| d.labels[r]).collect();
+        let loss = match &built {
+            Some((inputs, targets, loss)) if inputs.len() == rows.len() => {
+                for (x, &r) in inputs.iter().zip(&rows) {
+                    for (v, &p) in x.iter().zip(&d.features[r]) {
+                        v.set_data(p);
+                    }
+                }
+                set_one_hot(targets, &labels).unwrap();
+                g.recompute(cp);
+                replays += 1;
+                *loss
+            }
+            _ => {
+                g.rewind(cp);
+                let inputs: Vec<Vec<Value<'_>>> =
+                    rows.iter().map(|&r| g.values(&d.features[r])).collect();
+                let targets = one_hot(&g, &labels, 10).unwrap();
+                let logits: Vec<Vec<Value<'_>>> =
+                    inputs.iter().map(|x| model.forward(x).unwrap()).collect();
+                let loss = cross_entropy_values(&logits, &targets, Reduction::Mean).unwrap();
+                built = Some((inputs, targets, loss));
+                loss
+            }
+        };
+        assert_rel(&format!("loss at step {step}"), loss.data(), *want, 1e-9);
+        adam.zero_grad();
+        loss.backward();
+        adam.step();
+    }
+    assert!(replays > 150, "most steps replay ({replays})");
+    let last = model.layers()[1].neurons();
+    for (n, want) in last.iter().zip(vector(&fixture["final_b2"])) {
+        assert_rel("final bias", n.bias().unwrap().data(), want, 1e-9);
+    }
+}

@@ -818,3 +818,17 @@ fn optimizer_steps_read_and_write_each_parameter_through_one_check() {
     let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stale.step()));
     assert!(caught.is_err());
 }
+
+/// Issue 27: 2³² × 2³² overflowed to 0 in a 64-bit `usize`, so an empty `Vec` was accepted.
+#[test]
+fn a_matrix_shape_whose_size_overflows_is_refused() {
+    let e = scalargrad::Matrix::from_values(1 << 32, 1 << 32, Vec::new()).unwrap_err();
+    assert!(
+        matches!(e, scalargrad::Error::ShapeMismatch { .. }),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string().contains("more values than a usize counts"),
+        "{e}"
+    );
+}

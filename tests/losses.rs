@@ -238,3 +238,139 @@ fn losses_reject_mismatched_shapes() {
     assert!(softmax(&[]).is_err());
     assert!(cross_entropy_error(std::slice::from_ref(&flat), &[vec![1.0, 0.0]]).is_err());
 }
+
+/// Issue 27: the shift is a node, so a replay with grown logits recomputes it. Before, logits
+/// (1000, 0) after a replay gave loss inf and p = [NaN, 0]; a fresh build gives 1000 and
+/// [1, 0] (torch: `F.cross_entropy(torch.tensor([[1000., 0.]]), torch.tensor([1]))` = 1000).
+#[test]
+fn softmax_and_cross_entropy_replay_like_fresh_builds_for_any_logits() {
+    use scalargrad::loss::{Reduction, Target, cross_entropy, softmax};
+    let g = Graph::new();
+    let cp = g.checkpoint();
+    let logits = g.values(&[1.0, 0.0]);
+    let p = softmax(&logits).unwrap();
+    let l = cross_entropy(
+        std::slice::from_ref(&logits),
+        Target::Classes(&[1]),
+        Reduction::Mean,
+    )
+    .unwrap();
+    for (a, b) in [(1000.0, 0.0), (0.0, -1000.0), (-3.0, 700.0), (2.5, 2.5)] {
+        logits[0].set_data(a);
+        logits[1].set_data(b);
+        g.recompute(cp);
+        l.backward();
+        let fresh = Graph::new();
+        let fl = fresh.values(&[a, b]);
+        let fp = softmax(&fl).unwrap();
+        let floss = cross_entropy(
+            std::slice::from_ref(&fl),
+            Target::Classes(&[1]),
+            Reduction::Mean,
+        )
+        .unwrap();
+        floss.backward();
+        assert_eq!(
+            l.data().to_bits(),
+            floss.data().to_bits(),
+            "loss at ({a}, {b})"
+        );
+        for k in 0..2 {
+            assert_eq!(
+                p[k].data().to_bits(),
+                fp[k].data().to_bits(),
+                "p[{k}] at ({a}, {b})"
+            );
+            assert_eq!(
+                logits[k].grad().to_bits(),
+                fl[k].grad().to_bits(),
+                "grad {k}"
+            );
+        }
+        for x in &logits {
+            x.zero_grad();
+        }
+    }
+    logits[0].set_data(1000.0);
+    logits[1].set_data(0.0);
+    g.recompute(cp);
+    assert_eq!(l.data(), 1000.0);
+    assert_eq!((p[0].data(), p[1].data()), (1.0, 0.0));
+}
+
+/// Issue 27: targets as leaf values, so one graph, replayed, trains over mini-batches whose
+/// labels change. Every step's loss and every parameter equal, to the bit, those of a graph
+/// rebuilt each step with the labels as class indices.
+#[test]
+fn replay_trains_over_mini_batches_with_targets_as_values() {
+    use rand::SeedableRng;
+    use scalargrad::loss::{cross_entropy_values, one_hot, set_one_hot};
+    use scalargrad::nn::{Activation, Mlp, Module};
+    fn build(g: &Graph) -> Mlp<'_> {
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(9);
+        Mlp::builder(3)
+            .layer(6, Activation::Tanh)
+            .layer(3, Activation::Identity)
+            .build(g, &mut rng)
+    }
+    let data: Vec<([f64; 3], usize)> = (0..24u32)
+        .map(|i| {
+            let t = f64::from(i) * 0.37;
+            (
+                [t.sin(), (2.0 * t).cos(), t % 1.3 - 0.6],
+                usize::try_from(i * 7 % 3).unwrap(),
+            )
+        })
+        .collect();
+    let batches: Vec<&[([f64; 3], usize)]> = data.chunks(4).collect();
+    let step = |params: &[Value<'_>]| {
+        for p in params {
+            p.set_data(p.data() - 0.1 * p.grad());
+        }
+    };
+
+    // Rebuilt every step, the labels as class indices.
+    let fresh = Graph::new();
+    let fresh_model = build(&fresh);
+    let cp = fresh.checkpoint();
+    let mut fresh_losses = Vec::new();
+    for batch in &batches {
+        let logits: Vec<Vec<Value<'_>>> = batch
+            .iter()
+            .map(|(x, _)| fresh_model.forward(&fresh.values(x)).unwrap())
+            .collect();
+        let labels: Vec<usize> = batch.iter().map(|b| b.1).collect();
+        let loss = cross_entropy(&logits, Target::Classes(&labels), Reduction::Mean).unwrap();
+        fresh_losses.push(loss.data());
+        fresh_model.zero_grad();
+        loss.backward();
+        step(&fresh_model.parameters());
+        fresh.rewind(cp);
+    }
+
+    // Built once, replayed with each batch's inputs and labels.
+    let g = Graph::new();
+    let model = build(&g);
+    let cp = g.checkpoint();
+    let inputs: Vec<Vec<Value<'_>>> = (0..4).map(|_| g.values(&[0.0; 3])).collect();
+    let targets = one_hot(&g, &[0; 4], 3).unwrap();
+    let logits: Vec<Vec<Value<'_>>> = inputs.iter().map(|x| model.forward(x).unwrap()).collect();
+    let loss = cross_entropy_values(&logits, &targets, Reduction::Mean).unwrap();
+    for (batch, want) in batches.iter().zip(&fresh_losses) {
+        for (x, (row, _)) in inputs.iter().zip(batch.iter()) {
+            for (v, &d) in x.iter().zip(row) {
+                v.set_data(d);
+            }
+        }
+        let labels: Vec<usize> = batch.iter().map(|b| b.1).collect();
+        set_one_hot(&targets, &labels).unwrap();
+        g.recompute(cp);
+        assert_eq!(loss.data().to_bits(), want.to_bits());
+        model.zero_grad();
+        loss.backward();
+        step(&model.parameters());
+    }
+    let bits =
+        |m: &Mlp<'_>| -> Vec<u64> { m.parameter_values().iter().map(|v| v.to_bits()).collect() };
+    assert_eq!(bits(&model), bits(&fresh_model));
+}

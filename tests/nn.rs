@@ -430,3 +430,18 @@ fn normal_draws_repeat_with_the_seed() {
     assert_eq!(draw(7), draw(7));
     assert_ne!(draw(7), draw(8));
 }
+
+/// Issue 27: a network of `Mlp::builder(0)` said `InputLength { expected: 0, found: 0 }`.
+#[test]
+fn a_network_without_inputs_says_so() {
+    let g = Graph::new();
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+    let model = Mlp::builder(0)
+        .layer(2, Activation::Identity)
+        .build(&g, &mut rng);
+    let e = model.forward(&[]).unwrap_err();
+    assert!(
+        matches!(&e, scalargrad::Error::InvalidArgument { message, .. } if message.contains("no inputs")),
+        "{e:?}"
+    );
+}

@@ -41,7 +41,10 @@ fn rows() -> Vec<Row> {
 }
 
 fn is_binary(op: &str) -> bool {
-    matches!(op, "add" | "sub" | "mul" | "div" | "dot")
+    matches!(
+        op,
+        "add" | "sub" | "mul" | "div" | "dot" | "max" | "min" | "pow"
+    )
 }
 
 #[test]
@@ -63,7 +66,7 @@ fn every_op_matches_pytorch() {
         }
         ops_seen.insert(r.op.clone());
     }
-    assert_eq!(ops_seen.len(), 23, "every op has a row: {ops_seen:?}");
+    assert_eq!(ops_seen.len(), 33, "every op has a row: {ops_seen:?}");
 }
 
 #[test]
@@ -71,8 +74,20 @@ fn every_op_matches_finite_differences_away_from_kinks() {
     for r in rows() {
         // Skip kinks (relu and abs at 0) and points where x ± h leaves the domain or the
         // function is flat to f64 (tanh at 400).
-        let kink = matches!(r.op.as_str(), "relu" | "abs" | "sign" | "step") && r.x.abs() < 1e-3;
-        let edge = matches!(r.op.as_str(), "ln" | "sqrt") && r.x < 1e-3;
+        let kink = matches!(
+            r.op.as_str(),
+            "relu" | "abs" | "sign" | "step" | "leaky_relu"
+        ) && r.x.abs() < 1e-3
+            || matches!(r.op.as_str(), "max" | "min") && r.x == r.y
+            || r.op == "clamp" && (r.x.abs() == r.y || r.y < 0.0)
+            || r.op == "softplus" && (r.x - 20.0).abs() < 1e-3;
+        let edge = matches!(r.op.as_str(), "ln" | "sqrt") && r.x < 1e-3
+            || r.op == "pow" && r.x <= 0.0
+            || r.op == "log1p" && r.x <= -1.0 + 1e-3;
+        // detach's value follows x, but by definition no gradient does.
+        if r.op == "detach" {
+            continue;
+        }
         // The edge points of issue 13: NaN, the ends of the float range, i32::MIN exponents.
         let extreme = [r.x, r.y]
             .iter()

@@ -573,3 +573,78 @@ fn overlapping_or_misplaced_data_is_refused() {
 
 // The property tests (random and mutated bytes) are in dev/tests/safetensors_fuzz.rs, with
 // the other proptests, so that a first `cargo run --example` does not build proptest.
+
+/// Issue 27: a zero-size tensor shares its start with the next tensor. Sorted by start only,
+/// in header order, `a` [0, 16] came first and `empty` [0, 0] then "overlapped"; Hugging
+/// Face's reader sorts by (start, end) and accepts the file.
+#[test]
+fn a_zero_size_tensor_beside_another_at_the_same_offset_is_accepted() {
+    let header = r#"{"a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]},"empty":{"dtype":"F64","shape":[0],"data_offsets":[0,0]}}"#;
+    let mut data = 1.5f64.to_le_bytes().to_vec();
+    data.extend_from_slice(&(-2.0f64).to_le_bytes());
+    let file = SafetensorsFile::from_bytes(&with_header(header, &data)).unwrap();
+    let find = |n: &str| &file.tensors.iter().find(|(name, _)| name == n).unwrap().1;
+    assert_eq!(find("a").data, [1.5, -2.0]);
+    assert!(find("empty").data.is_empty());
+    assert_eq!(find("empty").shape, [0]);
+}
+
+/// Issue 27: these saved, and then could not be loaded; now the save says why.
+#[test]
+fn a_network_no_file_could_give_back_is_refused_when_saved() {
+    let g = Graph::new();
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(1);
+    let empty = Mlp::builder(3).build(&g, &mut rng);
+    let zero_width = Mlp::builder(3)
+        .layer(0, Activation::Relu)
+        .layer(2, Activation::Identity)
+        .build(&g, &mut rng);
+    for (model, says) in [
+        (empty, "no layer"),
+        (zero_width, "layer 1 has 3 inputs and 0 outputs"),
+    ] {
+        let path = temp_path("unloadable.safetensors");
+        let _ = std::fs::remove_file(&path);
+        let e = model.save_safetensors(&path).unwrap_err();
+        match problem(e, &path) {
+            SafetensorsProblem::Architecture { message } => {
+                assert!(message.contains(says), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!path.exists(), "nothing is written");
+    }
+}
+
+/// Issue 27: `named_parameters()` gives the names, shapes and values of the saved file (and
+/// of PyTorch's `nn.Sequential`).
+#[test]
+fn named_parameters_are_the_saved_files_tensors() {
+    let g = Graph::new();
+    let model = mixed_model(&g, 4);
+    let path = temp_path("named.safetensors");
+    model.save_safetensors(&path).unwrap();
+    let file = SafetensorsFile::read(&path).unwrap();
+    let named = model.named_parameters();
+    assert_eq!(named.len(), file.tensors.len());
+    for p in &named {
+        let (_, t) = file
+            .tensors
+            .iter()
+            .find(|(n, _)| *n == p.name)
+            .unwrap_or_else(|| panic!("{} is not in the file", p.name));
+        assert_eq!(p.shape, t.shape, "{}", p.name);
+        let values: Vec<f64> = p.values.iter().map(|v| v.data()).collect();
+        assert_eq!(values, t.data, "{}", p.name);
+    }
+    let flat: Vec<_> = named
+        .iter()
+        .flat_map(|p| p.values.iter().map(|v| v.index()))
+        .collect();
+    let params: Vec<_> = model.parameters().iter().map(|v| v.index()).collect();
+    let mut sorted = flat.clone();
+    sorted.sort_unstable();
+    let mut want = params.clone();
+    want.sort_unstable();
+    assert_eq!(sorted, want, "every parameter once");
+}

@@ -3,7 +3,8 @@
 //! backpropagating from its values again and again gives the bits of fresh builds (backward
 //! remembers which roots reach every node, and must never sweep a node that does not feed the
 //! root). Forward mode agrees with reverse mode: a Jacobian column by column (`jvp_values`)
-//! equals it row by row, and each row equals backward's gradients.
+//! equals it row by row, and each row equals backward's gradients. Over DAGs with kinks, flat ops and infinities, weighted by random upstream
+//! gradients (±∞, 0, subnormal, huge), backward and `Graph::grad` give the same bits.
 
 use proptest::prelude::*;
 use scalargrad::{Graph, Value, gradcheck, gradgradcheck};
@@ -76,6 +77,61 @@ fn values<'g>(inputs: &[Value<'g>], steps: &[Step]) -> Vec<Value<'g>> {
             14 => s.c / (b * b + 1.0) - a,
             // ln 0 = −∞, with derivative ∞ (`a · 0` is 0 for the finite values seen here).
             _ => (a * 0.0).ln(),
+        };
+        pool.push(v);
+    }
+    pool
+}
+
+/// A gradient weight: ordinary numbers and the edges where multiplying a zero goes wrong.
+fn weight() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        -3.0f64..3.0,
+        Just(f64::INFINITY),
+        Just(f64::NEG_INFINITY),
+        Just(0.0),
+        Just(-0.0),
+        Just(5e-324),
+        Just(-2.5e-310),
+        Just(1e308),
+        Just(-1.7e308),
+    ]
+}
+
+/// Values with kinks and flat pieces (relu, sign, step, abs, `x^0`, max and min with ties,
+/// clamp), infinite derivatives (ln 0, √0) and every other op, over `values`' pool.
+fn rough_values<'g>(inputs: &[Value<'g>], steps: &[Step]) -> Vec<Value<'g>> {
+    let mut pool: Vec<Value<'g>> = inputs.to_vec();
+    for s in steps {
+        let a = pool[s.i % pool.len()];
+        let b = pool[s.j % pool.len()];
+        let v = match (usize::from(s.op) + s.i) % 26 {
+            0 => a.relu().sqrt(),
+            1 => a.relu().ln(),
+            2 => (a.sign() - 1.0).ln(),
+            3 => (a.powf(0.0) - 1.0).ln() + b,
+            4 => a.step() * b,
+            5 => a.abs() * b,
+            6 => a / b,
+            7 => a * s.c,
+            8 => a.powi(3) - b.sigmoid(),
+            9 => a.powf(s.c),
+            10 => a.exp() * b.tanh(),
+            11 => s.c / a,
+            12 => a.graph().dot(Some(b), &[a, b], &[b, a]),
+            13 => a.relu() * -0.0,
+            14 => a - b.relu(),
+            15 => a.max(b),
+            16 => a.min(b) * a.max(a),
+            17 => a.clamp(-0.5, s.c),
+            18 => a.leaky_relu(s.c),
+            19 => (a * 10.0).softplus(),
+            20 => a.pow(b),
+            21 => a.sin() * b.cos(),
+            22 => a.log1p(),
+            23 => a.detach() * b,
+            24 => a.relu().max(b.relu()),
+            _ => a.powi(0) * b,
         };
         pool.push(v);
     }
@@ -186,6 +242,39 @@ proptest! {
             }
             let scale = 1.0_f64.max(jt.abs());
             prop_assert!((jvp[k] - jt).abs() <= 1e-9 * scale * wrt.len() as f64, "J·t[{}]: {} against {}", k, jvp[k], jt);
+        }
+    }
+
+    /// The output is `Σ wₖ · vₖ` over every value, with random weights, so every node gets an
+    /// upstream gradient that is not 1, including ±∞, 0, subnormals and huge ones; and
+    /// `Graph::gradients` gives the same numbers.
+    #[test]
+    fn backward_and_grad_give_the_same_bits_for_any_upstream_gradient(
+        inputs in prop::collection::vec(
+            prop_oneof![-2.0f64..2.0, Just(0.0), Just(-0.0), Just(-1.0)], 1..4),
+        steps in prop::collection::vec(step(), 1..20),
+        weights in prop::collection::vec(weight(), 24),
+    ) {
+        let g = Graph::new();
+        let xs = g.values(&inputs);
+        let pool = rough_values(&xs, &steps);
+        let out = pool
+            .iter()
+            .zip(weights.iter().cycle())
+            .fold(xs[0] * 0.0, |acc, (&v, &w)| acc + v * w);
+        let numbers = g.gradients(out, &pool);
+        out.backward();
+        let ds = g.grad(out, &pool);
+        for (k, (v, d)) in pool.iter().zip(&ds).enumerate() {
+            let (b, d, n) = (v.grad(), d.data(), numbers[k]);
+            prop_assert!(
+                b.to_bits() == d.to_bits() || (b.is_nan() && d.is_nan()),
+                "value {}: backward {:e}, grad {:e}", k, b, d
+            );
+            prop_assert!(
+                b.to_bits() == n.to_bits() || (b.is_nan() && n.is_nan()),
+                "value {}: backward {:e}, gradients {:e}", k, b, n
+            );
         }
     }
 }

@@ -218,7 +218,7 @@ impl SafetensorsFile {
         };
 
         let mut file = SafetensorsFile::default();
-        // (start, end, name, dtype, shape) of each tensor, to be sorted by start.
+        // (start, end, name, dtype, shape) of each tensor, to be sorted by offsets.
         let mut entries = Vec::with_capacity(members.len());
         for (name, value) in members {
             if name == "__metadata__" {
@@ -230,7 +230,9 @@ impl SafetensorsFile {
             }
             entries.push(Entry::parse(name, value)?);
         }
-        entries.sort_by_key(|e| e.start);
+        // By (start, end), as Hugging Face's reader does: a zero-size tensor [s, s] then comes
+        // before the tensor [s, e] that shares its start.
+        entries.sort_by_key(|e| (e.start, e.end));
 
         let mut end = 0;
         for e in &entries {

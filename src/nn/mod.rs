@@ -34,4 +34,4 @@ pub use layer::Layer;
 pub use mlp::{Mlp, MlpBuilder};
 pub use module::Module;
 pub use neuron::Neuron;
-pub use pytorch::SaveOptions;
+pub use pytorch::{NamedParameter, SaveOptions};

@@ -116,9 +116,19 @@ impl<'g> Neuron<'g> {
     /// The neuron's output for `x`, built inside a scope named after the neuron.
     ///
     /// # Errors
-    /// [`Error::InputLength`] if `x.len()` is not [`Neuron::nin`].
+    /// [`Error::InputLength`] if `x.len()` is not [`Neuron::nin`];
+    /// [`Error::InvalidArgument`] if the neuron has no inputs (a network built with
+    /// `Mlp::builder(0)`, or a layer after a layer of width 0).
     pub fn forward(&self, x: &[Value<'g>]) -> Result<Value<'g>> {
-        if x.len() != self.weights.len() || x.is_empty() {
+        if self.weights.is_empty() {
+            return Err(Error::InvalidArgument {
+                what: "Neuron::forward",
+                message: "the neuron has no inputs (a network of Mlp::builder(0), or a layer \
+                          after a layer of width 0): every layer needs at least one input"
+                    .into(),
+            });
+        }
+        if x.len() != self.weights.len() {
             return Err(Error::InputLength {
                 what: "Neuron::forward",
                 expected: self.weights.len(),

@@ -34,6 +34,88 @@ use crate::error::{Error, Result, SafetensorsProblem};
 use crate::io::json;
 use crate::io::safetensors::{Dtype, SafetensorsFile, Tensor};
 
+/// One parameter tensor of a network, as PyTorch's `named_parameters()` gives it: its
+/// `state_dict` name, its shape and its values in row-major order.
+#[derive(Clone, Debug)]
+pub struct NamedParameter<'g> {
+    /// The name in the `state_dict` and in a saved file: `0.weight`, `0.bias`, `2.weight`, …
+    /// (`weight` and `bias` for a lone [`Layer`]).
+    pub name: String,
+    /// `[out, in]` for a weight matrix (one row per neuron), `[out]` for a bias.
+    pub shape: Vec<usize>,
+    /// The parameters, row by row: a weight matrix neuron by neuron, each in input order.
+    pub values: Vec<crate::Value<'g>>,
+}
+
+impl<'g> Layer<'g> {
+    /// The layer's parameters under the names of PyTorch's `nn.Linear`: `weight` (`[out, in]`)
+    /// and, if the neurons have biases, `bias` (`[out]`).
+    ///
+    /// ```
+    /// use scalargrad::{Graph, nn::{Activation, Layer}};
+    /// let g = Graph::new();
+    /// let layer = Layer::from_matrix_and_bias(&g, &[vec![1.0, 2.0, 3.0], vec![4.0, 5.0, 6.0]],
+    ///     Some(&[0.5, -0.5, 0.0]), Activation::Relu)?;
+    /// let named = layer.named_parameters();
+    /// assert_eq!((named[0].name.as_str(), named[0].shape.as_slice()), ("weight", &[3, 2][..]));
+    /// assert_eq!(named[0].values[1].data(), 4.0); // weight[0][1]: neuron 0, input 1
+    /// assert_eq!(named[1].name, "bias");
+    /// # Ok::<(), scalargrad::Error>(())
+    /// ```
+    #[must_use]
+    pub fn named_parameters(&self) -> Vec<NamedParameter<'g>> {
+        self.named_with("")
+    }
+
+    fn named_with(&self, prefix: &str) -> Vec<NamedParameter<'g>> {
+        let weight = NamedParameter {
+            name: format!("{prefix}weight"),
+            shape: vec![self.nout(), self.nin()],
+            values: self
+                .neurons()
+                .iter()
+                .flat_map(|n| n.weights().iter().copied())
+                .collect(),
+        };
+        let bias: Option<Vec<crate::Value<'g>>> =
+            self.neurons().iter().map(super::Neuron::bias).collect();
+        let bias = bias.filter(|b| !b.is_empty()).map(|values| NamedParameter {
+            name: format!("{prefix}bias"),
+            shape: vec![self.nout()],
+            values,
+        });
+        std::iter::once(weight).chain(bias).collect()
+    }
+}
+
+impl<'g> Mlp<'g> {
+    /// The network's parameters under the names of the equivalent `torch.nn.Sequential`,
+    /// as its `named_parameters()` gives them and as [`Mlp::save_safetensors`] writes them:
+    /// `0.weight`, `0.bias`, `2.weight`, … (activations take an index; an identity adds no
+    /// module). The values are those of [`Module::parameters`](super::Module::parameters),
+    /// grouped into PyTorch's tensors (all weights of a layer, then all its biases).
+    ///
+    /// ```
+    /// use rand::SeedableRng;
+    /// use scalargrad::{Graph, nn::{Activation, Mlp}};
+    /// let g = Graph::new();
+    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let model = Mlp::builder(2).layer(4, Activation::Sigmoid)
+    ///     .layer(1, Activation::Identity).build(&g, &mut rng);
+    /// let names: Vec<String> = model.named_parameters().into_iter().map(|p| p.name).collect();
+    /// assert_eq!(names, ["0.weight", "0.bias", "2.weight", "2.bias"]);
+    /// ```
+    #[must_use]
+    pub fn named_parameters(&self) -> Vec<NamedParameter<'g>> {
+        Architecture::of_mlp(self)
+            .module_indices()
+            .into_iter()
+            .zip(&self.layers)
+            .flat_map(|(i, layer)| layer.named_with(&format!("{i}.")))
+            .collect()
+    }
+}
+
 /// How [`Mlp::save_safetensors_with`] writes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SaveOptions {
@@ -292,6 +374,27 @@ impl Architecture {
         s
     }
 
+    /// Refuses what a file could not give back: no layer at all (the file would not know the
+    /// input size), or a layer without inputs or outputs.
+    fn check_savable(&self) -> Result<(), SafetensorsProblem> {
+        if self.0.is_empty() {
+            return Err(architecture_problem(
+                "the network has no layer: a file of it could not be loaded (it would not \
+                 record the input size)"
+                    .into(),
+            ));
+        }
+        if let Some(k) = self.0.iter().position(|l| l.nin == 0 || l.nout == 0) {
+            return Err(architecture_problem(format!(
+                "layer {} has {} inputs and {} outputs; a layer needs at least one of each",
+                k + 1,
+                self.0[k].nin,
+                self.0[k].nout
+            )));
+        }
+        Ok(())
+    }
+
     /// Builds the network in `graph` from the file's tensors, checking every name, shape and
     /// value first.
     fn build<'g>(
@@ -407,7 +510,9 @@ impl<'g> Mlp<'g> {
     ///
     /// # Errors
     /// [`Error::Io`] if the file cannot be written; [`Error::Safetensors`] with
-    /// [`SafetensorsProblem::NotFinite`] if a weight is NaN or infinite.
+    /// [`SafetensorsProblem::NotFinite`] if a weight is NaN or infinite, and with
+    /// [`SafetensorsProblem::Architecture`] for a network that no file could give back: one
+    /// with no layer, or with a layer without inputs or outputs.
     pub fn save_safetensors(&self, path: impl AsRef<Path>) -> Result<()> {
         self.save_safetensors_with(path, SaveOptions::default())
     }
@@ -425,6 +530,7 @@ impl<'g> Mlp<'g> {
     ) -> Result<()> {
         let path = path.as_ref();
         let arch = Architecture::of_mlp(self);
+        arch.check_savable().map_err(with_path(path))?;
         let mut file = SafetensorsFile {
             tensors: Vec::new(),
             metadata: arch.metadata(),
