@@ -115,10 +115,8 @@ fn write_cluster(
 fn write_node(scope: &mut Scope<'_, '_>, trace: &Trace, options: &DrawOptions, n: NodeIndex) {
     let id = node_id(trace, n);
     match &trace.graph[n] {
-        TraceNode::Value {
-            name, data, grad, ..
-        } => {
-            let mut fields = vec![escape_record(name.as_deref().unwrap_or(""))];
+        TraceNode::Value { data, grad, .. } => {
+            let mut fields = vec![escape_record(trace.label(n))];
             fields.push(format!("data {}", format_number(*data)));
             if options.show_grad {
                 fields.push(format!("grad {}", format_number(*grad)));

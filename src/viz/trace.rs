@@ -2,7 +2,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use std::fmt::Write as _;
+
+use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
 
 use super::format_number;
 use crate::{Arity, Op, ScopeId, Value};
@@ -86,7 +90,31 @@ pub struct Trace {
     pub root: NodeIndex,
     /// Every scope a node belongs to, and their ancestors, ordered by id.
     pub scopes: Vec<TraceScope>,
+    /// Every node's name as pictures and captions show it, by node index (see
+    /// [`Trace::label`]).
+    pub labels: Vec<String>,
 }
+
+impl Trace {
+    /// The name a node is drawn and described by (an op node's is its drawn symbol, `× −1`).
+    ///
+    /// - A value named with [`Value::named`] keeps its name; when the same name is given to
+    ///   more than one value of the trace (every neuron has a `w0`), each is qualified by its
+    ///   scope path, spaces dropped: `layer1.neuron0.w0`.
+    /// - An unnamed value is named by its expression in its operands' names, as the
+    ///   captions write it: `a × b`, `a × b + c`, `tanh(a × b + c)`. When that would be long
+    ///   (over [`LONG_NAME`] characters) or is taken, it is the op's word and a number
+    ///   counted per op in creation order: `dot1`, `sigmoid2`.
+    ///
+    /// Arena indices are never used, so a name means the same in every drawing of the graph.
+    #[must_use]
+    pub fn label(&self, n: NodeIndex) -> &str {
+        &self.labels[n.index()]
+    }
+}
+
+/// The longest expression that still names an unnamed value (see [`Trace::label`]).
+pub const LONG_NAME: usize = 17;
 
 /// The subgraph reachable backwards from `root`: every value it depends on, the op nodes
 /// between them, and the edges, in creation order.
@@ -173,18 +201,231 @@ pub fn trace(root: Value<'_>) -> Trace {
         }
     }
     let scopes: BTreeSet<ScopeId> = canonical.values().copied().collect();
+    let scopes: Vec<TraceScope> = scopes
+        .into_iter()
+        .map(|id| TraceScope {
+            id,
+            name: graph.scope_name(id),
+            parent: graph.scope_parent(id).map(|p| canonical[&p]),
+        })
+        .collect();
+    let labels = labels(&out, &scopes);
     Trace {
         root: node_of[root.index() as usize],
         graph: out,
-        scopes: scopes
-            .into_iter()
-            .map(|id| TraceScope {
-                id,
-                name: graph.scope_name(id),
-                parent: graph.scope_parent(id).map(|p| canonical[&p]),
-            })
-            .collect(),
+        scopes,
+        labels,
     }
+}
+
+/// The operand values of op node `o`, in operand order.
+pub(super) fn operands(g: &DiGraph<TraceNode, TraceEdge>, o: NodeIndex) -> Vec<NodeIndex> {
+    let mut ops: Vec<(u32, usize, NodeIndex)> = g
+        .edges_directed(o, Direction::Incoming)
+        .map(|e| (e.weight().operand.unwrap_or(0), e.id().index(), e.source()))
+        .collect();
+    ops.sort_unstable();
+    ops.into_iter().map(|(_, _, s)| s).collect()
+}
+
+/// Every node's label; see [`Trace::label`].
+fn labels(g: &DiGraph<TraceNode, TraceEdge>, scopes: &[TraceScope]) -> Vec<String> {
+    // Given names, and how often each is given.
+    let mut given: BTreeMap<&str, usize> = BTreeMap::new();
+    for n in g.node_weights() {
+        if let TraceNode::Value {
+            name: Some(name), ..
+        } = n
+        {
+            *given.entry(name.as_str()).or_default() += 1;
+        }
+    }
+    let scope_path = |mut s: Option<ScopeId>| {
+        let mut parts = Vec::new();
+        while let Some(id) = s {
+            let Some(t) = scopes.iter().find(|t| t.id == id) else {
+                break;
+            };
+            parts.push(t.name.split_whitespace().collect::<String>());
+            s = t.parent;
+        }
+        parts.reverse();
+        parts
+    };
+    let mut out = vec![String::new(); g.node_count()];
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut counters: BTreeMap<String, usize> = BTreeMap::new();
+    // Given names first, so a derived name never takes one.
+    for n in g.node_indices() {
+        if let TraceNode::Value {
+            name: Some(name),
+            scope,
+            ..
+        } = &g[n]
+        {
+            let mut label = name.clone();
+            if given[name.as_str()] > 1 {
+                let mut parts = scope_path(*scope);
+                parts.push(name.clone());
+                label = parts.join(".");
+            }
+            if taken.contains(&label) {
+                // The same name twice in one scope: number the later ones.
+                let base = label.clone();
+                let mut k = 2;
+                while taken.contains(&label) {
+                    label = format!("{base}#{k}");
+                    k += 1;
+                }
+            }
+            taken.insert(label.clone());
+            out[n.index()] = label;
+        }
+    }
+    // Creation order: an op node comes right before its result, after its operands.
+    for n in g.node_indices() {
+        match &g[n] {
+            TraceNode::Op { label, .. } => out[n.index()].clone_from(label),
+            TraceNode::Value { name: Some(_), .. } => {}
+            TraceNode::Value { name: None, .. } => {
+                let Some(o) = g.neighbors_directed(n, Direction::Incoming).next() else {
+                    // An unnamed input.
+                    out[n.index()] = fallback(&mut counters, &mut taken, "input");
+                    continue;
+                };
+                let TraceNode::Op { op, constant, .. } = &g[o] else {
+                    continue;
+                };
+                let names: Vec<String> = operands(g, o)
+                    .iter()
+                    .map(|p| out[p.index()].clone())
+                    .collect();
+                let expr = expression_in(*op, *constant, &names);
+                out[n.index()] = if expr.chars().count() <= LONG_NAME && !taken.contains(&expr) {
+                    taken.insert(expr.clone());
+                    expr
+                } else {
+                    fallback(&mut counters, &mut taken, &op_word(*op))
+                };
+            }
+        }
+    }
+    out
+}
+
+/// `word1`, `word2`, …: the first one not taken.
+fn fallback(
+    counters: &mut BTreeMap<String, usize>,
+    taken: &mut BTreeSet<String>,
+    word: &str,
+) -> String {
+    let k = counters.entry(word.to_string()).or_default();
+    loop {
+        *k += 1;
+        let name = format!("{word}{k}");
+        if taken.insert(name.clone()) {
+            return name;
+        }
+    }
+}
+
+/// An op as a word for names: `mul`, `add`, `pow`, `sigmoid`, `dot`.
+fn op_word(op: Op) -> String {
+    let s = op.symbol();
+    if s.chars().all(char::is_alphabetic) && !s.is_empty() {
+        return s.to_string();
+    }
+    let debug = format!("{op:?}").to_lowercase();
+    let mut w = debug.as_str();
+    if op.arity() == Arity::UnaryConst {
+        w = w.strip_suffix('c').unwrap_or(w);
+        w = w.strip_prefix('r').filter(|r| r.len() >= 3).unwrap_or(w);
+    }
+    if w.starts_with("pow") {
+        w = "pow";
+    }
+    if w == "neg" || w.is_empty() {
+        return "neg".into();
+    }
+    w.to_string()
+}
+
+/// A value's expression in its operands' names (`a × b + c`, `tanh(a × b)`), as captions
+/// write the forward step.
+pub(super) fn expression_in(op: Op, constant: Option<f64>, names: &[String]) -> String {
+    if op == Op::Dot {
+        let bias = names.len() % 2 == 1;
+        let mut terms = Vec::new();
+        if bias {
+            terms.push(names[0].clone());
+        }
+        for pair in names[usize::from(bias)..].chunks(2) {
+            let partner = pair.get(1).unwrap_or(&pair[0]);
+            terms.push(format!("{} × {}", wrap(&pair[0]), wrap(partner)));
+        }
+        return terms.join(" + ");
+    }
+    let symbol = op.symbol();
+    if op.arity() == Arity::Unary && !symbol.is_empty() && symbol.chars().all(char::is_alphabetic) {
+        return format!("{symbol}({})", names.first().map_or("", String::as_str));
+    }
+    let c = constant.map(format_number).unwrap_or_default();
+    substitute(
+        op.formula(),
+        &[
+            ("x", names.first().cloned().unwrap_or_default()),
+            ("y", names.get(1).cloned().unwrap_or_default()),
+            ("c", c),
+        ],
+    )
+}
+
+/// A name as a factor: parenthesised when it is more than one term.
+fn wrap(name: &str) -> String {
+    if name.contains(' ') || name.starts_with(['-', '−']) {
+        format!("({name})")
+    } else {
+        name.to_string()
+    }
+}
+
+/// Replaces the variables of a formula (`out`, `x`, `y`, `c`) by text, where they stand
+/// alone (the `x` in `exp` is not a variable). Text that is not a single term is
+/// parenthesised: `−c / x²` with `x = 1 + exp(−x)` reads `−1 / (1 + exp(−x))²`.
+pub(super) fn substitute(formula: &str, vars: &[(&str, String)]) -> String {
+    let chars: Vec<char> = formula.chars().collect();
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::new();
+    let mut i = 0;
+    'scan: while i < chars.len() {
+        let before_ok = i == 0 || !word(chars[i - 1]);
+        if before_ok {
+            for (name, text) in vars {
+                let n: Vec<char> = name.chars().collect();
+                let end = i + n.len();
+                if end <= chars.len()
+                    && chars[i..end] == n[..]
+                    && (end == chars.len() || !word(chars[end]))
+                {
+                    let whole = formula.trim() == *name;
+                    let enclosed = i > 0
+                        && chars[i - 1] == '('
+                        && chars.get(end).is_some_and(|&c| c == ')' || c == ',');
+                    let simple = !text.starts_with(['-', '−']) && !text.contains(' ');
+                    if whole || enclosed || simple {
+                        out.push_str(text);
+                    } else {
+                        let _ = write!(out, "({text})");
+                    }
+                    i = end;
+                    continue 'scan;
+                }
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }
 
 /// Maps every scope in `used`, and each of their ancestors, to the first scope (lowest id)

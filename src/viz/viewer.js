@@ -335,6 +335,14 @@
       var s = x.toFixed(4).replace(/0+$/, '').replace(/\.$/, '');
       return s === '-0' ? '0' : s;
     }
+    // Whether the shown number t is x at the digits t has (captions show as many digits
+    // as their arithmetic needs).
+    function shows(t, x) {
+      var m = /^-?[0-9]+(?:\.([0-9]+))?(?:e(-?[0-9]+))?$/.exec(t);
+      if (!m) { return false; }
+      var half = 0.5 * Math.pow(10, (m[2] ? Number(m[2]) : 0) - (m[1] ? m[1].length : 0));
+      return Math.abs(Number(t) - x) <= half * (1 + 1e-9);
+    }
     if (asked !== null) {
       check(openedAt === Math.min(asked, N - 1), '#step=' + asked + ' opened at step ' + openedAt);
     }
@@ -369,15 +377,18 @@
         var v = D.nodes[s.node];
         check(newData.length === 1 && newData[0] === v.index, 'forward step ' + i + ' reveals ' + newData.join(','));
         check(newGrad.length === 0, 'forward step ' + i + ' reveals a gradient');
-        check(s[lang].slice(-fmt(v.data).length - 3) === ' = ' + fmt(v.data),
+        var endm = /[=≈] (\S+)$/.exec(s[lang]);
+        check(endm !== null && shows(endm[1], v.data),
           'forward step ' + i + ' caption does not end with = ' + fmt(v.data) + ': ' + s[lang]);
       } else {
         var w = D.nodes[s.node];
         check(newGrad.length === 1 && newGrad[0] === w.index, 'backward step ' + i + ' reveals ' + newGrad.join(','));
-        var end = ' = ' + fmt(w.grad);
         var c = s[lang];
-        check(c.indexOf(end + '. ') >= 0 || c.indexOf(end + '。') >= 0 || c.slice(-end.length) === end,
-          'backward step ' + i + ' caption lacks = ' + fmt(w.grad) + ': ' + s[lang]);
+        var re = /[=≈] (-?[0-9.]+(?:e-?[0-9]+)?)(?=\. |。|$)/g;
+        var found = false;
+        var mm;
+        while ((mm = re.exec(c)) !== null) { found = found || shows(mm[1], w.grad); }
+        check(found, 'backward step ' + i + ' caption lacks = ' + fmt(w.grad) + ': ' + s[lang]);
       }
     }
     // Order: a value appears after its parents, its gradient after its users' gradients.
