@@ -194,17 +194,13 @@ fn check_caption(caption: &str, failures: &mut Vec<String>) -> usize {
             (None, Some(a)) => Some((a, true)),
             (None, None) => None,
         };
-        match next {
-            Some((at, is_approx)) => {
-                pieces.push((&rest[..at], approx));
-                approx = is_approx;
-                rest = &rest[at + if is_approx { " ≈ ".len() } else { 3 }..];
-            }
-            None => {
-                pieces.push((rest, approx));
-                break;
-            }
-        }
+        let Some((at, is_approx)) = next else {
+            pieces.push((rest, approx));
+            break;
+        };
+        pieces.push((&rest[..at], approx));
+        approx = is_approx;
+        rest = &rest[at + if is_approx { " ≈ ".len() } else { 3 }..];
     }
     for w in pieces.windows(2) {
         let ((left, _), (right, approx)) = (w[0], w[1]);
@@ -238,7 +234,10 @@ fn caption_arithmetic_checks_out_at_the_digits_shown() {
             checked += check_caption(&caption, &mut failures);
         }
     }
-    assert!(checked > 100, "only {checked} equations found: is the parser stale?");
+    assert!(
+        checked > 100,
+        "only {checked} equations found: is the parser stale?"
+    );
     assert!(
         failures.is_empty(),
         "{} captions do not add up at the digits they show:\n{}",
@@ -266,8 +265,7 @@ fn the_checker_catches_the_rounding_a_learner_catches() {
 fn captions_never_show_an_arena_index() {
     for page in files("html") {
         for caption in captions(&page) {
-            let mut chars = caption.char_indices().peekable();
-            while let Some((i, c)) = chars.next() {
+            for (i, c) in caption.char_indices() {
                 let starts_word = i == 0
                     || !caption[..i]
                         .chars()
@@ -280,7 +278,7 @@ fn captions_never_show_an_arena_index() {
                         .collect();
                     let after = caption[i + 1 + digits.len()..].chars().next();
                     assert!(
-                        digits.is_empty() || after.is_some_and(|a| a.is_alphabetic()),
+                        digits.is_empty() || after.is_some_and(char::is_alphabetic),
                         "{}: an arena index `v{digits}` in: {caption}",
                         page.display()
                     );
@@ -296,6 +294,15 @@ fn every_name_a_caption_uses_is_in_the_picture() {
         let page = std::fs::read_to_string(&page_path).unwrap();
         let data = page_data(&page);
         let svg = &page[page.find("<svg").unwrap()..page.find("</svg>").unwrap()];
+        // The texts of the boxes' name fields.
+        let mut shown = std::collections::BTreeSet::new();
+        let mut rest = svg;
+        while let Some(at) = rest.find(r#"<text class="name""#) {
+            let open = at + rest[at..].find('>').unwrap() + 1;
+            let close = open + rest[open..].find("</text>").unwrap();
+            shown.insert(rest[open..close].to_string());
+            rest = &rest[close..];
+        }
         for node in data["nodes"].as_array().unwrap() {
             if node["kind"] == "op" {
                 continue;
@@ -307,8 +314,7 @@ fn every_name_a_caption_uses_is_in_the_picture() {
                 .replace('>', "&gt;")
                 .replace('"', "&quot;");
             assert!(
-                svg.contains(&format!(r#"class="name" x="#))
-                    && svg.contains(&format!(">{escaped}</text>")),
+                shown.contains(&escaped),
                 "{}: `{label}` is named in the captions but no box shows it",
                 page_path.display()
             );
@@ -390,7 +396,12 @@ fn overlapping(labels: &[Label]) -> Vec<String> {
 fn edge_labels_never_overlap_in_any_committed_picture() {
     let mut pictures: Vec<(String, String)> = files("svg")
         .into_iter()
-        .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect();
     for p in files("html") {
         let page = std::fs::read_to_string(&p).unwrap();

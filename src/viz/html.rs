@@ -100,6 +100,7 @@ pub(super) fn page(trace: &Trace, options: &DrawOptions) -> String {
 <button id="zoomin" type="button" title="zoom in (+)">+</button>
 <button id="zoomout" type="button" title="zoom out (−)">−</button>
 <button id="fit" type="button" title="fit the picture (0)">fit</button>
+<button id="follow" type="button" title="zoom to each step's nodes" aria-pressed="false">follow</button>
 <button id="lang" type="button"></button>
 </nav>
 <p id="caption" aria-live="polite"></p>
@@ -659,7 +660,7 @@ fn num_at(x: f64, p: usize) -> String {
     // keeps its mantissa digits.
     let mut a = x.abs();
     let mut extra = 0;
-    while a >= 1e-3 && a < 0.1 {
+    while (1e-3..0.1).contains(&a) {
         a *= 10.0;
         extra += 1;
     }

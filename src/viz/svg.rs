@@ -123,7 +123,8 @@ impl Measure for Sizes<'_> {
         let widths = fields.iter().map(|(t, _)| text_width(t, FONT) + 14.0);
         // Room for each outgoing edge's port and labels, and the node's border.
         let lanes = if self.options.backward {
-            self.trace.graph.edges(n).count() as f64 * out_lane(self.trace, &self.labels, node, flow)
+            self.trace.graph.edges(n).count() as f64
+                * out_lane(self.trace, &self.labels, node, flow)
                 + 8.0
         } else {
             0.0
