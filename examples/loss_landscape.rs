@@ -296,6 +296,7 @@ where
         .disable_mesh()
         .disable_x_axis()
         .y_labels(9)
+        .set_all_tick_mark_size(4)
         .y_label_style(("sans-serif", 10))
         .y_label_formatter(&|v| {
             let l = loss_at_level(*v);

@@ -32,9 +32,19 @@ const SCRIPT: &str = include_str!("viewer.js");
 ///   value is used more than once, the caption adds the paths up. The local derivatives'
 ///   formulas come from [`Op::derivative_formula`], their numbers from
 ///   [`Value::local_gradients`].
+/// - **Names**: every value is called by the name its box shows ([`Trace::label`]): the
+///   name it was given, qualified by its scopes where the name repeats (`layer1.neuron0.w0`),
+///   else its expression (`a × b + c`) or, when that is long, its op and a number (`dot1`).
+/// - **Numbers that add up**: a caption shows as many digits as it takes for its product or
+///   sum, worked out on the numbers shown, to round to the result shown
+///   (`0.41997 × 2 = 0.83994`, not `0.42 × 2 = 0.8399`); where no number of digits up to 9
+///   does, the result is marked `≈`.
 /// - **Controls**: ◀ ▶, a slider, the keys ← → Home End, play/pause (space), zoom (wheel,
-///   `+`/`−`, buttons) and pan (drag). Hovering over or tapping a node shows its op, formula,
-///   value, gradient and local derivatives.
+///   `+`/`−`, buttons) and pan (drag). **follow** zooms to each step's nodes (the node, its
+///   operands and its users) and keeps them in view; it is on when the whole picture would
+///   show its text too small to read, and **fit** (key `0`) shows the whole picture instead.
+///   Hovering over or tapping a node shows its op, formula, value, gradient and local
+///   derivatives, in a corner of the view away from that node.
 /// - **URL**: `#step=N` opens at step N and follows the current step; `?lang=ja` opens in
 ///   Japanese (the language toggle sets it).
 /// - **Test hook**: `window.scalargrad = { steps, step(n), state() }`, where `steps` is the

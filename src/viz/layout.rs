@@ -914,13 +914,16 @@ mod tests {
             let t = trace(sum);
             let start = std::time::Instant::now();
             let svg = super::super::render_svg(&t, &DrawOptions::backward());
+            let svg_time = start.elapsed();
+            let start = std::time::Instant::now();
+            let page = super::super::html::page(&t, &DrawOptions::backward());
             eprintln!(
-                "flat sum of {terms}: {} nodes, render_svg {:?} ({} bytes)",
+                "flat sum of {terms}: {} nodes, render_svg {svg_time:?} ({} bytes), page {:?} ({} bytes)",
                 t.graph.node_count(),
+                svg.len(),
                 start.elapsed(),
-                svg.len()
+                page.len()
             );
-            // A wide tree: a neuron layer, 30 inputs × 16 neurons, one scope per neuron.
         }
         for width in [8, 16, 32] {
             let g = Graph::new();
