@@ -5,6 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
+use rand::SeedableRng;
+use scalargrad::nn::{Activation, Mlp};
+use scalargrad::{Graph, viz};
+
 fn graphs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs")
 }
@@ -261,29 +265,115 @@ fn the_checker_catches_the_rounding_a_learner_catches() {
     assert!(f.is_empty(), "{f:?}");
 }
 
+/// The captions of a page made now (not a committed one).
+fn captions_of(page: &str) -> Vec<String> {
+    let data = page_data(page);
+    data["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| {
+            [
+                s["en"].as_str().unwrap().to_string(),
+                s["ja"].as_str().unwrap().to_string(),
+            ]
+        })
+        .collect()
+}
+
+#[test]
+fn a_learners_expression_adds_up_and_names_its_intermediates() {
+    // Issue 21's example: f = (a*b + c).tanh() said `v4 = v3 + c` and `0.42 × 2 = 0.8399`.
+    let g = Graph::new();
+    let a = g.value(2.0).named("a");
+    let b = g.value(-3.0).named("b");
+    let c = g.value(10.0).named("c");
+    let f = (a * b + c).tanh().named("f");
+    f.backward();
+    let page = viz::to_html(f, &viz::DrawOptions::default());
+    let caps = captions_of(&page);
+    let all = caps.join("\n");
+    assert!(all.contains("Forward (×): a × b = 2 × (-3) = -6"), "{all}");
+    assert!(
+        all.contains("Forward (+): a × b + c = (-6) + 10 = 4"),
+        "{all}"
+    );
+    assert!(all.contains("f = tanh(a × b + c)"), "{all}");
+    let mut failures = Vec::new();
+    let checked: usize = caps.iter().map(|c| check_caption(c, &mut failures)).sum();
+    assert!(checked >= 8, "{checked} equations in {all}");
+    assert!(failures.is_empty(), "{failures:?}");
+    // The box of `a × b` says so.
+    assert!(page.contains(r#"<text class="name""#) && page.contains(">a × b + c</text>"));
+}
+
+#[test]
+fn a_learners_network_names_its_weights_by_their_place() {
+    let g = Graph::new();
+    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(3);
+    let model = Mlp::builder(2)
+        .layer(3, Activation::Tanh)
+        .layer(1, Activation::Identity)
+        .build(&g, &mut rng);
+    let x = [g.value(0.5).named("x1"), g.value(-1.0).named("x2")];
+    let y = model.forward(&x).unwrap()[0].named("y");
+    y.backward();
+    let t = viz::trace(y);
+    let labels: Vec<&str> = t.graph.node_indices().map(|n| t.label(n)).collect();
+    for want in [
+        "layer1.neuron0.w0",
+        "layer1.neuron2.w1",
+        "layer2.neuron0.b",
+        "x1",
+        "y",
+    ] {
+        assert!(labels.contains(&want), "no `{want}` in {labels:?}");
+    }
+    let mut unique = labels.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    let ops = t
+        .graph
+        .node_weights()
+        .filter(|n| matches!(n, viz::TraceNode::Op { .. }))
+        .count();
+    // Op nodes share their symbols (`+`, `tanh`); every value's name is its own.
+    assert!(labels.len() - unique.len() <= ops, "{labels:?}");
+    let page = viz::to_html(y, &viz::DrawOptions::default());
+    let mut failures = Vec::new();
+    for c in captions_of(&page) {
+        assert_no_arena_index("a learner's network", &c);
+        check_caption(&c, &mut failures);
+    }
+    assert!(failures.is_empty(), "{failures:?}");
+}
+
+fn assert_no_arena_index(page: &str, caption: &str) {
+    for (i, c) in caption.char_indices() {
+        let starts_word = i == 0
+            || !caption[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|p| p.is_alphanumeric() || p == '_');
+        if c == 'v' && starts_word {
+            let digits: String = caption[i + 1..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let after = caption[i + 1 + digits.len()..].chars().next();
+            assert!(
+                digits.is_empty() || after.is_some_and(char::is_alphabetic),
+                "{page}: an arena index `v{digits}` in: {caption}"
+            );
+        }
+    }
+}
+
 #[test]
 fn captions_never_show_an_arena_index() {
     for page in files("html") {
         for caption in captions(&page) {
-            for (i, c) in caption.char_indices() {
-                let starts_word = i == 0
-                    || !caption[..i]
-                        .chars()
-                        .next_back()
-                        .is_some_and(|p| p.is_alphanumeric() || p == '_');
-                if c == 'v' && starts_word {
-                    let digits: String = caption[i + 1..]
-                        .chars()
-                        .take_while(char::is_ascii_digit)
-                        .collect();
-                    let after = caption[i + 1 + digits.len()..].chars().next();
-                    assert!(
-                        digits.is_empty() || after.is_some_and(char::is_alphabetic),
-                        "{}: an arena index `v{digits}` in: {caption}",
-                        page.display()
-                    );
-                }
-            }
+            assert_no_arena_index(&page.display().to_string(), &caption);
         }
     }
 }

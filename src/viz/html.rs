@@ -12,7 +12,7 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
 use super::svg::{draw, escape, kind};
-use super::trace::{Trace, TraceNode, substitute, trace};
+use super::trace::{Trace, TraceNode, expression_in, substitute, trace};
 use super::{DrawOptions, format_digits, format_number};
 use crate::{Op, Value};
 
@@ -242,36 +242,27 @@ impl<'a> Story<'a> {
     fn expression(&self, v: NodeIndex, o: NodeIndex, p: usize) -> (String, String) {
         let (op, constant, _) = self.op_parts(o);
         let operands = self.operands(o);
+        let terms: Vec<(String, u8)> = operands.iter().map(|&(_, n)| self.trace.term(n)).collect();
+        let by_name = expression_in(op, constant, &terms);
         if op == Op::Dot {
             let bias = operands.len() % 2 == 1;
-            let (mut names, mut nums) = (Vec::new(), Vec::new());
+            let mut nums = Vec::new();
             if bias {
-                names.push(self.name(operands[0].1));
                 nums.push(num_at(self.data(operands[0].1), p));
             }
             for pair in operands[usize::from(bias)..].chunks(2) {
                 let (a, c) = (pair[0].1, pair.get(1).map_or(pair[0].1, |p| p.1));
-                names.push(format!("{} × {}", self.name(a), self.name(c)));
                 nums.push(format!(
                     "{} × {}",
                     factor(self.data(a), p),
                     factor(self.data(c), p)
                 ));
             }
-            return (names.join(" + "), nums.join(" + "));
+            return (by_name, nums.join(" + "));
         }
         let c = constant.map(|c| num_at(c, p)).unwrap_or_default();
         let x = operands.first().map(|&(_, n)| n);
         let y = operands.get(1).map(|&(_, n)| n);
-        let by_name = substitute(
-            op.formula(),
-            &[
-                ("out", self.name(v)),
-                ("x", x.map(|p| self.name(p)).unwrap_or_default()),
-                ("y", y.map(|p| self.name(p)).unwrap_or_default()),
-                ("c", c.clone()),
-            ],
-        );
         let by_number = substitute(
             op.formula(),
             &[
