@@ -467,6 +467,33 @@ fn edge_labels(svg: &str) -> Vec<Label> {
     out
 }
 
+/// The node boxes of a picture (records and op circles), as (x0, x1, y0, y1).
+fn node_boxes(svg: &str) -> Vec<(f64, f64, f64, f64)> {
+    let Some(start) = svg.find(r#"<g class="nodes""#) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut rest = &svg[start..];
+    while let Some(at) = rest.find('<') {
+        let end = at + rest[at..].find('>').unwrap_or(rest.len() - at);
+        let tag = &rest[at..end];
+        let num = |name: &str| attr(tag, name).and_then(|v| v.parse::<f64>().ok());
+        if tag.starts_with("<rect") {
+            if let (Some(x), Some(y), Some(w), Some(h)) =
+                (num("x"), num("y"), num("width"), num("height"))
+            {
+                out.push((x, x + w, y, y + h));
+            }
+        } else if tag.starts_with("<circle") {
+            if let (Some(x), Some(y), Some(r)) = (num("cx"), num("cy"), num("r")) {
+                out.push((x - r, x + r, y - r, y + r));
+            }
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
 fn overlapping(labels: &[Label]) -> Vec<String> {
     let mut out = Vec::new();
     for (i, a) in labels.iter().enumerate() {
@@ -483,7 +510,7 @@ fn overlapping(labels: &[Label]) -> Vec<String> {
 }
 
 #[test]
-fn edge_labels_never_overlap_in_any_committed_picture() {
+fn edge_labels_never_overlap_each_other_or_a_node_in_any_committed_picture() {
     let mut pictures: Vec<(String, String)> = files("svg")
         .into_iter()
         .map(|p| {
@@ -505,6 +532,21 @@ fn edge_labels_never_overlap_in_any_committed_picture() {
         labelled += usize::from(!labels.is_empty());
         for o in overlapping(&labels) {
             failures.push(format!("{name}: {o}"));
+        }
+        let nodes = node_boxes(svg);
+        assert!(
+            labels.is_empty() || !nodes.is_empty(),
+            "{name}: no node boxes found: is the parser stale?"
+        );
+        for l in &labels {
+            for &n in &nodes {
+                if l.x0 < n.1 && n.0 < l.x1 && l.y0 < n.3 && n.2 < l.y1 {
+                    failures.push(format!(
+                        "{name}: `{}` at ({:.0}, {:.0}) lies on a node",
+                        l.text, l.x0, l.y1
+                    ));
+                }
+            }
         }
     }
     assert!(labelled >= 5, "only {labelled} pictures have edge labels");
