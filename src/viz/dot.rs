@@ -12,7 +12,8 @@ use crate::ScopeId;
 
 /// Writes a [`Trace`] as Graphviz DOT, laid out left to right.
 ///
-/// Values are micrograd-style records `{ name | data | grad }`, ops are separate round nodes,
+/// Values are micrograd-style records `{ name | data | grad }` (named as
+/// [`Trace::label`](super::Trace::label) names them), ops are separate round nodes,
 /// and nodes created inside a [`Graph::scoped`](crate::Graph::scoped) scope are grouped in a
 /// (nested) cluster. Node ids follow creation order, so the output is byte-for-byte
 /// deterministic. Names are escaped, so any text (quotes, braces, `|`, `<>`, Japanese) gives

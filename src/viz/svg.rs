@@ -16,8 +16,8 @@ use super::{BACKWARD_COLOR, DrawOptions, FORWARD_COLOR, format_number};
 /// the same bytes on every machine.
 ///
 /// The picture shows what [`to_dot`](super::to_dot) describes: value records
-/// `{ name | data | grad }` (an unnamed value has no name field), round op nodes, a frame
-/// per scope, and with [`DrawOptions::backward`] an orange forward and a blue backward arrow
+/// `{ name | data | grad }` (every box named, as [`Trace::label`](super::Trace::label) names
+/// it), round op nodes, a frame per scope, and with [`DrawOptions::backward`] an orange forward and a blue backward arrow
 /// on every edge, with the value and the gradient each carries written beside it. An op →
 /// result edge carries no labels: the numbers are in the record it points to.
 ///

@@ -106,7 +106,7 @@ impl Trace {
     /// - An unnamed value is named by its expression in its operands' names, as the
     ///   captions write it, bracketed only where the reading needs it: `a × b`,
     ///   `a × b + c`, `(a + b) × c`, `tanh(a × b + c)`. When that would be long
-    ///   (over [`LONG_NAME`] characters) or is taken, it is the op's word and a number
+    ///   (over 17 characters) or is taken, it is the op's word and a number
     ///   counted per op in creation order: `dot1`, `sigmoid2`.
     ///
     /// Arena indices are never used, so a name means the same in every drawing of the graph.
@@ -122,7 +122,7 @@ impl Trace {
 }
 
 /// The longest expression that still names an unnamed value (see [`Trace::label`]).
-pub const LONG_NAME: usize = 17;
+pub(super) const LONG_NAME: usize = 17;
 
 /// The subgraph reachable backwards from `root`: every value it depends on, the op nodes
 /// between them, and the edges, in creation order.
