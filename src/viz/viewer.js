@@ -239,8 +239,8 @@
     if (g) { g.classList.add('picked'); }
   }
   // Puts the panel in a corner of the view where it does not cover the node it describes
-  // (the farthest first); when every corner would, it moves the picture so the node comes
-  // out from under the panel.
+  // (the farthest first), nor if it can the step's node; when every corner would cover the
+  // node it describes, it moves the picture so the node comes out from under the panel.
   function place(box, id) {
     var g = document.getElementById('n' + id);
     var view = document.getElementById('view').getBoundingClientRect();
@@ -253,13 +253,22 @@
       var y = c[1] ? view.bottom : view.top;
       return { right: c[0], bottom: c[1], d: Math.hypot(x - cx, y - cy) };
     }).sort(function (a, b) { return b.d - a.d; });
+    // 'auto', not '': an emptied inline style would let the stylesheet's corner apply too
+    // and stretch the panel between both.
     function put(c) {
-      box.style.left = c.right ? '' : (view.left + 12) + 'px';
-      box.style.right = c.right ? (window.innerWidth - view.right + 12) + 'px' : '';
-      box.style.top = c.bottom ? '' : (view.top + 12) + 'px';
-      box.style.bottom = c.bottom ? (window.innerHeight - view.bottom + 12) + 'px' : '';
+      box.style.left = c.right ? 'auto' : (view.left + 12) + 'px';
+      box.style.right = c.right ? (window.innerWidth - view.right + 12) + 'px' : 'auto';
+      box.style.top = c.bottom ? 'auto' : (view.top + 12) + 'px';
+      box.style.bottom = c.bottom ? (window.innerHeight - view.bottom + 12) + 'px' : 'auto';
     }
-    for (var k = 0; k < corners.length; k++) {
+    // Best: a corner that covers neither this node nor the step's own node.
+    var step = D.steps[current] ? D.steps[current].node : null;
+    var k;
+    for (k = 0; k < corners.length; k++) {
+      put(corners[k]);
+      if (!covers(box, id) && (step === null || !covers(box, step))) { return; }
+    }
+    for (k = 0; k < corners.length; k++) {
       put(corners[k]);
       if (!covers(box, id)) { return; }
     }
