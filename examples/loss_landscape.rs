@@ -171,9 +171,10 @@ fn draw(trained: &[f64], floor: f64, paths: &[&Path]) -> Result<(), Box<dyn std:
     const N: usize = 120;
     const BANDS: f64 = 16.0;
     let path = std::path::Path::new("graphs/loss_landscape.svg");
-    let root = SVGBackend::new(path, (760, 620)).into_drawing_area();
+    let root = SVGBackend::new(path, (840, 620)).into_drawing_area();
     root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
+    let (left, right) = root.split_horizontally(760);
+    let mut chart = ChartBuilder::on(&left)
         .caption(
             "XOR loss over W2[0][0], W2[1][0] (others trained): the ball rolling down",
             ("sans-serif", 17),
@@ -210,9 +211,14 @@ fn draw(trained: &[f64], floor: f64, paths: &[&Path]) -> Result<(), Box<dyn std:
                 f64::NAN
             };
             if next != level {
+                // Each run reaches half a cell into the next row and run, which are drawn
+                // over it: cells that only touch leave anti-aliased seams, the faint
+                // stripes of issue 21.
                 let (x0, x1) = (XS.0 + run_start as f64 * dx, XS.0 + i as f64 * dx);
+                let x1 = if i < N { x1 + 0.5 * dx } else { x1 };
+                let y1 = if j + 1 < N { y + 1.5 * dy } else { y + dy };
                 cells.push(Rectangle::new(
-                    [(x0, y), (x1, y + dy)],
+                    [(x0, y), (x1, y1)],
                     color(level / BANDS).filled(),
                 ));
                 run_start = i;
@@ -247,6 +253,14 @@ fn draw(trained: &[f64], floor: f64, paths: &[&Path]) -> Result<(), Box<dyn std:
         .draw_series([Circle::new(START, 6, BLACK.filled())])?
         .label("start")
         .legend(|(x, y)| Circle::new((x + 8, y), 5, BLACK.filled()));
+    chart
+        .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())?
+        .label("end of a path (the ball), in its path's colour")
+        .legend(|(x, y)| {
+            EmptyElement::at((x + 8, y))
+                + Circle::new((0, 0), 6, RGBColor(200, 200, 200).filled())
+                + Circle::new((0, 0), 6, BLACK.stroke_width(1))
+        });
     // Lower left: the valley, where the paths end, is upper right.
     chart
         .configure_series_labels()
@@ -254,7 +268,53 @@ fn draw(trained: &[f64], floor: f64, paths: &[&Path]) -> Result<(), Box<dyn std:
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .draw()?;
+    colour_bar(&right, floor, top, BANDS)?;
     root.present()?;
+    Ok(())
+}
+
+/// The colour bar: the 16 bands from the valley floor up, labelled with the loss at their
+/// edges (the bands are even in ln loss).
+fn colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    floor: f64,
+    top: f64,
+    bands: f64,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    DB::ErrorType: 'static,
+{
+    let loss_at_level = move |v: f64| floor * (top / floor).powf(v / bands);
+    let mut bar = ChartBuilder::on(area)
+        .margin_top(44)
+        .margin_bottom(48)
+        .margin_right(4)
+        .y_label_area_size(48)
+        .caption("loss", ("sans-serif", 13))
+        .build_cartesian_2d(0.0..1.0, 0.0..bands)?;
+    bar.configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_labels(9)
+        .set_all_tick_mark_size(4)
+        .y_label_style(("sans-serif", 10))
+        .y_label_formatter(&|v| {
+            let l = loss_at_level(*v);
+            if l < 0.1 {
+                format!("{l:.3}")
+            } else {
+                format!("{l:.2}")
+            }
+        })
+        .draw()?;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let levels = bands as usize;
+    bar.draw_series((0..levels).map(|k| {
+        let k = k as f64;
+        // Overlapping by half a band, for the same reason as the cells.
+        let y1 = if k + 1.0 < bands { k + 1.5 } else { k + 1.0 };
+        Rectangle::new([(0.0, k), (1.0, y1)], color(k / bands).filled())
+    }))?;
     Ok(())
 }
 

@@ -38,10 +38,9 @@
 //! folded when the program is built, by the engine's own op (so `relu(0/0)` is NaN, as
 //! [`Value::relu`] gives).
 //!
-//! A value as an exponent (`2^x`, `x^y`) is built as `exp(y·ln(x))`: nodes named `ln(x)`,
-//! `y*ln(x)` and `x^y` (for a number base, `ln(2)` is folded: `x*ln(2)` and `2^x`). Its value
-//! and derivatives are those of `x^y` where `x > 0`; for `x ≤ 0` it is NaN or 0, also where
-//! PyTorch's `pow` gives a number (`(-2)^2`).
+//! A value as an exponent (`2^x`, `x^y`) is one node, [`Value::pow`] (PyTorch's `x ** y`, with
+//! its values and derivatives at every base, `(-2)^y` at an integer `y` included); a number
+//! base becomes a leaf of its own.
 //!
 //! # Errors
 //! Any input gives a [`Program`] or a [`ParseError`] with the column to put a caret under;
@@ -256,6 +255,15 @@ pub const FUNCTIONS: &[Function] = &[
     Function::unary("sigmoid", |x| x.sigmoid()),
     Function::unary("sqrt", |x| x.sqrt()),
     Function::unary("abs", |x| x.abs()),
+    Function::unary("sin", |x| x.sin()),
+    Function::unary("cos", |x| x.cos()),
+    Function::unary("log1p", |x| x.log1p()),
+    Function::unary("softplus", |x| x.softplus()),
+    Function::binary("max", |x, y| x.max(y)),
+    Function::binary("min", |x, y| x.min(y)),
+    Function::binary("pow", |x, y| x.pow(y)),
+    Function::with_numbers("clamp", "x, lo, hi", |x, c| x.clamp(c[0], c[1])),
+    Function::with_numbers("leaky_relu", "x, slope", |x, c| x.leaky_relu(c[0])),
 ];
 
 /// The function called `name`, if the language has one.
@@ -1213,27 +1221,13 @@ impl<'g> Builder<'_, 'g> {
             (BinOp::Div, Number(c), Node(y)) => c / y,
             (BinOp::Div, Node(x), Node(y)) => x / y,
             (BinOp::Pow, Node(x), Number(c)) => x.powf(c),
-            // A value as the exponent: x^y = exp(y·ln x), three nodes (see the module docs).
-            (BinOp::Pow, base, Node(y)) => {
-                let ln_name = format!("ln({})", self.names[a]);
-                let ln = match base {
-                    Number(c) => Number(fold(&[c], |v| v[0].ln())),
-                    Node(x) => Node(self.node(x.ln(), &ln_name, ln_name.clone(), at)),
-                };
-                let ln_name = match ln {
-                    Node(_) => self.nodes.last().expect("just built").name.clone(),
-                    Number(_) => ln_name,
-                };
-                let product_name = format!("{}*{ln_name}", self.operand(b, PRODUCT, false));
-                let formula_p = format!("{} × {ln_name}", self.operand(b, PRODUCT, false));
-                let product = match ln {
-                    Number(l) => y * l,
-                    Node(l) => y * l,
-                };
-                let product = self.node(product, &product_name, formula_p, at);
-                let product_name = self.nodes.last().expect("just built").name.clone();
-                let v = product.exp();
-                return Node(self.node(v, name, format!("exp({product_name})"), at));
+            // A value as the exponent: the engine's `pow` (PyTorch's `x ** y`); a number base
+            // becomes a leaf of its own, as a number argument of a function does.
+            (BinOp::Pow, Node(x), Node(y)) => x.pow(y),
+            (BinOp::Pow, Number(c), Node(y)) => {
+                let n = &self.program.nodes[a];
+                let base = self.leaf(c, &n.name.clone(), n.column);
+                base.pow(y)
             }
         };
         Node(self.node(v, name, formula, at))

@@ -346,8 +346,9 @@ fn model_forward_is_drawn_with_a_cluster_per_layer_and_neuron() {
     );
     let dot = viz::to_dot(&t, &viz::DrawOptions::default());
     assert_eq!(dot.matches("subgraph cluster_").count(), 5);
-    // Parameters sit in their neuron's cluster, next to the forward pass that uses them.
-    let w0 = dot.find("label=\"{ w0 |").unwrap();
+    // Parameters sit in their neuron's cluster, next to the forward pass that uses them, and
+    // are named by their place (every neuron has a `w0`).
+    let w0 = dot.find("label=\"{ layer1.neuron0.w0 |").unwrap();
     let cluster = dot[..w0].rfind("subgraph cluster_").unwrap();
     assert!(dot[cluster..w0].contains("neuron 0"), "{dot}");
 }

@@ -141,8 +141,7 @@ fn render(t: &Tree) -> (String, u8) {
     }
 }
 
-/// The tree evaluated with plain `f64` arithmetic, the engine's formulas written out (a
-/// value as an exponent as the language builds it: exp(y·ln x)).
+/// The tree evaluated with plain `f64` arithmetic, the engine's formulas written out .
 fn eval(t: &Tree, v: &[f64; 3]) -> f64 {
     match t {
         Tree::Num(x) => *x,
@@ -173,10 +172,26 @@ fn eval(t: &Tree, v: &[f64; 3]) -> f64 {
                 '-' => x - y,
                 '*' => x * y,
                 '/' => x / y,
-                _ if constant(b) => x.powf(y),
-                _ => (y * x.ln()).exp(),
+                _ if constant(b) => torch_pow(x, y),
+                _ => x.powf(y),
             }
         }
+    }
+}
+
+/// `x^c` for a number exponent as the engine computes it, after PyTorch's CPU kernel
+/// (`Value::powf`'s docs): the exponents 0, 1, ±½, ±1, ±2 and 3 by their own formulas.
+fn torch_pow(x: f64, c: f64) -> f64 {
+    match c {
+        0.0 => 1.0,
+        1.0 => x,
+        0.5 => x.sqrt(),
+        -0.5 => 1.0 / x.sqrt(),
+        -1.0 => 1.0 / x,
+        2.0 => x * x,
+        3.0 => x * x * x,
+        -2.0 => 1.0 / (x * x),
+        _ => x.powf(c),
     }
 }
 

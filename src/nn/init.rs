@@ -15,12 +15,12 @@ use rand::{Rng, RngExt};
 /// after layer, and [`KaimingNormal`](Init::KaimingNormal) does the same for ReLU.
 ///
 /// ```
-/// use rand::SeedableRng;
 /// use scalargrad::Graph;
+/// use scalargrad::rand::SeedableRng;
 /// use scalargrad::nn::{Activation, Init, Layer};
 ///
 /// let g = Graph::new();
-/// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+/// let mut rng = scalargrad::rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
 /// let layer = Layer::new(&g, 100, 100, false, Activation::Relu, Init::KaimingNormal, &mut rng);
 /// let w: Vec<f64> = layer.weight_matrix().into_iter().flatten().collect();
 /// let std = (w.iter().map(|w| w * w).sum::<f64>() / w.len() as f64).sqrt();

@@ -96,10 +96,10 @@ impl<'g> Mlp<'g> {
     /// grouped into PyTorch's tensors (all weights of a layer, then all its biases).
     ///
     /// ```
-    /// use rand::SeedableRng;
+    /// use scalargrad::rand::SeedableRng;
     /// use scalargrad::{Graph, nn::{Activation, Mlp}};
     /// let g = Graph::new();
-    /// let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+    /// let mut rng = scalargrad::rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
     /// let model = Mlp::builder(2).layer(4, Activation::Sigmoid)
     ///     .layer(1, Activation::Identity).build(&g, &mut rng);
     /// let names: Vec<String> = model.named_parameters().into_iter().map(|p| p.name).collect();

@@ -12,7 +12,8 @@ use crate::ScopeId;
 
 /// Writes a [`Trace`] as Graphviz DOT, laid out left to right.
 ///
-/// Values are micrograd-style records `{ name | data | grad }`, ops are separate round nodes,
+/// Values are micrograd-style records `{ name | data | grad }` (named as
+/// [`Trace::label`](super::Trace::label) names them), ops are separate round nodes,
 /// and nodes created inside a [`Graph::scoped`](crate::Graph::scoped) scope are grouped in a
 /// (nested) cluster. Node ids follow creation order, so the output is byte-for-byte
 /// deterministic. Names are escaped, so any text (quotes, braces, `|`, `<>`, Japanese) gives
@@ -115,10 +116,8 @@ fn write_cluster(
 fn write_node(scope: &mut Scope<'_, '_>, trace: &Trace, options: &DrawOptions, n: NodeIndex) {
     let id = node_id(trace, n);
     match &trace.graph[n] {
-        TraceNode::Value {
-            name, data, grad, ..
-        } => {
-            let mut fields = vec![escape_record(name.as_deref().unwrap_or(""))];
+        TraceNode::Value { data, grad, .. } => {
+            let mut fields = vec![escape_record(trace.label(n))];
             fields.push(format!("data {}", format_number(*data)));
             if options.show_grad {
                 fields.push(format!("grad {}", format_number(*grad)));

@@ -12,8 +12,8 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
 use super::svg::{draw, escape, kind};
-use super::trace::{Trace, TraceNode, trace};
-use super::{DrawOptions, format_number};
+use super::trace::{Trace, TraceNode, expression_in, substitute, trace};
+use super::{DrawOptions, format_digits, format_number};
 use crate::{Op, Value};
 
 /// The page's stylesheet and script, inlined into every page.
@@ -32,9 +32,19 @@ const SCRIPT: &str = include_str!("viewer.js");
 ///   value is used more than once, the caption adds the paths up. The local derivatives'
 ///   formulas come from [`Op::derivative_formula`], their numbers from
 ///   [`Value::local_gradients`].
+/// - **Names**: every value is called by the name its box shows ([`Trace::label`]): the
+///   name it was given, qualified by its scopes where the name repeats (`layer1.neuron0.w0`),
+///   else its expression (`a × b + c`) or, when that is long, its op and a number (`dot1`).
+/// - **Numbers that add up**: a caption shows as many digits as it takes for its product or
+///   sum, worked out on the numbers shown, to round to the result shown
+///   (`0.41997 × 2 = 0.83994`, not `0.42 × 2 = 0.8399`); where no number of digits up to 9
+///   does, the result is marked `≈`.
 /// - **Controls**: ◀ ▶, a slider, the keys ← → Home End, play/pause (space), zoom (wheel,
-///   `+`/`−`, buttons) and pan (drag). Hovering over or tapping a node shows its op, formula,
-///   value, gradient and local derivatives.
+///   `+`/`−`, buttons) and pan (drag). **follow** zooms to each step's nodes (the node, its
+///   operands and its users) and keeps them in view; it is on when the whole picture would
+///   show its text too small to read, and **fit** (key `0`) shows the whole picture instead.
+///   Hovering over or tapping a node shows its op, formula, value, gradient and local
+///   derivatives, in a corner of the view away from that node.
 /// - **URL**: `#step=N` opens at step N and follows the current step; `?lang=ja` opens in
 ///   Japanese (the language toggle sets it).
 /// - **Test hook**: `window.scalargrad = { steps, step(n), state() }`, where `steps` is the
@@ -100,6 +110,7 @@ pub(super) fn page(trace: &Trace, options: &DrawOptions) -> String {
 <button id="zoomin" type="button" title="zoom in (+)">+</button>
 <button id="zoomout" type="button" title="zoom out (−)">−</button>
 <button id="fit" type="button" title="fit the picture (0)">fit</button>
+<button id="follow" type="button" title="zoom to each step's nodes" aria-pressed="false">follow</button>
 <button id="lang" type="button"></button>
 </nav>
 <p id="caption" aria-live="polite"></p>
@@ -173,24 +184,19 @@ impl<'a> Story<'a> {
     }
 
     /// A value's name as it follows `∂`: parenthesised when it is more than one term
-    /// (`∂y/∂(1 + exp(−x))`).
+    /// (`∂y/∂(1 + exp(−x))`) or holds a slash (`∂(dy/dx)/∂x`).
     fn dname(&self, v: NodeIndex) -> String {
         let name = self.name(v);
-        if name.contains(' ') || name.starts_with(['-', '−']) {
+        if name.contains([' ', '/']) || name.starts_with(['-', '−']) {
             format!("({name})")
         } else {
             name
         }
     }
 
-    /// A value's name, or `v<index>` for an unnamed one.
+    /// A value's name, as the picture shows it ([`Trace::label`]).
     fn name(&self, v: NodeIndex) -> String {
-        match &self.trace.graph[v] {
-            TraceNode::Value {
-                name: Some(name), ..
-            } => name.clone(),
-            TraceNode::Value { index, .. } | TraceNode::Op { index, .. } => format!("v{index}"),
-        }
+        self.trace.label(v).to_string()
     }
 
     fn data(&self, v: NodeIndex) -> f64 {
@@ -231,50 +237,59 @@ impl<'a> Story<'a> {
         }
     }
 
-    /// The forward expression of value `v` (made by op `o`), in names and in numbers.
-    fn expression(&self, v: NodeIndex, o: NodeIndex) -> (String, String) {
+    /// The forward expression of value `v` (made by op `o`), in names and in numbers with
+    /// `p` decimals.
+    fn expression(&self, v: NodeIndex, o: NodeIndex, p: usize) -> (String, String) {
         let (op, constant, _) = self.op_parts(o);
         let operands = self.operands(o);
+        let terms: Vec<(String, u8)> = operands.iter().map(|&(_, n)| self.trace.term(n)).collect();
+        let by_name = expression_in(op, constant, &terms);
         if op == Op::Dot {
             let bias = operands.len() % 2 == 1;
-            let (mut names, mut nums) = (Vec::new(), Vec::new());
+            let mut nums = Vec::new();
             if bias {
-                names.push(self.name(operands[0].1));
-                nums.push(num(self.data(operands[0].1)));
+                nums.push(num_at(self.data(operands[0].1), p));
             }
             for pair in operands[usize::from(bias)..].chunks(2) {
                 let (a, c) = (pair[0].1, pair.get(1).map_or(pair[0].1, |p| p.1));
-                names.push(format!("{} × {}", self.name(a), self.name(c)));
                 nums.push(format!(
                     "{} × {}",
-                    factor(self.data(a)),
-                    factor(self.data(c))
+                    factor(self.data(a), p),
+                    factor(self.data(c), p)
                 ));
             }
-            return (names.join(" + "), nums.join(" + "));
+            return (by_name, nums.join(" + "));
         }
-        let c = constant.map(num).unwrap_or_default();
-        let x = operands.first().map(|&(_, p)| p);
-        let y = operands.get(1).map(|&(_, p)| p);
-        let by_name = substitute(
-            op.formula(),
-            &[
-                ("out", self.name(v)),
-                ("x", x.map(|p| self.name(p)).unwrap_or_default()),
-                ("y", y.map(|p| self.name(p)).unwrap_or_default()),
-                ("c", c.clone()),
-            ],
-        );
+        let c = constant.map(|c| num_at(c, p)).unwrap_or_default();
+        let x = operands.first().map(|&(_, n)| n);
+        let y = operands.get(1).map(|&(_, n)| n);
         let by_number = substitute(
             op.formula(),
             &[
-                ("out", num(self.data(v))),
-                ("x", x.map(|p| num(self.data(p))).unwrap_or_default()),
-                ("y", y.map(|p| num(self.data(p))).unwrap_or_default()),
+                ("out", num_at(self.data(v), p)),
+                ("x", x.map(|n| num_at(self.data(n), p)).unwrap_or_default()),
+                ("y", y.map(|n| num_at(self.data(n), p)).unwrap_or_default()),
                 ("c", c),
             ],
         );
         (by_name, by_number)
+    }
+
+    /// The forward step of value `v` (made by op `o`) as an equation: `name = names =
+    /// numbers = result`, with as many digits as it takes for the arithmetic on the shown
+    /// numbers to give the shown result (see [`agrees`]), else `≈` before the result.
+    fn forward_equation(&self, v: NodeIndex, o: NodeIndex) -> (String, String) {
+        let (names, numbers, result, sep, _) = settle(|q, p| {
+            let (names, numbers) = self.expression(v, o, q);
+            (names, numbers, num_at(self.data(v), p))
+        });
+        let mut parts = vec![self.name(v), names, numbers.clone()];
+        parts.dedup();
+        let mut equation = parts.join(" = ");
+        if parts.last() != Some(&result) {
+            let _ = write!(equation, "{sep}{result}");
+        }
+        (equation, numbers)
     }
 
     /// The uses of value `v`: every operand edge out of it.
@@ -333,7 +348,7 @@ impl<'a> Story<'a> {
                         .map(|&(_, p)| self.name(p))
                         .unwrap_or_default(),
                 ),
-                ("c", constant.map(num).unwrap_or_default()),
+                ("c", constant.map(|c| num_at(c, 12)).unwrap_or_default()),
             ],
         )
     }
@@ -385,10 +400,7 @@ impl<'a> Story<'a> {
             let step = self.steps.len();
             self.data_step[v.index()] = step;
             self.data_step[o.index()] = step;
-            let (names, numbers) = self.expression(v, o);
-            let mut parts = vec![self.name(v), names, numbers, num(self.data(v))];
-            parts.dedup();
-            let equation = parts.join(" = ");
+            let (equation, _) = self.forward_equation(v, o);
             let label = self.op_parts(o).2;
             self.steps.push(Step {
                 phase: "forward",
@@ -429,10 +441,19 @@ impl<'a> Story<'a> {
                     format!("∂{big}/∂{r} × ∂{r}/∂{name}")
                 })
                 .collect();
-            let products: Vec<String> = uses
-                .iter()
-                .map(|u| format!("{} × {}", factor(self.grad(u.result)), factor(u.local)))
-                .collect();
+            let (_, products, result, sep, p) = settle(|q, p| {
+                let products: Vec<String> = uses
+                    .iter()
+                    .map(|u| {
+                        format!(
+                            "{} × {}",
+                            factor(self.grad(u.result), q),
+                            factor(u.local, q)
+                        )
+                    })
+                    .collect();
+                (String::new(), products.join(" + "), num_at(self.grad(v), p))
+            });
             let mut parts = vec![format!("∂{big}/∂{name}")];
             if uses.len() == 1 && uses[0].result == root {
                 // ∂L/∂L × ∂L/∂v: the first factor is 1, say it once.
@@ -440,15 +461,15 @@ impl<'a> Story<'a> {
             } else {
                 parts.push(chain.join(" + "));
             }
-            parts.push(products.join(" + "));
-            parts.push(num(self.grad(v)));
+            parts.push(products);
             parts.dedup();
-            let equation = parts.join(" = ");
+            let mut equation = parts.join(" = ");
+            let _ = write!(equation, "{sep}{result}");
             let locals: Vec<String> = uses
                 .iter()
                 .map(|u| {
                     let r = self.dname(u.result);
-                    let value = num(u.local);
+                    let value = num_at(u.local, p);
                     if u.formula == value {
                         format!("∂{r}/∂{name} = {value}")
                     } else {
@@ -542,7 +563,8 @@ impl<'a> Story<'a> {
                     );
                     if let Some(o) = self.op_of(n) {
                         let (op, _, label) = self.op_parts(o);
-                        let (names, numbers) = self.expression(n, o);
+                        let names = self.expression(n, o, 4).0;
+                        let numbers = self.forward_equation(n, o).1;
                         let locals: Vec<String> = self
                             .operands(o)
                             .iter()
@@ -632,9 +654,171 @@ fn num(x: f64) -> String {
     format_number(x)
 }
 
+/// A number with `p` decimals ([`format_digits`]), and at least `p` significant digits
+/// below 1 (`0.01349`, not `0.0135`), so that a product with it can come out right.
+fn num_at(x: f64, p: usize) -> String {
+    // The zeros right after the point (`0.0135` has one); scientific notation (below 1e-3)
+    // keeps its mantissa digits.
+    let mut a = x.abs();
+    let mut extra = 0;
+    while (1e-3..0.1).contains(&a) {
+        a *= 10.0;
+        extra += 1;
+    }
+    format_digits(x, p + extra)
+}
+
+/// The most decimals a caption's result shows, and how many more its operands may show:
+/// past these, a result that still does not add up is marked `≈` (it happens only where f64
+/// rounding itself shows).
+const MAX_DIGITS: usize = 9;
+const MAX_EXTRA: usize = 4;
+
+/// Tries 4, 5, … [`MAX_DIGITS`] decimals for the result, and for each as many or up to
+/// [`MAX_EXTRA`] more for the operands (a product with a large factor needs its other
+/// factor finer than the result): `make(operands, result)` gives (text, numbers, result);
+/// returns the first whose numbers, worked out, round to the shown result, with ` = ` as the
+/// separator before the result; else the 4-decimal one with ` ≈ `.
+fn settle(make: impl Fn(usize, usize) -> (String, String, String)) -> Settled {
+    for p in 4..=MAX_DIGITS {
+        for q in p..=p + MAX_EXTRA {
+            let (a, numbers, result) = make(q, p);
+            if agrees(&numbers, &result) {
+                return (a, numbers, result, " = ", q);
+            }
+        }
+    }
+    let (a, numbers, result) = make(4, 4);
+    (a, numbers, result, " ≈ ", 4)
+}
+
+/// What [`settle`] chose: (text, numbers, result, separator, the operands' decimals).
+type Settled = (String, String, String, &'static str, usize);
+
+/// The number of decimals a shown number carries (its mantissa's, plus one, for
+/// scientific notation, as [`format_digits`] writes it).
+fn digits_of(shown: &str) -> usize {
+    let mantissa = shown.split('e').next().unwrap_or(shown);
+    let d = mantissa.split('.').nth(1).map_or(0, str::len);
+    if shown.contains('e') { d + 1 } else { d }
+}
+
+/// Whether the arithmetic written in `numbers` (numbers, `+ − × / ^` and brackets), worked
+/// out exactly as written, rounds to `shown` at the digits `shown` has. Text that is not
+/// plain arithmetic (`exp(0.5)`) cannot be checked by a reader either, and agrees.
+fn agrees(numbers: &str, shown: &str) -> bool {
+    let Some(value) = eval_arithmetic(numbers) else {
+        return true;
+    };
+    let Ok(target) = shown.parse::<f64>() else {
+        return numbers == shown;
+    };
+    if !value.is_finite() || !target.is_finite() {
+        return value.to_bits() == target.to_bits() || value == target;
+    }
+    let half_unit = if let Some((m, e)) = shown.split_once('e') {
+        let d = m.split('.').nth(1).map_or(0, str::len);
+        let e: i32 = e.parse().unwrap_or(0);
+        0.5 * 10f64.powi(e - i32::try_from(d).unwrap_or(0))
+    } else {
+        0.5 * 10f64.powi(-i32::try_from(digits_of(shown)).unwrap_or(0))
+    };
+    (value - target).abs() <= half_unit * (1.0 + 1e-9)
+}
+
+/// Evaluates plain arithmetic as captions write it: numbers (`-3`, `1.5e-4`), `+`, `−`/`-`,
+/// `×`, `/`, `^` and parentheses, with the usual precedence. `None` for anything else.
+fn eval_arithmetic(text: &str) -> Option<f64> {
+    let chars: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    if chars.is_empty() {
+        return None;
+    }
+    let mut at = 0;
+    let v = sum(&chars, &mut at)?;
+    (at == chars.len()).then_some(v)
+}
+
+fn sum(c: &[char], at: &mut usize) -> Option<f64> {
+    let mut v = product(c, at)?;
+    while let Some(&op) = c.get(*at) {
+        match op {
+            '+' => {
+                *at += 1;
+                v += product(c, at)?;
+            }
+            '−' | '-' => {
+                *at += 1;
+                v -= product(c, at)?;
+            }
+            _ => break,
+        }
+    }
+    Some(v)
+}
+
+fn product(c: &[char], at: &mut usize) -> Option<f64> {
+    let mut v = power(c, at)?;
+    while let Some(&op) = c.get(*at) {
+        match op {
+            '×' | '*' | '·' => {
+                *at += 1;
+                v *= power(c, at)?;
+            }
+            '/' => {
+                *at += 1;
+                v /= power(c, at)?;
+            }
+            _ => break,
+        }
+    }
+    Some(v)
+}
+
+fn power(c: &[char], at: &mut usize) -> Option<f64> {
+    let base = atom(c, at)?;
+    if c.get(*at) == Some(&'^') {
+        *at += 1;
+        let e = power(c, at)?;
+        return Some(base.powf(e));
+    }
+    Some(base)
+}
+
+fn atom(c: &[char], at: &mut usize) -> Option<f64> {
+    match c.get(*at)? {
+        '(' => {
+            *at += 1;
+            let v = sum(c, at)?;
+            (c.get(*at) == Some(&')')).then(|| *at += 1)?;
+            Some(v)
+        }
+        '−' | '-' => {
+            *at += 1;
+            Some(-atom(c, at)?)
+        }
+        d if d.is_ascii_digit() => {
+            let start = *at;
+            while c.get(*at).is_some_and(|&d| d.is_ascii_digit() || d == '.') {
+                *at += 1;
+            }
+            if c.get(*at) == Some(&'e') {
+                *at += 1;
+                if c.get(*at) == Some(&'-') {
+                    *at += 1;
+                }
+                while c.get(*at).is_some_and(char::is_ascii_digit) {
+                    *at += 1;
+                }
+            }
+            c[start..*at].iter().collect::<String>().parse().ok()
+        }
+        _ => None,
+    }
+}
+
 /// A number as a factor of a product: negative ones in parentheses, `1.1 × (-2)`.
-fn factor(x: f64) -> String {
-    let s = num(x);
+fn factor(x: f64, p: usize) -> String {
+    let s = num_at(x, p);
     if s.starts_with('-') {
         format!("({s})")
     } else {
@@ -648,45 +832,6 @@ fn step_json(step: usize) -> String {
     } else {
         step.to_string()
     }
-}
-
-/// Replaces the variables of a formula (`out`, `x`, `y`, `c`) by text, where they stand
-/// alone (the `x` in `exp` is not a variable). Text that is not a single term is
-/// parenthesised: `−c / x²` with `x = 1 + exp(−x)` reads `−1 / (1 + exp(−x))²`.
-fn substitute(formula: &str, vars: &[(&str, String)]) -> String {
-    let chars: Vec<char> = formula.chars().collect();
-    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    let mut out = String::new();
-    let mut i = 0;
-    'scan: while i < chars.len() {
-        let before_ok = i == 0 || !word(chars[i - 1]);
-        if before_ok {
-            for (name, text) in vars {
-                let n: Vec<char> = name.chars().collect();
-                let end = i + n.len();
-                if end <= chars.len()
-                    && chars[i..end] == n[..]
-                    && (end == chars.len() || !word(chars[end]))
-                {
-                    let whole = formula.trim() == *name;
-                    let enclosed = i > 0
-                        && chars[i - 1] == '('
-                        && chars.get(end).is_some_and(|&c| c == ')' || c == ',');
-                    let simple = !text.starts_with(['-', '−']) && !text.contains(' ');
-                    if whole || enclosed || simple {
-                        out.push_str(text);
-                    } else {
-                        let _ = write!(out, "({text})");
-                    }
-                    i = end;
-                    continue 'scan;
-                }
-            }
-        }
-        out.push(chars[i]);
-        i += 1;
-    }
-    out
 }
 
 /// A JSON string, safe inside a `<script>` element.

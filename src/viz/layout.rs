@@ -312,18 +312,21 @@ fn layout_flow(trace: &Trace, measure: &dyn Measure, flow: Flow) -> Layout {
     normalise(&by_rank, &mut pos);
     cluster_key = cluster_keys(&paths, &pos);
     let mut best = (crossings(&by_rank, &down, &pos), by_rank.clone());
+    let mut bary = pos.clone();
     for _ in 0..SWEEPS {
         for (range, towards) in [
             ((1..ranks).collect::<Vec<_>>(), &up),
             ((0..ranks.saturating_sub(1)).rev().collect(), &down),
         ] {
             for r in range {
-                let mut bary = pos.clone();
+                // Only this rank's entries are read: one buffer serves every rank.
                 for &i in &by_rank[r] {
                     let nb = &towards[i];
-                    if !nb.is_empty() {
-                        bary[i] = nb.iter().map(|&j| pos[j]).sum::<f64>() / nb.len() as f64;
-                    }
+                    bary[i] = if nb.is_empty() {
+                        pos[i]
+                    } else {
+                        nb.iter().map(|&j| pos[j]).sum::<f64>() / nb.len() as f64
+                    };
                 }
                 sort_rank(&mut by_rank[r], &paths, &cluster_key, &bary, &mut pos);
             }
@@ -345,8 +348,13 @@ fn layout_flow(trace: &Trace, measure: &dyn Measure, flow: Flow) -> Layout {
     for i in 0..elems.len() {
         neighbours[i].extend(up[i].iter().chain(&down[i]).copied());
     }
+    let mut members: BTreeMap<Option<ScopeId>, Vec<usize>> = BTreeMap::new();
+    for (i, e) in elems.iter().enumerate() {
+        members.entry(e.scope).or_default().push(i);
+    }
     let placer = Placer {
         elems: &elems,
+        members,
         scopes: &scopes,
         pos: &pos,
         cluster_key: &cluster_key,
@@ -456,24 +464,60 @@ fn normalise(by_rank: &[Vec<usize>], pos: &mut [f64]) {
     }
 }
 
-/// The number of edge crossings between consecutive ranks.
+/// The number of edge crossings between consecutive ranks: per rank, the segments sorted
+/// by their upper end, then the strict inversions of their lower ends (merge sort, so
+/// O(E log E) rather than every pair).
 fn crossings(by_rank: &[Vec<usize>], down: &[Vec<usize>], pos: &[f64]) -> usize {
     let mut total = 0;
+    let mut segs: Vec<(f64, f64)> = Vec::new();
+    let mut ends: Vec<f64> = Vec::new();
+    let mut scratch: Vec<f64> = Vec::new();
     for rank in by_rank {
-        let mut segs: Vec<(f64, f64)> = Vec::new();
+        segs.clear();
         for &i in rank {
             for &j in &down[i] {
                 segs.push((pos[i], pos[j]));
             }
         }
-        for (k, a) in segs.iter().enumerate() {
-            total += segs[k + 1..]
-                .iter()
-                .filter(|b| (a.0 - b.0) * (a.1 - b.1) < 0.0)
-                .count();
-        }
+        segs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        ends.clear();
+        ends.extend(segs.iter().map(|s| s.1));
+        scratch.resize(ends.len(), 0.0);
+        total += inversions(&mut ends, &mut scratch);
     }
     total
+}
+
+/// Sorts `v` and returns the number of pairs `k < l` with `v[k] > v[l]` (equal values are
+/// not counted: two edges into one node do not cross).
+fn inversions(v: &mut [f64], scratch: &mut [f64]) -> usize {
+    let n = v.len();
+    if n < 2 {
+        return 0;
+    }
+    let mid = n / 2;
+    let mut count = {
+        let (a, b) = v.split_at_mut(mid);
+        let (sa, sb) = scratch.split_at_mut(mid);
+        inversions(a, sa) + inversions(b, sb)
+    };
+    let (mut i, mut j, mut k) = (0, mid, 0);
+    while i < mid && j < n {
+        if v[i] <= v[j] {
+            scratch[k] = v[i];
+            i += 1;
+        } else {
+            scratch[k] = v[j];
+            count += mid - i;
+            j += 1;
+        }
+        k += 1;
+    }
+    scratch[k..k + mid - i].copy_from_slice(&v[i..mid]);
+    k += mid - i;
+    scratch[k..k + n - j].copy_from_slice(&v[j..n]);
+    v.copy_from_slice(&scratch[..n]);
+    count
 }
 
 /// Each scope's key: the mean position of every element inside it (nested scopes included).
@@ -532,6 +576,8 @@ fn sort_rank(
 
 struct Placer<'a> {
     elems: &'a [Elem],
+    /// The elements directly in each scope, in element order.
+    members: BTreeMap<Option<ScopeId>, Vec<usize>>,
     scopes: &'a Scopes,
     pos: &'a [f64],
     cluster_key: &'a BTreeMap<ScopeId, f64>,
@@ -548,8 +594,9 @@ impl Placer<'_> {
                 items.push((self.cluster_key.get(&c).copied().unwrap_or(0.5), b));
             }
         }
-        for (i, e) in self.elems.iter().enumerate() {
-            if e.scope == scope {
+        for &i in self.members.get(&scope).into_iter().flatten() {
+            let e = &self.elems[i];
+            {
                 items.push((
                     self.pos[i],
                     Block {
@@ -611,7 +658,6 @@ impl Placer<'_> {
     /// blocks.
     fn relax(&self, blocks: &[Block]) -> Vec<f64> {
         let k = blocks.len();
-        let overlap = |a: &Block, b: &Block| a.r0 <= b.r1 && b.r0 <= a.r1;
         // Which block holds each element, and where its centre sits in that block.
         let mut home: BTreeMap<usize, (usize, f64)> = BTreeMap::new();
         for (bi, b) in blocks.iter().enumerate() {
@@ -632,11 +678,15 @@ impl Placer<'_> {
                 }
             }
         }
+        // Blocks that share a rank keep their order. It is enough to keep each block below
+        // the one just before it in every rank it spans: the rest follows, so the bounds
+        // come out the same as over all earlier blocks, in time linear in the blocks.
+        let (before, after) = rank_neighbours(blocks);
         let mut top = vec![0.0; k];
         for j in 0..k {
-            top[j] = (0..j)
-                .filter(|&i| overlap(&blocks[i], &blocks[j]))
-                .map(|i| top[i] + blocks[i].extent + GAP)
+            top[j] = before[j]
+                .iter()
+                .map(|&i| top[i] + blocks[i].extent + GAP)
                 .fold(0.0, f64::max);
         }
         // Sweeps along the flow and back, so a long chain straightens in one round.
@@ -671,13 +721,13 @@ impl Placer<'_> {
                     .map(|&&(off, b, off_b, _)| top[b] + off_b - off)
                     .sum::<f64>()
                     / chosen.len() as f64;
-                let lo = (0..j)
-                    .filter(|&i| overlap(&blocks[i], &blocks[j]))
-                    .map(|i| top[i] + blocks[i].extent + GAP)
+                let lo = before[j]
+                    .iter()
+                    .map(|&i| top[i] + blocks[i].extent + GAP)
                     .fold(f64::NEG_INFINITY, f64::max);
-                let hi = (j + 1..k)
-                    .filter(|&i| overlap(&blocks[i], &blocks[j]))
-                    .map(|i| top[i] - blocks[j].extent - GAP)
+                let hi = after[j]
+                    .iter()
+                    .map(|&i| top[i] - blocks[j].extent - GAP)
                     .fold(f64::INFINITY, f64::min);
                 if lo <= hi {
                     top[j] = want.clamp(lo, hi);
@@ -686,6 +736,27 @@ impl Placer<'_> {
         }
         top
     }
+}
+
+/// For each block (in key order), the blocks just before and just after it in each rank it
+/// spans.
+fn rank_neighbours(blocks: &[Block]) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
+    let k = blocks.len();
+    let mut before: Vec<Vec<usize>> = vec![Vec::new(); k];
+    let mut after: Vec<Vec<usize>> = vec![Vec::new(); k];
+    // The last block seen in each rank.
+    let mut last: BTreeMap<usize, usize> = BTreeMap::new();
+    for (j, b) in blocks.iter().enumerate() {
+        for r in b.r0..=b.r1 {
+            if let Some(i) = last.insert(r, j) {
+                if before[j].last() != Some(&i) && !before[j].contains(&i) {
+                    before[j].push(i);
+                    after[i].push(j);
+                }
+            }
+        }
+    }
+    (before, after)
 }
 
 #[cfg(test)]
@@ -805,6 +876,73 @@ mod tests {
                 Flow::LeftToRight => assert!((r.y - first.y).abs() < 1e-9),
                 Flow::TopToBottom => assert!((r.x - first.x).abs() < 1e-9),
             }
+        }
+    }
+
+    #[test]
+    fn crossings_counted_by_merge_sort_match_every_pair() {
+        use rand::RngExt;
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(7);
+        for n in [0, 1, 2, 5, 40, 200] {
+            // Few distinct values, so ties (edges into one node) are common.
+            let v: Vec<f64> = (0..n)
+                .map(|_| f64::from(rng.random_range(0..8u8)))
+                .collect();
+            let brute = (0..n)
+                .flat_map(|k| (k + 1..n).map(move |l| (k, l)))
+                .filter(|&(k, l)| v[k] > v[l])
+                .count();
+            let mut sorted = v.clone();
+            let mut scratch = vec![0.0; n];
+            assert_eq!(inversions(&mut sorted, &mut scratch), brute, "{v:?}");
+            assert!(sorted.windows(2).all(|w| w[0] <= w[1]));
+        }
+    }
+
+    /// Not a check: how long the layout of a 1,000-node graph takes, for BENCHMARKS.md
+    /// (`cargo test --release --lib layout_time -- --ignored --nocapture`).
+    #[test]
+    #[ignore = "a measurement, not a check"]
+    fn layout_time() {
+        for terms in [100, 333, 1000, 3333] {
+            let g = Graph::new();
+            let xs: Vec<_> = (0..terms)
+                .map(|i| g.value(f64::from(i)).named(&format!("a{i}")))
+                .collect();
+            let sum = xs[1..].iter().fold(xs[0], |acc, &x| acc + x);
+            sum.backward();
+            let t = trace(sum);
+            let start = std::time::Instant::now();
+            let svg = super::super::render_svg(&t, &DrawOptions::backward());
+            let svg_time = start.elapsed();
+            let start = std::time::Instant::now();
+            let page = super::super::html::page(&t, &DrawOptions::backward());
+            eprintln!(
+                "flat sum of {terms}: {} nodes, render_svg {svg_time:?} ({} bytes), page {:?} ({} bytes)",
+                t.graph.node_count(),
+                svg.len(),
+                start.elapsed(),
+                page.len()
+            );
+        }
+        for width in [8, 16, 32] {
+            let g = Graph::new();
+            let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(0);
+            let model = Mlp::builder(width)
+                .layer(width, Activation::Tanh)
+                .layer(1, Activation::Identity)
+                .build(&g, &mut rng);
+            let x: Vec<_> = (0..width).map(|i| g.value(i as f64)).collect();
+            let y = model.forward(&x).unwrap()[0];
+            y.backward();
+            let t = trace(y);
+            let start = std::time::Instant::now();
+            let _ = super::super::render_svg(&t, &DrawOptions::backward());
+            eprintln!(
+                "mlp {width}-{width}-1: {} nodes, render_svg {:?}",
+                t.graph.node_count(),
+                start.elapsed()
+            );
         }
     }
 }

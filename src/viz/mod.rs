@@ -74,8 +74,16 @@ pub(crate) const BACKWARD_COLOR: &str = "#2e86c1";
 
 /// A number as drawings show it: up to 4 decimals, trailing zeros dropped (`220`, `2.2`,
 /// `0.7311`), scientific notation for very small or very large magnitudes.
+/// Negative zero prints as `0`.
 #[must_use]
 pub fn format_number(x: f64) -> String {
+    format_digits(x, 4)
+}
+
+/// [`format_number`] with `decimals` decimals (and `decimals − 1` in the mantissa of
+/// scientific notation), trailing zeros dropped; the captions show more digits where the
+/// arithmetic they write needs them.
+pub(crate) fn format_digits(x: f64, decimals: usize) -> String {
     if x == 0.0 {
         return "0".to_string();
     }
@@ -84,10 +92,14 @@ pub fn format_number(x: f64) -> String {
     }
     let a = x.abs();
     if !(1e-3..1e7).contains(&a) {
-        return format!("{x:.3e}");
+        return format!("{x:.*e}", decimals.saturating_sub(1));
     }
-    let s = format!("{x:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
     if s == "-0" { "0".into() } else { s.into() }
 }
 
@@ -104,5 +116,14 @@ mod tests {
         assert_eq!(format_number(-0.000_012), "-1.200e-5");
         assert_eq!(format_number(f64::NAN), "NaN");
         assert_eq!(format_number(-0.000_04 * 1e-2 + 0.000_4 * 1e-2), "3.600e-6");
+        assert_eq!(format_number(-0.0), "0");
+        assert_eq!(format_number(-1e-12 * 0.0), "0");
+    }
+
+    #[test]
+    fn more_digits_where_asked() {
+        assert_eq!(super::format_digits(0.419_974_341, 5), "0.41997");
+        assert_eq!(super::format_digits(200.0, 7), "200");
+        assert_eq!(super::format_digits(-0.000_004_2, 5), "-4.2000e-6");
     }
 }

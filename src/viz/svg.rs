@@ -16,8 +16,8 @@ use super::{BACKWARD_COLOR, DrawOptions, FORWARD_COLOR, format_number};
 /// the same bytes on every machine.
 ///
 /// The picture shows what [`to_dot`](super::to_dot) describes: value records
-/// `{ name | data | grad }` (an unnamed value has no name field), round op nodes, a frame
-/// per scope, and with [`DrawOptions::backward`] an orange forward and a blue backward arrow
+/// `{ name | data | grad }` (every box named, as [`Trace::label`](super::Trace::label) names
+/// it), round op nodes, a frame per scope, and with [`DrawOptions::backward`] an orange forward and a blue backward arrow
 /// on every edge, with the value and the gradient each carries written beside it. An op →
 /// result edge carries no labels: the numbers are in the record it points to.
 ///
@@ -53,6 +53,8 @@ const FIELD: f64 = 18.0;
 const LANE: f64 = 34.0;
 /// The title's height.
 const TITLE: f64 = 28.0;
+/// How far an edge runs straight into its target.
+const ARRIVE: f64 = 14.0;
 
 /// The kind of a node, as a CSS class and a fill colour.
 pub(super) fn kind(trace: &Trace, n: petgraph::graph::NodeIndex) -> (&'static str, &'static str) {
@@ -93,16 +95,10 @@ pub(super) fn record_fields(
     n: petgraph::graph::NodeIndex,
     options: &DrawOptions,
 ) -> Vec<(String, &'static str)> {
-    let TraceNode::Value {
-        name, data, grad, ..
-    } = &trace.graph[n]
-    else {
+    let TraceNode::Value { data, grad, .. } = &trace.graph[n] else {
         return Vec::new();
     };
-    let mut fields = Vec::new();
-    if let Some(name) = name {
-        fields.push((name.clone(), "name"));
-    }
+    let mut fields = vec![(trace.label(n).to_string(), "name")];
     fields.push((format!("data {}", format_number(*data)), "data"));
     if options.show_grad {
         fields.push((format!("grad {}", format_number(*grad)), "grad"));
@@ -125,8 +121,11 @@ impl Measure for Sizes<'_> {
         }
         let fields = record_fields(self.trace, n, self.options);
         let widths = fields.iter().map(|(t, _)| text_width(t, FONT) + 14.0);
+        // Room for each outgoing edge's port and labels, and the node's border.
         let lanes = if self.options.backward {
-            self.trace.graph.edges(n).count() as f64 * LANE
+            self.trace.graph.edges(n).count() as f64
+                * out_lane(self.trace, &self.labels, node, flow)
+                + 8.0
         } else {
             0.0
         };
@@ -145,8 +144,24 @@ impl Measure for Sizes<'_> {
             (Some((f, b)), Flow::LeftToRight) => {
                 text_width(f, LABEL_FONT).max(text_width(b, LABEL_FONT)) + 30.0
             }
-            (Some(_), Flow::TopToBottom) => 2.0 * LABEL_FONT + 26.0,
+            (Some(_), Flow::TopToBottom) => 2.0 * LABEL_FONT + 36.0,
         }
+    }
+}
+
+/// The room across the flow that each outgoing edge of `node` needs at its port: left to
+/// right, the forward label above the edge and the backward one below fit in [`LANE`]; top
+/// to bottom, both labels sit side by side to the right of the edge, one above the other,
+/// so the lane is as wide as the node's widest label.
+fn out_lane(trace: &Trace, labels: &[Option<(String, String)>], node: usize, flow: Flow) -> f64 {
+    match flow {
+        Flow::LeftToRight => LANE,
+        Flow::TopToBottom => trace
+            .graph
+            .edges(petgraph::graph::NodeIndex::new(node))
+            .filter_map(|e| labels[e.id().index()].as_ref())
+            .map(|(f, b)| 1.1 * text_width(f, LABEL_FONT).max(text_width(b, LABEL_FONT)) + 14.0)
+            .fold(LANE, f64::max),
     }
 }
 
@@ -244,18 +259,24 @@ fn draw_edges(
             Flow::LeftToRight => r.h,
             Flow::TopToBottom => r.w,
         };
-        let lane = if options.backward { LANE } else { 12.0 };
+        let lane = if options.backward {
+            out_lane(trace, labels, src, flow)
+        } else {
+            12.0
+        };
         let d0 = spread(&outs[&src], k, across(&lay.nodes[src]) - 8.0, lane);
         let d1 = spread(&ins[&dst], k, across(&lay.nodes[dst]) - 8.0, 12.0);
         let mut pts = lay.edges[k].clone();
         let mut straight_start = false;
-        // A labelled edge leaves its source straight, for as long as its labels are.
-        if let Some((f, b)) = &labels[k] {
-            let room = match flow {
-                Flow::LeftToRight => {
+        // An edge leaves its source straight: a labelled one for as long as its labels are,
+        // any other for an arrowhead's length (the backward arrow's head sits there).
+        {
+            let room = match (&labels[k], flow) {
+                (Some((f, b)), Flow::LeftToRight) => {
                     text_width(f, LABEL_FONT).max(text_width(b, LABEL_FONT)) + 10.0
                 }
-                Flow::TopToBottom => 2.0 * LABEL_FONT,
+                (Some(_), Flow::TopToBottom) => 2.0 * LABEL_FONT + 10.0,
+                (None, _) => ARRIVE,
             };
             let ((x0, y0), (x1, y1)) = (pts[0], pts[1]);
             let p = match flow {
@@ -271,6 +292,22 @@ fn draw_edges(
                 straight_start = true;
             }
         }
+        // Every edge arrives straight for an arrowhead's length and a little more, so the
+        // forward head and the backward tail beside it run parallel instead of crossing
+        // where the curve bends.
+        let mut straight_end = false;
+        {
+            let n = pts.len();
+            let ((x0, y0), (x1, y1)) = (pts[n - 2], pts[n - 1]);
+            let (p, free) = match flow {
+                Flow::LeftToRight => ((x1 - ARRIVE, y1), x1 - ARRIVE - x0),
+                Flow::TopToBottom => ((x1, y1 - ARRIVE), y1 - ARRIVE - y0),
+            };
+            if free > 8.0 {
+                pts.insert(n - 1, p);
+                straight_end = true;
+            }
+        }
         let pts = &pts;
         let last = pts.len() - 1;
         let shifted = |off: f64| -> Vec<(f64, f64)> {
@@ -279,7 +316,7 @@ fn draw_edges(
                 .map(|(i, &(x, y))| {
                     let d = if i == 0 || (i == 1 && straight_start) {
                         d0
-                    } else if i == last {
+                    } else if i == last || (i + 1 == last && straight_end) {
                         d1
                     } else {
                         0.0
@@ -328,14 +365,14 @@ fn draw_edges(
     s.push_str("</g>");
 }
 
-/// An edge label next to the edge's source, on its own side: forward above (left of) the
-/// edge, backward below (right of) it.
+/// An edge label next to the edge's source: left to right, forward above the edge and
+/// backward below it; top to bottom, both to the right of the edge, forward first.
 fn label(s: &mut String, at: (f64, f64), flow: Flow, text: &str, forward: bool) {
     let (x, y, anchor) = match (flow, forward) {
         (Flow::LeftToRight, true) => (at.0 + 6.0, at.1 - 4.0, "start"),
         (Flow::LeftToRight, false) => (at.0 + 6.0, at.1 + 12.0, "start"),
-        (Flow::TopToBottom, true) => (at.0 - 4.0, at.1 + 14.0, "end"),
-        (Flow::TopToBottom, false) => (at.0 + 4.0, at.1 + 14.0, "start"),
+        (Flow::TopToBottom, true) => (at.0 + 9.0, at.1 + 12.0, "start"),
+        (Flow::TopToBottom, false) => (at.0 + 4.0, at.1 + 25.0, "start"),
     };
     let _ = write!(
         s,

@@ -16,7 +16,7 @@
 
   var TEXT = {
     en: {
-      lang: '日本語', play: 'play', pause: 'pause', step: 'step',
+      lang: '日本語', play: 'play', pause: 'pause', step: 'step', follow: 'follow',
       legend: '<span class="swatch" style="background:#e8f5e9"></span>input or parameter' +
         '<span class="swatch" style="background:#eeeeee;border-radius:6px"></span>op' +
         '<span class="swatch" style="background:#fdebd0"></span>output' +
@@ -27,7 +27,7 @@
       input: 'input or parameter', unknown: '? (not reached yet)'
     },
     ja: {
-      lang: 'English', play: '再生', pause: '一時停止', step: 'ステップ',
+      lang: 'English', play: '再生', pause: '一時停止', step: 'ステップ', follow: '追従',
       legend: '<span class="swatch" style="background:#e8f5e9"></span>入力・パラメータ' +
         '<span class="swatch" style="background:#eeeeee;border-radius:6px"></span>演算' +
         '<span class="swatch" style="background:#fdebd0"></span>出力' +
@@ -85,8 +85,70 @@
     document.getElementById('counter').textContent = t.step + ' ' + step + ' / ' + (N - 1);
     setHash(step);
     if (picked !== null) { info(picked); }
-    if (s.node !== null) { follow(s.node); }
+    if (s.node !== null) {
+      if (auto) { frame(s.node); } else { follow(s.node); }
+    } else if (auto) {
+      fit();
+    }
     return state();
+  }
+
+  // The step's neighbourhood: its node, the op that made it and that op's operands, and
+  // the ops that use it with their results (the values its caption names).
+  var around = D.nodes.map(function () { return []; });
+  D.edges.forEach(function (e) {
+    around[e.from].push(e.to);
+    around[e.to].push(e.from);
+  });
+  function neighbourhood(id) {
+    var seen = {};
+    var out = [];
+    function add(n) { if (!seen[n]) { seen[n] = true; out.push(n); } }
+    add(id);
+    around[id].forEach(function (op) {
+      add(op);
+      around[op].forEach(add);
+    });
+    return out;
+  }
+
+  // Zooms to the step's neighbourhood, so that its text is readable however large the
+  // picture: the box around those nodes, padded, at most MAX_SCALE times the picture's
+  // own size and, when the neighbourhood is too wide to read, centred on the node itself.
+  var MAX_SCALE = 1.6;
+  var MIN_SCALE = 0.8;
+  function frame(id) {
+    var v = svg.getBoundingClientRect();
+    if (v.width === 0 || v.height === 0) { return; }
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    neighbourhood(id).forEach(function (n) {
+      var g = document.getElementById('n' + n);
+      if (!g) { return; }
+      var r = g.getBoundingClientRect();
+      var a = toPicture(r.left, r.top);
+      var b = toPicture(r.right, r.bottom);
+      x0 = Math.min(x0, a.x); y0 = Math.min(y0, a.y);
+      x1 = Math.max(x1, b.x); y1 = Math.max(y1, b.y);
+    });
+    if (!isFinite(x0)) { return; }
+    var pad = 30;
+    var w = x1 - x0 + 2 * pad;
+    var h = y1 - y0 + 2 * pad;
+    // Screen pixels per picture unit if the box filled the view.
+    var scale = Math.min(v.width / w, v.height / h);
+    scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, scale));
+    var c;
+    if (scale === MIN_SCALE) {
+      var r0 = document.getElementById('n' + id).getBoundingClientRect();
+      c = toPicture(r0.left + r0.width / 2, r0.top + r0.height / 2);
+    } else {
+      c = { x: (x0 + x1) / 2, y: (y0 + y1) / 2 };
+    }
+    vb.w = v.width / scale;
+    vb.h = v.height / scale;
+    vb.x = c.x - vb.w / 2;
+    vb.y = c.y - vb.h / 2;
+    applyView();
   }
 
   // When zoomed in, keep the step's node in view.
@@ -169,11 +231,60 @@
     });
     box.appendChild(dl);
     box.hidden = false;
+    place(box, id);
     document.querySelectorAll('#view .node.picked').forEach(function (g) {
       g.classList.remove('picked');
     });
     var g = document.getElementById('n' + id);
     if (g) { g.classList.add('picked'); }
+  }
+  // Puts the panel in a corner of the view where it does not cover the node it describes
+  // (the farthest first), nor if it can the step's node; when every corner would cover the
+  // node it describes, it moves the picture so the node comes out from under the panel.
+  function place(box, id) {
+    var g = document.getElementById('n' + id);
+    var view = document.getElementById('view').getBoundingClientRect();
+    if (!g || view.width === 0) { return; }
+    var r = g.getBoundingClientRect();
+    var cx = (r.left + r.right) / 2;
+    var cy = (r.top + r.bottom) / 2;
+    var corners = [[true, true], [true, false], [false, true], [false, false]].map(function (c) {
+      var x = c[0] ? view.right : view.left;
+      var y = c[1] ? view.bottom : view.top;
+      return { right: c[0], bottom: c[1], d: Math.hypot(x - cx, y - cy) };
+    }).sort(function (a, b) { return b.d - a.d; });
+    // 'auto', not '': an emptied inline style would let the stylesheet's corner apply too
+    // and stretch the panel between both.
+    function put(c) {
+      box.style.left = c.right ? 'auto' : (view.left + 12) + 'px';
+      box.style.right = c.right ? (window.innerWidth - view.right + 12) + 'px' : 'auto';
+      box.style.top = c.bottom ? 'auto' : (view.top + 12) + 'px';
+      box.style.bottom = c.bottom ? (window.innerHeight - view.bottom + 12) + 'px' : 'auto';
+    }
+    // Best: a corner that covers neither this node nor the step's own node.
+    var step = D.steps[current] ? D.steps[current].node : null;
+    var k;
+    for (k = 0; k < corners.length; k++) {
+      put(corners[k]);
+      if (!covers(box, id) && (step === null || !covers(box, step))) { return; }
+    }
+    for (k = 0; k < corners.length; k++) {
+      put(corners[k]);
+      if (!covers(box, id)) { return; }
+    }
+    put(corners[0]);
+    var a = box.getBoundingClientRect();
+    var m = svg.getScreenCTM();
+    var scale = m ? m.a : 1;
+    // Move the node sideways, away from the panel, by the overlap and a margin.
+    var dx = corners[0].right ? r.right - a.left + 12 : -(a.right - r.left + 12);
+    vb.x += dx / scale;
+    applyView();
+  }
+  function covers(box, id) {
+    var a = box.getBoundingClientRect();
+    var b = document.getElementById('n' + id).getBoundingClientRect();
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
   }
   document.querySelectorAll('#view .node').forEach(function (g) {
     var id = Number(g.id.slice(1));
@@ -187,6 +298,18 @@
   var vb = { x: box0.x, y: box0.y, w: box0.w, h: box0.h };
   svg.removeAttribute('width');
   svg.removeAttribute('height');
+  // Follow the steps zoomed in when the whole picture would show its text too small to
+  // read (below 0.75 of its size); `fit` turns this off, `follow` back on.
+  function fitScale() {
+    var r = svg.getBoundingClientRect();
+    return Math.min(r.width / box0.w, r.height / box0.h);
+  }
+  var auto = fitScale() < 0.75;
+  function setAuto(on) {
+    auto = on;
+    var b = document.getElementById('follow');
+    if (b) { b.setAttribute('aria-pressed', on ? 'true' : 'false'); }
+  }
   function applyView() {
     svg.setAttribute('viewBox', vb.x + ' ' + vb.y + ' ' + vb.w + ' ' + vb.h);
   }
@@ -215,6 +338,7 @@
   }
   svg.addEventListener('wheel', function (e) {
     e.preventDefault();
+    setAuto(false);
     zoom(e.deltaY < 0 ? 0.85 : 1 / 0.85, e.clientX, e.clientY);
   }, { passive: false });
   var drag = null;
@@ -265,6 +389,7 @@
     p.textContent = timer ? t.pause : t.play;
     p.title = (timer ? t.pause : t.play) + ' (space)';
     document.getElementById('lang').textContent = t.lang;
+    document.getElementById('follow').textContent = t.follow;
     document.getElementById('legend').innerHTML = t.legend;
     document.documentElement.lang = lang;
   }
@@ -274,9 +399,14 @@
   on('next', function () { show(current + 1); });
   on('last', function () { show(N - 1); });
   on('play', play);
-  on('zoomin', function () { zoom(0.8); });
-  on('zoomout', function () { zoom(1.25); });
-  on('fit', fit);
+  on('zoomin', function () { setAuto(false); zoom(0.8); });
+  on('zoomout', function () { setAuto(false); zoom(1.25); });
+  on('fit', function () { setAuto(false); fit(); });
+  on('follow', function () {
+    setAuto(true);
+    var st = D.steps[current];
+    if (st.node !== null) { frame(st.node); }
+  });
   on('lang', function () {
     lang = lang === 'ja' ? 'en' : 'ja';
     params.set('lang', lang);
@@ -296,7 +426,7 @@
   document.addEventListener('keydown', function (e) {
     if (e.altKey || e.ctrlKey || e.metaKey) { return; }
     var k = e.key;
-    if (k === 'ArrowRight') { show(current + 1); } else if (k === 'ArrowLeft') { show(current - 1); } else if (k === 'Home') { show(0); } else if (k === 'End') { show(N - 1); } else if (k === ' ') { play(); } else if (k === '+' || k === '=') { zoom(0.8); } else if (k === '-') { zoom(1.25); } else if (k === '0') { fit(); } else { return; }
+    if (k === 'ArrowRight') { show(current + 1); } else if (k === 'ArrowLeft') { show(current - 1); } else if (k === 'Home') { show(0); } else if (k === 'End') { show(N - 1); } else if (k === ' ') { play(); } else if (k === '+' || k === '=') { zoom(0.8); } else if (k === '-') { zoom(1.25); } else if (k === '0') { setAuto(false); fit(); } else { return; }
     e.preventDefault();
   });
   window.addEventListener('hashchange', function () {
@@ -310,6 +440,7 @@
     state: state
   };
 
+  setAuto(auto);
   labels();
   var opened = hashStep();
   show(opened === null ? 0 : opened);
@@ -334,6 +465,14 @@
       }
       var s = x.toFixed(4).replace(/0+$/, '').replace(/\.$/, '');
       return s === '-0' ? '0' : s;
+    }
+    // Whether the shown number t is x at the digits t has (captions show as many digits
+    // as their arithmetic needs).
+    function shows(t, x) {
+      var m = /^-?[0-9]+(?:\.([0-9]+))?(?:e(-?[0-9]+))?$/.exec(t);
+      if (!m) { return false; }
+      var half = 0.5 * Math.pow(10, (m[2] ? Number(m[2]) : 0) - (m[1] ? m[1].length : 0));
+      return Math.abs(Number(t) - x) <= half * (1 + 1e-9);
     }
     if (asked !== null) {
       check(openedAt === Math.min(asked, N - 1), '#step=' + asked + ' opened at step ' + openedAt);
@@ -369,15 +508,18 @@
         var v = D.nodes[s.node];
         check(newData.length === 1 && newData[0] === v.index, 'forward step ' + i + ' reveals ' + newData.join(','));
         check(newGrad.length === 0, 'forward step ' + i + ' reveals a gradient');
-        check(s[lang].slice(-fmt(v.data).length - 3) === ' = ' + fmt(v.data),
+        var endm = /[=≈] (\S+)$/.exec(s[lang]);
+        check(endm !== null && shows(endm[1], v.data),
           'forward step ' + i + ' caption does not end with = ' + fmt(v.data) + ': ' + s[lang]);
       } else {
         var w = D.nodes[s.node];
         check(newGrad.length === 1 && newGrad[0] === w.index, 'backward step ' + i + ' reveals ' + newGrad.join(','));
-        var end = ' = ' + fmt(w.grad);
         var c = s[lang];
-        check(c.indexOf(end + '. ') >= 0 || c.indexOf(end + '。') >= 0 || c.slice(-end.length) === end,
-          'backward step ' + i + ' caption lacks = ' + fmt(w.grad) + ': ' + s[lang]);
+        var re = /[=≈] (-?[0-9.]+(?:e-?[0-9]+)?)(?=\. |。|$)/g;
+        var found = false;
+        var mm;
+        while ((mm = re.exec(c)) !== null) { found = found || shows(mm[1], w.grad); }
+        check(found, 'backward step ' + i + ' caption lacks = ' + fmt(w.grad) + ': ' + s[lang]);
       }
     }
     // Order: a value appears after its parents, its gradient after its users' gradients.
@@ -414,6 +556,24 @@
     var cy = r.top + r.height / 2;
     check(cx >= v.left && cx <= v.right && cy >= v.top && cy <= v.bottom,
       'zoomed in, the last step\'s node is out of view');
+    // Following the steps, a step's node is in view and its text readable (at least 9 px
+    // for 12 px text); the detail panel never covers the node it describes.
+    setAuto(true);
+    [Math.min(1, N - 1), Math.floor(N / 2), N - 1].forEach(function (k) {
+      var id = D.steps[k].node === null ? D.root : D.steps[k].node;
+      window.scalargrad.step(k);
+      var t = document.querySelector('#n' + id + ' text');
+      var tr = t.getBoundingClientRect();
+      var vr = svg.getBoundingClientRect();
+      check(tr.left >= vr.left && tr.right <= vr.right && tr.top >= vr.top && tr.bottom <= vr.bottom,
+        'step ' + k + ': its node is out of view');
+      check(tr.height >= 9, 'step ' + k + ': its node\'s text is ' + tr.height.toFixed(1) + ' px high');
+      info(id);
+      check(!covers(document.getElementById('info'), id), 'step ' + k + ': the detail panel covers its node');
+    });
+    document.getElementById('info').hidden = true;
+    picked = null;
+    setAuto(fitScale() < 0.75);
     fit();
     check(errors.length === 0, 'script errors: ' + errors.join('; '));
     var middle = Math.floor(N / 2);
