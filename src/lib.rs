@@ -47,6 +47,7 @@
 //! | [`data`] | CSV datasets with errors that name the file, line and column |
 //! | [`io`] | safetensors files, read and written by hand; `Mlp` saves and loads them under PyTorch's names |
 //! | [`Matrix`] | small matrices of values and their product |
+//! | [`expr`] | the playground language (`tanh(x*w + b)`): parsed, built with the engine's ops, named for drawings |
 //! | [`viz`] | a `petgraph` view of a graph, DOT and SVG drawings (the engine knows nothing of it) |
 //! | [`prelude`] | `use scalargrad::prelude::*;`: the graph, models, losses, optimizers and their traits |
 //! | [`rand`](mod@rand) | the `rand` crate (0.10) that the constructors taking an RNG expect |
@@ -70,6 +71,7 @@ mod backward;
 mod chain;
 pub mod data;
 mod error;
+pub mod expr;
 mod grad;
 pub mod gradcheck;
 mod graph;
