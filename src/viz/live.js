@@ -52,7 +52,7 @@
   var css = document.createElement('style');
   css.textContent =
     '#live{padding:.3em 1em;border-bottom:1px solid #ddd;font-size:.9em;display:flex;flex-wrap:wrap;gap:.4em 1.2em;align-items:baseline}' +
-    '#live h2{font-size:1em;margin:0}#live label{white-space:nowrap}#live input{width:6.5em;font:inherit}' +
+    '#live h2{font-size:1em;margin:0}#leaves{display:flex;flex-wrap:wrap;gap:.3em 1em}#live label{white-space:nowrap}#live input{width:6.5em;font:inherit}' +
     '#live input.bad{outline:2px solid #c0392b}#live .picked{font-weight:bold}' +
     '#probe{flex-basis:100%;margin:0}#probe input{width:4.5em}#live-status{color:#777}' +
     '#source{padding:.3em 1em}#source textarea{width:100%;box-sizing:border-box;font:1em monospace}' +
@@ -64,8 +64,9 @@
   panel.id = 'live';
   panel.innerHTML = '<h2 id="live-title"></h2><span id="leaves"></span>' +
     '<button id="reset" type="button"></button><span id="live-status"></span><p id="probe"></p>';
-  var header = document.querySelector('header');
-  header.parentNode.insertBefore(panel, header.nextSibling);
+  // Under the title, or under the playground's source.
+  var above = editor || document.querySelector('header');
+  above.parentNode.insertBefore(panel, above.nextSibling);
   var $ = function (id) { return document.getElementById(id); };
 
   function leaves() {

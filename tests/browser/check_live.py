@@ -151,8 +151,9 @@ class Browser:
 
 
 def fixture(*args):
-    return subprocess.run(['cargo', 'run', '-q', '-p', 'scalargrad-web', '--bin', 'live-fixture',
-                           '--'] + list(args), cwd=ROOT, check=True, capture_output=True,
+    release = ['--release'] if args[0] == 'bench' else []
+    return subprocess.run(['cargo', 'run', '-q'] + release + ['-p', 'scalargrad-web', '--bin',
+                           'live-fixture', '--'] + list(args), cwd=ROOT, check=True, capture_output=True,
                           text=True).stdout.strip()
 
 
