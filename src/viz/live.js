@@ -35,7 +35,7 @@
       fd: 'finite difference', sgd: 'One SGD step with learning rate', apply: 'take the step',
       pick: 'Pick an input to see its gradient checked and one SGD step.', recomputed: 'recomputed in',
       bad: 'not a number', source: 'Expression (statements on lines or separated by ;)',
-      variables: 'Variables'
+      variables: 'Variables', backward: '(backward)'
     },
     ja: {
       edit: '数値を変える', reset: '元に戻す', hint: '緑のノードの値をクリック、またはここに入力',
@@ -43,7 +43,7 @@
       fd: '数値微分', sgd: '学習率', apply: 'この 1 歩を進める',
       pick: '入力を選ぶと、その勾配の数値微分による確認と SGD の 1 歩を示します。', recomputed: '再計算',
       bad: '数値ではありません', source: '式（文は改行か ; で区切る）',
-      variables: '変数'
+      variables: '変数', backward: '（逆伝播）'
     }
   };
   function lang() { return V.lang(); }
@@ -216,7 +216,7 @@
     var x = a.text;
     p.textContent = '';
     p.appendChild(document.createTextNode(
-      '∂' + out + '/∂' + w + ' = ' + x.grad + ' (backward) · ' + tx.fd + ' (' + out + '(' + w + ' + h) − ' +
+      '∂' + out + '/∂' + w + ' = ' + x.grad + ' ' + tx.backward + ' · ' + tx.fd + ' (' + out + '(' + w + ' + h) − ' +
       out + '(' + w + ' − h)) / 2h = ' + x.fd + ' (h = ' + x.h + ') · ' + tx.sgd + ' '));
     var rate = document.createElement('input');
     rate.id = 'lr';

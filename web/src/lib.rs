@@ -2,7 +2,7 @@
 //!
 //! The whole interface is one function, [`handle`]: a JSON request in, a JSON answer out.
 //! Compiled to WebAssembly (`wasm32-unknown-unknown`), it is exported through a hand-written
-//! C ABI ([`sg_alloc`], [`sg_call`], [`sg_result_len`], [`sg_free`]): the page's loader
+//! C ABI (`sg_alloc`, `sg_call`, `sg_result_len`, `sg_free`): the page's loader
 //! (`web/engine.js`, written into `graphs/scalargrad_engine.js` by the `build-engine` command)
 //! copies the request's UTF-8 bytes into linear memory, calls `sg_call`, and reads the answer
 //! back. No generated glue and no second tool: the module imports nothing.
@@ -454,7 +454,7 @@ fn html_escape(s: &str) -> String {
 
 // ------------------------------------------------------------------ the C ABI
 
-/// The length of the last answer of [`sg_call`].
+/// The length of the last answer of `sg_call`.
 #[cfg(target_arch = "wasm32")]
 static mut RESULT_LEN: usize = 0;
 
@@ -469,11 +469,11 @@ pub extern "C" fn sg_alloc(len: usize) -> *mut u8 {
     p
 }
 
-/// Frees a buffer of [`sg_alloc`] or an answer of [`sg_call`].
+/// Frees a buffer of `sg_alloc` or an answer of `sg_call`.
 ///
 /// # Safety
 /// `ptr` and `len` must be one allocation of `sg_alloc(len)` (or an answer and its
-/// [`sg_result_len`]), not freed before.
+/// `sg_result_len`), not freed before.
 #[cfg(target_arch = "wasm32")]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn sg_free(ptr: *mut u8, len: usize) {
@@ -482,7 +482,7 @@ pub unsafe extern "C" fn sg_free(ptr: *mut u8, len: usize) {
 }
 
 /// Answers the request in the `len` bytes at `ptr` (which it frees), and returns the
-/// answer's address; its length is [`sg_result_len`]. Free it with [`sg_free`].
+/// answer's address; its length is `sg_result_len`. Free it with `sg_free`.
 ///
 /// # Safety
 /// `ptr` must be an allocation of `sg_alloc(len)` holding `len` bytes written by the caller.
@@ -508,7 +508,7 @@ pub unsafe extern "C" fn sg_call(ptr: *mut u8, len: usize) -> *mut u8 {
     p
 }
 
-/// The length in bytes of the last answer of [`sg_call`].
+/// The length in bytes of the last answer of `sg_call`.
 #[cfg(target_arch = "wasm32")]
 #[unsafe(no_mangle)]
 pub extern "C" fn sg_result_len() -> usize {
