@@ -75,6 +75,14 @@
     return out;
   }
   function label(i) { return recipe.nodes[i].name || 'v' + i; }
+  // A field's label: the name, with its scopes where another leaf has the same name
+  // (layer 1 › neuron 0 › w0).
+  function fullLabel(i) {
+    var l = label(i);
+    var twin = leaves().some(function (j) { return j !== i && label(j) === l; });
+    var scope = recipe.nodes[i].scope || [];
+    return twin && scope.length ? scope.concat([l]).join(' › ') : l;
+  }
   // The URL key of each leaf: its label, made unique.
   function keys() {
     var seen = {};
@@ -170,7 +178,7 @@
       var n = pageNode(i);
       var l = document.createElement('label');
       l.className = i === selected ? 'picked' : '';
-      l.appendChild(document.createTextNode(label(i) + ' = '));
+      l.appendChild(document.createTextNode(fullLabel(i) + ' = '));
       var input = document.createElement('input');
       input.type = 'text';
       input.dataset.leaf = String(i);
