@@ -294,7 +294,7 @@ impl<'g> Value<'g> {
     }
 
     #[inline(always)]
-    fn with_const(self, op: Op, c: f64) -> Self {
+    pub(crate) fn with_const(self, op: Op, c: f64) -> Self {
         // SAFETY: the aliasing contract of `Graph::with` (graph.rs). No other reference into
         // the arena is live: `Graph: !Sync` keeps other threads out, and on this thread every
         // other access is a `with` closure or one of these constructors, each finished before
