@@ -476,7 +476,17 @@
         // 2. Reset brings the book's numbers back.
         $('reset').click();
         var again = last().nodes.map(function (n) { return [n.data, n.grad]; });
-        check(JSON.stringify(again) === JSON.stringify(book0), 'Reset did not restore the book\'s numbers');
+        // The book's numbers were computed natively; Reset recomputes them in the page, whose
+        // exp and ln come from another libm: equal to 1e-12, and the differing bits counted.
+        var moved = 0;
+        again.forEach(function (pair, n) {
+          pair.forEach(function (x, k) {
+            var b = book0[n][k];
+            check(close(x, b, 1e-12), 'Reset did not restore the book\'s numbers: node ' + n + ' ' + x + ' against ' + b);
+            if (!Object.is(x, b)) { moved += 1; }
+          });
+        });
+        if (moved > 0) { notes.push('after Reset ' + moved + ' numbers differ from the native ones in the last bits'); }
         check(!new URLSearchParams(location.hash.slice(1)).has(key), 'Reset left ' + key + ' in the URL');
         // 3. The hook.
         H.live.set(key, Number(text));
