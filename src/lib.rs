@@ -46,6 +46,7 @@
 //! | [`optim`] | `Sgd` and `Adam` (AMSGrad) with `torch.optim`'s update rules and roundings: SGD bit-exact, Adam up to torch's square root |
 //! | [`data`] | CSV datasets with errors that name the file, line and column |
 //! | [`io`] | safetensors files, read and written by hand; `Mlp` saves and loads them under PyTorch's names |
+//! | [`train`] | training sessions on points of the plane, step by step: presets for the tutorial and micrograd's demo, decision regions, per-neuron outputs, a look inside one sample |
 //! | [`Matrix`] | small matrices of values and their product |
 //! | [`expr`] | the playground language (`tanh(x*w + b)`): parsed, built with the engine's ops, named for drawings |
 //! | [`viz`] | a `petgraph` view of a graph, DOT and SVG drawings (the engine knows nothing of it) |
@@ -85,6 +86,7 @@ pub mod optim;
 mod plan;
 pub mod prelude;
 mod replay;
+pub mod train;
 pub mod tutorial;
 mod value;
 pub mod viz;
