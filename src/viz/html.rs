@@ -19,6 +19,9 @@ use crate::{Op, Value};
 /// The page's stylesheet and script, inlined into every page.
 const STYLE: &str = include_str!("viewer.css");
 const SCRIPT: &str = include_str!("viewer.js");
+/// The live-editing script (leaf editing through the engine in the page), inlined after
+/// [`SCRIPT`]; it does nothing when `scalargrad_engine.js` is not beside the page.
+const LIVE: &str = include_str!("live.js");
 
 /// One self-contained HTML page that lets a learner watch backpropagation happen on the
 /// graph behind `root`, one node at a time.
@@ -72,7 +75,7 @@ pub(super) fn page(trace: &Trace, options: &DrawOptions) -> String {
     };
     let (svg, _) = draw(trace, &drawing);
     let title = options.title.clone().unwrap_or_else(|| "scalargrad".into());
-    let data = Story::new(trace).json(&title);
+    let data = with_recipe(Story::new(trace).json(&title), trace);
     let mut out = String::with_capacity(svg.len() + data.len() + STYLE.len() + SCRIPT.len() + 2048);
     let _ = write!(
         out,
@@ -112,12 +115,40 @@ pub(super) fn page(trace: &Trace, options: &DrawOptions) -> String {
 <script id="data" type="application/json">{data}</script>
 <script>
 {SCRIPT}</script>
+<script>
+{LIVE}</script>
 </body>
 </html>
 "#,
         t = escape(&title),
     );
     out
+}
+
+/// The data of a live page for the graph behind `root`, as JSON: `{"svg": …, "data": …}`,
+/// where `svg` is the picture [`to_html`] draws and `data` what its page embeds (steps,
+/// captions, nodes, edges, and the graph's [`Recipe`](super::Recipe)). The engine in a live
+/// page (`scalargrad-web`) calls it after each edit; `live.js` swaps the picture and data.
+#[must_use]
+pub fn live_data(root: Value<'_>, options: &DrawOptions) -> String {
+    let t = trace(root);
+    let drawing = DrawOptions {
+        backward: true,
+        ..options.clone()
+    };
+    let (svg, _) = draw(&t, &drawing);
+    let title = options.title.clone().unwrap_or_else(|| "scalargrad".into());
+    let data = with_recipe(Story::new(&t).json(&title), &t);
+    format!("{{\"svg\":{},\"data\":{data}}}", js_str(&svg))
+}
+
+/// The page data with the graph's recipe added as `"recipe"`.
+fn with_recipe(mut data: String, trace: &Trace) -> String {
+    data.pop(); // the closing brace
+    data.push_str(",\"recipe\":");
+    data.push_str(&super::Recipe::from_trace(trace).to_json());
+    data.push('}');
+    data
 }
 
 /// The steps and captions of one graph.

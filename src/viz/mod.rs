@@ -22,12 +22,14 @@ mod dot;
 mod drawing;
 mod html;
 mod layout;
+mod recipe;
 mod svg;
 mod trace;
 
 pub use dot::to_dot;
 pub use drawing::Drawing;
-pub use html::to_html;
+pub use html::{live_data, to_html};
+pub use recipe::{Recipe, RecipeError, RecipeNode, json_number, op_from_name, op_name};
 pub use svg::{render_svg, render_svg_with_graphviz};
 pub use trace::{Trace, TraceEdge, TraceNode, TraceScope, trace};
 

@@ -40,16 +40,20 @@
   };
 
   // The record fields whose numbers a step may hide, with their finished text.
-  var fields = D.nodes.map(function (n) {
-    var g = document.getElementById('n' + n.id);
-    var f = { g: g };
-    ['data', 'grad'].forEach(function (k) {
-      var t = g ? g.querySelector('text.' + k) : null;
-      if (t) { f[k] = { el: t, full: t.textContent }; }
+  var fields, edgeEls;
+  function bind() {
+    fields = D.nodes.map(function (n) {
+      var g = document.getElementById('n' + n.id);
+      var f = { g: g };
+      ['data', 'grad'].forEach(function (k) {
+        var t = g ? g.querySelector('text.' + k) : null;
+        if (t) { f[k] = { el: t, full: t.textContent }; }
+      });
+      return f;
     });
-    return f;
-  });
-  var edgeEls = D.edges.map(function (e, i) { return document.getElementById('e' + i); });
+    edgeEls = D.edges.map(function (e, i) { return document.getElementById('e' + i); });
+  }
+  bind();
 
   function known(step, at) { return at !== null && at <= step; }
 
@@ -105,7 +109,10 @@
   }
 
   function setHash(step) {
-    var want = '#step=' + step;
+    // Other entries of the hash (a live page's edited leaves, live.js) stay.
+    var h = new URLSearchParams(location.hash.slice(1));
+    h.set('step', String(step));
+    var want = '#' + h.toString();
     if (location.hash === want) { return; }
     try {
       history.replaceState(null, '', want);
@@ -115,8 +122,8 @@
   }
 
   function hashStep() {
-    var m = /step=(\d+)/.exec(location.hash);
-    return m ? Number(m[1]) : null;
+    var m = /^\d+$/.exec(new URLSearchParams(location.hash.slice(1)).get('step') || '');
+    return m ? Number(m[0]) : null;
   }
 
   function state() {
@@ -175,11 +182,14 @@
     var g = document.getElementById('n' + id);
     if (g) { g.classList.add('picked'); }
   }
-  document.querySelectorAll('#view .node').forEach(function (g) {
-    var id = Number(g.id.slice(1));
-    g.addEventListener('mouseenter', function () { info(id); });
-    g.addEventListener('click', function () { info(id); });
-  });
+  function listen() {
+    document.querySelectorAll('#view .node').forEach(function (g) {
+      var id = Number(g.id.slice(1));
+      g.addEventListener('mouseenter', function () { info(id); });
+      g.addEventListener('click', function () { info(id); });
+    });
+  }
+  listen();
 
   // Zoom and pan, by changing the picture's viewBox.
   var full = svg.viewBox.baseVal;
@@ -308,6 +318,36 @@
     steps: N,
     step: function (n) { return show(n); },
     state: state
+  };
+
+  // Live pages (live.js): new page data and picture from the engine, shown at the same step
+  // (the last one if the new graph has fewer), with the zoom kept when the picture's size is.
+  window.scalargradViewer = {
+    data: function () { return D; },
+    current: function () { return current; },
+    lang: function () { return lang; },
+    load: function (data, markup) {
+      // One parse: the picture's inside replaces the old one's (the <svg> element, and the
+      // zoom and pan listeners on it, stay).
+      var open = markup.indexOf('>', markup.indexOf('<svg')) + 1;
+      var m = /viewBox="([^"]*)"/.exec(markup.slice(0, open));
+      var b = m ? m[1] : null;
+      svg.innerHTML = markup.slice(open, markup.lastIndexOf('</svg>'));
+      D = data;
+      N = D.steps.length;
+      window.scalargrad.steps = N;
+      slider.max = String(N - 1);
+      bind();
+      listen();
+      if (b && b !== box0.x + ' ' + box0.y + ' ' + box0.w + ' ' + box0.h) {
+        var p = b.split(/[\s,]+/).map(Number);
+        var zoomed = vb.w !== box0.w || vb.h !== box0.h || vb.x !== box0.x || vb.y !== box0.y;
+        box0 = { x: p[0], y: p[1], w: p[2], h: p[3] };
+        if (!zoomed) { fit(); }
+      }
+      if (picked !== null && picked >= D.nodes.length) { picked = null; }
+      return show(Math.min(current, N - 1));
+    }
   };
 
   labels();
