@@ -35,7 +35,7 @@
       fd: 'finite difference', sgd: 'One SGD step with learning rate', apply: 'take the step',
       pick: 'Pick an input to see its gradient checked and one SGD step.', recomputed: 'recomputed in',
       bad: 'not a number', source: 'Expression (statements on lines or separated by ;)',
-      variables: 'Variables'
+      variables: 'Variables', backward: '(backward)'
     },
     ja: {
       edit: '数値を変える', reset: '元に戻す', hint: '緑のノードの値をクリック、またはここに入力',
@@ -43,7 +43,7 @@
       fd: '数値微分', sgd: '学習率', apply: 'この 1 歩を進める',
       pick: '入力を選ぶと、その勾配の数値微分による確認と SGD の 1 歩を示します。', recomputed: '再計算',
       bad: '数値ではありません', source: '式（文は改行か ; で区切る）',
-      variables: '変数'
+      variables: '変数', backward: '（逆伝播）'
     }
   };
   function lang() { return V.lang(); }
@@ -52,7 +52,7 @@
   var css = document.createElement('style');
   css.textContent =
     '#live{padding:.3em 1em;border-bottom:1px solid #ddd;font-size:.9em;display:flex;flex-wrap:wrap;gap:.4em 1.2em;align-items:baseline}' +
-    '#live h2{font-size:1em;margin:0}#live label{white-space:nowrap}#live input{width:6.5em;font:inherit}' +
+    '#live h2{font-size:1em;margin:0}#leaves{display:flex;flex-wrap:wrap;gap:.3em 1em}#live label{white-space:nowrap}#live input{width:6.5em;font:inherit}' +
     '#live input.bad{outline:2px solid #c0392b}#live .picked{font-weight:bold}' +
     '#probe{flex-basis:100%;margin:0}#probe input{width:4.5em}#live-status{color:#777}' +
     '#source{padding:.3em 1em}#source textarea{width:100%;box-sizing:border-box;font:1em monospace}' +
@@ -64,8 +64,9 @@
   panel.id = 'live';
   panel.innerHTML = '<h2 id="live-title"></h2><span id="leaves"></span>' +
     '<button id="reset" type="button"></button><span id="live-status"></span><p id="probe"></p>';
-  var header = document.querySelector('header');
-  header.parentNode.insertBefore(panel, header.nextSibling);
+  // Under the title, or under the playground's source.
+  var above = editor || document.querySelector('header');
+  above.parentNode.insertBefore(panel, above.nextSibling);
   var $ = function (id) { return document.getElementById(id); };
 
   function leaves() {
@@ -74,6 +75,14 @@
     return out;
   }
   function label(i) { return recipe.nodes[i].name || 'v' + i; }
+  // A field's label: the name, with its scopes where another leaf has the same name
+  // (layer 1 › neuron 0 › w0).
+  function fullLabel(i) {
+    var l = label(i);
+    var twin = leaves().some(function (j) { return j !== i && label(j) === l; });
+    var scope = recipe.nodes[i].scope || [];
+    return twin && scope.length ? scope.concat([l]).join(' › ') : l;
+  }
   // The URL key of each leaf: its label, made unique.
   function keys() {
     var seen = {};
@@ -169,7 +178,7 @@
       var n = pageNode(i);
       var l = document.createElement('label');
       l.className = i === selected ? 'picked' : '';
-      l.appendChild(document.createTextNode(label(i) + ' = '));
+      l.appendChild(document.createTextNode(fullLabel(i) + ' = '));
       var input = document.createElement('input');
       input.type = 'text';
       input.dataset.leaf = String(i);
@@ -215,7 +224,7 @@
     var x = a.text;
     p.textContent = '';
     p.appendChild(document.createTextNode(
-      '∂' + out + '/∂' + w + ' = ' + x.grad + ' (backward) · ' + tx.fd + ' (' + out + '(' + w + ' + h) − ' +
+      '∂' + out + '/∂' + w + ' = ' + x.grad + ' ' + tx.backward + ' · ' + tx.fd + ' (' + out + '(' + w + ' + h) − ' +
       out + '(' + w + ' − h)) / 2h = ' + x.fd + ' (h = ' + x.h + ') · ' + tx.sgd + ' '));
     var rate = document.createElement('input');
     rate.id = 'lr';

@@ -182,14 +182,11 @@
     var g = document.getElementById('n' + id);
     if (g) { g.classList.add('picked'); }
   }
-  function listen() {
-    document.querySelectorAll('#view .node').forEach(function (g) {
-      var id = Number(g.id.slice(1));
-      g.addEventListener('mouseenter', function () { info(id); });
-      g.addEventListener('click', function () { info(id); });
-    });
-  }
-  listen();
+  document.querySelectorAll('#view .node').forEach(function (g) {
+    var id = Number(g.id.slice(1));
+    g.addEventListener('mouseenter', function () { info(id); });
+    g.addEventListener('click', function () { info(id); });
+  });
 
   // Zoom and pan, by changing the picture's viewBox.
   var full = svg.viewBox.baseVal;
@@ -314,12 +311,6 @@
     if (s !== null && s !== current) { show(s); }
   });
 
-  window.scalargrad = {
-    steps: N,
-    step: function (n) { return show(n); },
-    state: state
-  };
-
   // Live pages (live.js): new page data and picture from the engine, shown at the same step
   // (the last one if the new graph has fewer), with the zoom kept when the picture's size is.
   window.scalargradViewer = {
@@ -338,7 +329,12 @@
       window.scalargrad.steps = N;
       slider.max = String(N - 1);
       bind();
-      listen();
+      // The new nodes' hover and tap (as set up at the start).
+      document.querySelectorAll('#view .node').forEach(function (g) {
+        var id = Number(g.id.slice(1));
+        g.addEventListener('mouseenter', function () { info(id); });
+        g.addEventListener('click', function () { info(id); });
+      });
       if (b && b !== box0.x + ' ' + box0.y + ' ' + box0.w + ' ' + box0.h) {
         var p = b.split(/[\s,]+/).map(Number);
         var zoomed = vb.w !== box0.w || vb.h !== box0.h || vb.x !== box0.x || vb.y !== box0.y;
@@ -348,6 +344,12 @@
       if (picked !== null && picked >= D.nodes.length) { picked = null; }
       return show(Math.min(current, N - 1));
     }
+  };
+
+  window.scalargrad = {
+    steps: N,
+    step: function (n) { return show(n); },
+    state: state
   };
 
   labels();

@@ -151,8 +151,9 @@ class Browser:
 
 
 def fixture(*args):
-    return subprocess.run(['cargo', 'run', '-q', '-p', 'scalargrad-web', '--bin', 'live-fixture',
-                           '--'] + list(args), cwd=ROOT, check=True, capture_output=True,
+    release = ['--release'] if args[0] == 'bench' else []
+    return subprocess.run(['cargo', 'run', '-q'] + release + ['-p', 'scalargrad-web', '--bin',
+                           'live-fixture', '--'] + list(args), cwd=ROOT, check=True, capture_output=True,
                           text=True).stdout.strip()
 
 
@@ -214,6 +215,16 @@ def main():
             else:
                 print('FAIL %s: %s %s' % (name, result, '; '.join(bad)))
                 failed = True
+        # A shared link: the edit and the step come from the URL.
+        b.open('file://%s#apple=150&step=2' % os.path.join(ROOT, 'graphs', 'apple.html'))
+        st = b.eval('JSON.stringify(window.scalargrad.state())')
+        st = json.loads(st)
+        price = [n for n in st['nodes'] if n['label'] == 'price'][0]['data']
+        if st['step'] == 2 and price == 330.0 and not b.problems():
+            print('ok   apple.html#apple=150&step=2 opens at step 2 with price 330')
+        else:
+            print('FAIL apple.html#apple=150&step=2: %s %s' % (st, b.problems()))
+            failed = True
         # Japanese: the same checks run (captions are compared in the page's language).
         b.open('file://%s?livetest=1&lang=ja&%s' % (
             os.path.join(ROOT, 'graphs', 'apple.html'),

@@ -36,6 +36,7 @@ declare -A expect=(
     [sigmoid]="x.data:1,y.data:0.7310585786300049,x.grad:0.19661193324148185"
     [xor_network]="x1.data:0,x2.data:1,loss.grad:1"
     [sigmoid_grad]="x.data:1,dy/dx.data:0.19661193324148185"
+    [playground]="L.data:-8,a.grad:6,b.grad:-4,c.grad:-2,f.grad:4,e.data:-6,d.data:4"
     [softmax_with_loss]="L.data:0.3057144648124522,a1.grad:0.018211273295547534,a2.grad:0.2451918129350739,a3.grad:-0.2634030862306215,L.grad:1"
 )
 

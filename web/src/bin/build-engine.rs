@@ -12,7 +12,7 @@ use std::process::Command;
 
 const LOADER: &str = include_str!("../../engine.js");
 /// The expression the playground opens with (micrograd's first example), and its inputs.
-const START: &str = "(a*b + c) * f";
+const START: &str = "e = a*b\nd = e + c\nL = d*f";
 const START_INPUTS: [(&str, f64); 4] = [("a", 2.0), ("b", -3.0), ("c", 10.0), ("f", -2.0)];
 
 fn main() {

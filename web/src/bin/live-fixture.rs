@@ -136,7 +136,7 @@ fn playground(dir: &Path) {
         tries += 1;
         let len = rng.random_range(1..14);
         let src = random_source(&mut rng, len);
-        match scalargrad_web::expr::evaluate(&src, &inputs) {
+        match scalargrad::expr::evaluate(&src, &inputs) {
             Ok(ev) => exprs.push((src, ev)),
             Err(_) if bad.len() < 60 => bad.push(src),
             Err(_) => {}
@@ -144,7 +144,7 @@ fn playground(dir: &Path) {
     }
     while exprs.len() < 240 {
         let src = random_expr(&mut rng, 5);
-        if let Ok(ev) = scalargrad_web::expr::evaluate(&src, &inputs) {
+        if let Ok(ev) = scalargrad::expr::evaluate(&src, &inputs) {
             exprs.push((src, ev));
         }
     }
