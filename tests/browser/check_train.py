@@ -94,13 +94,17 @@ def main():
         r = b.eval("JSON.stringify(window.scalargrad.train({preset: 'tutorial', epochs: 10000}))",
                    timeout=300)
         r = json.loads(r)
+        # Timed again, now that the browser has compiled the hot functions with its optimizing
+        # tier (the first run starts in its baseline compiler).
+        warm = [json.loads(b.eval("JSON.stringify(window.scalargrad.train({preset: 'tutorial', "
+                                  "epochs: 10000}).ms)")) for _ in range(3)]
         losses = dict((int(e), l) for e, l in r['losses'])
         bad = [(e, losses.get(e), want) for e, want in XOR_TRAIN_PRINTS
                if losses.get(e) is None or abs(losses[e] - want) > 1e-9 * want]
         bits = all(losses.get(e) == want for e, want in XOR_TRAIN_PRINTS)
         check(not bad, 'tutorial preset: epochs 0, 1000, ..., 9000 give xor_train\'s loss lines'
-              ' (%s); 10,000 epochs in %.0f ms in the page' % (
-                  'to the bit' if bits else 'to 1e-9', r['ms']) + (' %s' % bad if bad else ''))
+              ' (%s); 10,000 epochs in %.0f ms in the page (first run), %.0f ms (best of 3 more)' % (
+                  'to the bit' if bits else 'to 1e-9', r['ms'], min(warm)) + (' %s' % bad if bad else ''))
         native_lines = dict((int(e), l) for e, l in native['lines'])
         rel = max(abs(losses[e] - native_lines[e]) / native_lines[e] for e in native_lines)
         same = sum(losses[e] == native_lines[e] for e in native_lines)

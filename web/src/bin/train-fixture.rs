@@ -13,7 +13,7 @@ fn main() {
     let mut lines = Vec::new();
     for _ in 0..10_000 {
         let r = s.step();
-        if r.epoch % 1000 == 0 {
+        if r.epoch.is_multiple_of(1000) {
             lines.push(format!("[{},{:?}]", r.epoch, r.loss));
         }
     }
