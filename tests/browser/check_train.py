@@ -14,7 +14,7 @@ engine in the page (graphs/scalargrad_engine.js):
 - a monkey test: settings changed at random while training (60 s; `--quick`: 10 s), then the
   page still answers; the Japanese page (?lang=ja) labels itself in Japanese;
 - no console error, no uncaught exception, no request other than file://.
-It writes a screenshot to target/browser/train.png.
+It writes screenshots to target/browser/train.png and train_screenshot.jpg.
 
 Usage: tests/browser/check_train.py [--quick] [--page PATH] [--fixture JSON] [chromium binary]
 Exit status: 0 when all pass, 1 when one fails, 2 when no browser was found.
@@ -161,6 +161,12 @@ def main():
         out = os.path.join(ROOT, 'target', 'browser')
         os.makedirs(out, exist_ok=True)
         with open(os.path.join(out, 'train.png'), 'wb') as f:
+            f.write(base64.b64decode(shot['data']))
+        # The README's picture (graphs/train_screenshot.jpg is a copy of one).
+        shot = b.call('Page.captureScreenshot', {
+            'format': 'jpeg', 'quality': 80, 'captureBeyondViewport': True,
+            'clip': {'x': 0, 'y': 0, 'width': 1360, 'height': 1060, 'scale': 1}}, session=True)
+        with open(os.path.join(out, 'train_screenshot.jpg'), 'wb') as f:
             f.write(base64.b64decode(shot['data']))
 
         # Monkey test: random settings while playing.

@@ -3,7 +3,7 @@
 //!
 //! Requests (`"fn"` picks one; every answer is JSON, errors are `{"error": {"message"}}`):
 //! - `train.new {config}`: a new session (see [`config`] for the fields); answers
-//!   [`describe`]: the points, the bounds, the layer sizes and the state.
+//!   the points, the bounds, the layers (sizes and activations), the weights and the state.
 //! - `train.step {steps, grid?, neurons?}`: `steps` steps (at most 100,000), then the state,
 //!   each step's `[step, epoch, loss]`, and, when asked, the decision regions on an
 //!   `nx`×`ny` grid (`grid: {nx, ny}`), each neuron's output on a smaller one (`neurons:
@@ -24,9 +24,7 @@ use std::fmt::Write as _;
 
 use scalargrad::Graph;
 use scalargrad::nn::Activation;
-use scalargrad::train::{
-    Batch, Bounds, Config, Data, Optimizer, Output, Point, Schedule, Session,
-};
+use scalargrad::train::{Batch, Bounds, Config, Data, Optimizer, Output, Point, Schedule, Session};
 use scalargrad::viz::{self, DrawOptions};
 use serde_json::Value as Json;
 
@@ -203,7 +201,9 @@ pub fn config(j: &Json) -> Result<Config, String> {
 fn data(d: &Json) -> Result<Data, String> {
     let size = usize_field(d, "size")?.unwrap_or(100);
     let noise = f64_field(d, "noise")?.unwrap_or(0.1);
-    let seed = field(d, "seed").map_or(Ok(0), |s| s.as_u64().ok_or("data.seed is not a whole number"))?;
+    let seed = field(d, "seed").map_or(Ok(0), |s| {
+        s.as_u64().ok_or("data.seed is not a whole number")
+    })?;
     Ok(match str_field(d, "kind")?.unwrap_or("xor") {
         "xor" => Data::Xor,
         "micrograd_moons" => Data::MicrogradMoons,
@@ -294,9 +294,11 @@ fn activation_name(a: Activation) -> &'static str {
 
 /// The points, the bounds of the pictures, the layers (sizes and activations) and the state.
 fn describe(s: &Session<'_>) -> String {
-    let points = list(s.points().iter().map(|p| {
-        format!("[{},{},{}]", num(p.x[0]), num(p.x[1]), p.class)
-    }));
+    let points = list(
+        s.points()
+            .iter()
+            .map(|p| format!("[{},{},{}]", num(p.x[0]), num(p.x[1]), p.class)),
+    );
     let layers = list(s.model().layers().iter().map(|l| {
         format!(
             "{{\"inputs\":{},\"neurons\":{},\"activation\":{}}}",
@@ -394,7 +396,11 @@ fn step(s: &mut Session<'static>, req: &Json) -> Result<String, String> {
             out,
             ",\"neurons\":{{\"nx\":{nx},\"ny\":{ny},\"values\":{}}}",
             list(grids.into_iter().map(|layer| {
-                list(layer.into_iter().map(|cells| list(cells.into_iter().map(short))))
+                list(
+                    layer
+                        .into_iter()
+                        .map(|cells| list(cells.into_iter().map(short))),
+                )
             }))
         );
     }
@@ -413,7 +419,11 @@ fn run(s: &mut Session<'static>, epochs: u64) -> String {
             reports[0].loss
         } else {
             let n: usize = reports.iter().map(|r| r.batch_len).sum();
-            reports.iter().map(|r| r.loss * r.batch_len as f64).sum::<f64>() / n as f64
+            reports
+                .iter()
+                .map(|r| r.loss * r.batch_len as f64)
+                .sum::<f64>()
+                / n as f64
         };
         if !first {
             losses.push(',');
@@ -551,7 +561,9 @@ mod tests {
             bad(r#"{"fn":"train.new","config":{"activation":"gelu"}}"#),
             "activation: unknown activation `gelu`"
         );
-        assert!(bad(r#"{"fn":"train.new","config":{"data":{"kind":"points","points":[]}}}"#)
-            .contains("give 1 to 2000 points"));
+        assert!(
+            bad(r#"{"fn":"train.new","config":{"data":{"kind":"points","points":[]}}}"#)
+                .contains("give 1 to 2000 points")
+        );
     }
 }
