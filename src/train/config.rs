@@ -137,9 +137,9 @@ impl Config {
         }
     }
 
-    /// micrograd's demo: its 100 moons points ([`Data::MicrogradMoons`]), a 2-16-16-1 ReLU
-    /// network with biases from benchmark W1's initial parameters, the hinge loss with L2
-    /// 1e-4, SGD with `lr = 1 − 0.9·k/100`, full batch. 100 steps classify every point.
+    /// micrograd's demo as benchmark W1 runs it: 100 moons points ([`Data::MicrogradMoons`]),
+    /// a 2-16-16-1 ReLU network with biases from W1's initial parameters, the hinge loss with
+    /// L2 1e-4, SGD with `lr = 1 − 0.9·k/100`, full batch. 100 steps classify every point.
     #[must_use]
     pub fn moons() -> Self {
         Config {

@@ -25,8 +25,9 @@ pub enum Data {
     /// the class index the tutorial trains on, its one-hot column `T[:, 0]` (`class1`):
     /// 0, 1, 0, 1.
     Xor,
-    /// The 100 two-moons points of micrograd's demo as our benchmark W1 uses them
-    /// (`benches/data/moons.csv`, label −1 → class 0, +1 → class 1).
+    /// The 100 two-moons points on which benchmark W1 runs micrograd's demo
+    /// (`benches/data/moons.csv`, label −1 → class 0, +1 → class 1; made with fixed seeds by
+    /// the team's generator, not by scikit-learn as micrograd's own notebook).
     MicrogradMoons,
     /// Two interleaving half circles, as scikit-learn's `make_moons` draws them (the data of
     /// micrograd's demo): the upper arc `(cos t, sin t)` is class 0, the lower arc
@@ -64,7 +65,7 @@ pub enum Data {
     Points(Vec<Point>),
 }
 
-/// micrograd's demo data as benchmark W1 uses it: `x0,x1,y` with `y` = ±1.
+/// Benchmark W1's moons: `x0,x1,y` with `y` = ±1.
 const MICROGRAD_MOONS: &str = include_str!("../../benches/data/moons.csv");
 
 fn invalid(message: String) -> Error {
