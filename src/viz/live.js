@@ -297,6 +297,14 @@
     floating = null;
   }
 
+  // A link edited by hand (#apple=200): the new numbers.
+  window.addEventListener('hashchange', function () {
+    if (!E || editor) { return; }
+    var before = values.slice();
+    values = book.slice();
+    readHash();
+    if (values.some(function (x, i) { return !Object.is(x, before[i]); })) { recompute(); }
+  });
   $('reset').addEventListener('click', function () { reset(); });
   function reset() {
     values = book.slice();

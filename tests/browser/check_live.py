@@ -225,6 +225,15 @@ def main():
         else:
             print('FAIL apple.html#apple=150&step=2: %s %s' % (st, b.problems()))
             failed = True
+        # Changing the link by hand recomputes.
+        b.eval("location.hash = 'apple=200&step=2'; new Promise(function (r) { setTimeout(r, 100); })")
+        st = json.loads(b.eval('JSON.stringify(window.scalargrad.state())'))
+        price = [n for n in st['nodes'] if n['label'] == 'price'][0]['data']
+        if abs(price - 440.0) < 1e-9:
+            print('ok   apple.html: #apple=200 typed into the address bar gives price 440')
+        else:
+            print('FAIL apple.html#apple=200: price %s' % price)
+            failed = True
         # Japanese: the same checks run (captions are compared in the page's language).
         b.open('file://%s?livetest=1&lang=ja&%s' % (
             os.path.join(ROOT, 'graphs', 'apple.html'),

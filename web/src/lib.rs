@@ -7,6 +7,12 @@
 //! copies the request's UTF-8 bytes into linear memory, calls `sg_call`, and reads the answer
 //! back. No generated glue and no second tool: the module imports nothing.
 //!
+//! Why a hand-written C ABI and not wasm-bindgen: the interface is one string in and one out,
+//! which needs four exports and twenty lines of loader; wasm-bindgen would add a CLI that must
+//! match the library's version exactly (another `cargo install`, in CI too), generated glue to
+//! commit, and nothing this interface uses. The module imports nothing, so the loader passes
+//! an empty import object.
+//!
 //! Requests (`"fn"` picks one):
 //! - `page {recipe, values, title}`: builds a [`Recipe`] with these leaf values, runs
 //!   backward, and answers [`viz::live_data`]: `{svg, data}`.

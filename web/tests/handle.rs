@@ -134,23 +134,45 @@ fn drawing_time_by_size() {
     }
 }
 
+/// Every page in graphs/ carries a recipe that builds its graph again to the same bits: the
+/// output and every gradient the page shows.
 #[test]
-#[ignore = "timing probe"]
-fn which_part_is_slow() {
-    use std::collections::BTreeMap;
-    let src = format!("x{}", " + x*y".repeat(50));
-    let inputs = BTreeMap::from([("x".to_string(), 1.0), ("y".to_string(), 2.0)]);
-    let p = scalargrad::expr::parse(&src).unwrap();
-    let g = scalargrad::Graph::new();
-    let b = p.build(&g, &inputs).unwrap();
-    b.output.backward();
-    let t = std::time::Instant::now();
-    let tr = scalargrad::viz::trace(b.output);
-    println!("trace {:?}", t.elapsed());
-    let t = std::time::Instant::now();
-    let svg = scalargrad::viz::render_svg(&tr, &scalargrad::viz::DrawOptions::backward());
-    println!("svg {:?} {}", t.elapsed(), svg.len());
-    let t = std::time::Instant::now();
-    let page = scalargrad::viz::to_html(b.output, &scalargrad::viz::DrawOptions::backward());
-    println!("html {:?} {}", t.elapsed(), page.len());
+fn every_page_recipe_rebuilds_the_page_numbers() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../graphs");
+    let mut pages = 0;
+    for entry in std::fs::read_dir(dir).expect("graphs/") {
+        let path = entry.expect("an entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("html") {
+            continue;
+        }
+        // The training page draws no recorded graph (tests/browser/check_train.py checks it).
+        if path.file_stem().and_then(|e| e.to_str()) == Some("train") {
+            continue;
+        }
+        let html = std::fs::read_to_string(&path).expect("a page");
+        let recipe = recipe_of_page(&html).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let req = format!(r#"{{"fn":"page","recipe":{}}}"#, recipe.to_json());
+        let a = json(&handle(&req));
+        let start = html
+            .find(r#"<script id="data" type="application/json">"#)
+            .unwrap();
+        let rest = &html[start..];
+        let data = json(&rest[rest.find('>').unwrap() + 1..rest.find("</script>").unwrap()]);
+        let shown = |d: &serde_json::Value| -> Vec<(serde_json::Value, serde_json::Value)> {
+            d["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| n["kind"] != "op")
+                .map(|n| (n["data"].clone(), n["grad"].clone()))
+                .collect()
+        };
+        assert_eq!(shown(&a["data"]), shown(&data), "{}", path.display());
+        assert_eq!(
+            a["data"]["steps"].as_array().unwrap().len(),
+            data["steps"].as_array().unwrap().len()
+        );
+        pages += 1;
+    }
+    assert!(pages >= 6, "{pages} pages");
 }
