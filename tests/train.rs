@@ -473,3 +473,39 @@ fn bad_configs_say_what_is_wrong() {
     let b = Bounds::around(s.points());
     assert!(s.predict_grid(0, 3, &b).is_err());
 }
+
+#[test]
+fn a_circle_is_learnt_by_a_small_relu_network() {
+    // Not a preset: generated data, ReLU, softmax, biases, a seeded initialisation, Adam,
+    // mini-batches. Inner disk against ring is not linearly separable; 8 ReLU units are enough.
+    let g = Graph::new();
+    let mut s = Session::new(
+        &g,
+        Config {
+            data: Data::Circle {
+                size: 100,
+                noise: 0.0,
+                seed: 3,
+            },
+            hidden: vec![8],
+            activation: Activation::Relu,
+            output: Output::SoftmaxCrossEntropy,
+            bias: true,
+            seed: 4,
+            init: None,
+            optimizer: Optimizer::Adam,
+            lr: 0.05,
+            schedule: Schedule::Constant,
+            batch: Batch::Mini(20),
+            l2: 0.0,
+        },
+    )
+    .unwrap();
+    let before = s.loss();
+    for _ in 0..200 {
+        s.run_epoch();
+    }
+    assert!(s.loss() < before / 4.0, "loss {before} -> {}", s.loss());
+    assert!(s.accuracy() >= 0.95, "accuracy {}", s.accuracy());
+    assert_eq!(s.steps(), 200 * 5);
+}
