@@ -48,6 +48,7 @@
 //! | [`optim`] | `Sgd` and `Adam` (AMSGrad) with `torch.optim`'s update rules and roundings: SGD bit-exact, Adam up to torch's square root |
 //! | [`data`] | CSV datasets with errors that name the file, line and column |
 //! | [`io`] | safetensors files (Hugging Face's `safetensors` crate); `Mlp` saves and loads them under PyTorch's names |
+//! | [`train`] | training sessions on points of the plane, step by step: presets for the tutorial and micrograd's demo, decision regions, per-neuron outputs, a look inside one sample |
 //! | [`Matrix`] | small matrices of values and their product |
 //! | [`expr`] | the playground language (`tanh(x*w + b)`): parsed, built with the engine's ops, named for drawings |
 //! | [`viz`] | a `petgraph` view of a graph, DOT and SVG drawings (the engine knows nothing of it) |
@@ -90,6 +91,7 @@ mod plan;
 pub mod prelude;
 mod replay;
 mod sum;
+pub mod train;
 pub mod tutorial;
 mod value;
 pub mod viz;

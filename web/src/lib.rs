@@ -23,6 +23,8 @@
 //! - `expr {source, inputs, title}`: the playground: `{variables, svg, data}` or
 //!   `{error: {message, column}, variables}`.
 //! - `bench {workload}`: runs W1 or W2 of `examples/bench.rs` once (the page times it).
+//! - `train.new`, `train.step`, `train.run`, `train.inspect`: the training page
+//!   (`graphs/train.html`), a [`scalargrad::train::Session`] kept between calls; see [`train`].
 //!
 //! Numbers travel as JSON numbers, except NaN and the infinities, which JSON lacks: they are
 //! the strings `"#NaN"`, `"#inf"` and `"#-inf"` both ways.
@@ -35,6 +37,7 @@ use scalargrad::{Graph, Value, expr};
 use serde_json::Value as Json;
 
 pub mod bench;
+pub mod train;
 
 /// Answers one request (see the crate docs); never panics on any input.
 #[must_use]
@@ -55,6 +58,7 @@ fn dispatch(req: &Json) -> Result<String, String> {
         Some("evaluate") => Ok(evaluate(req)),
         Some("expr") => Ok(playground(req)),
         Some("bench") => bench::run(req.get("workload").and_then(Json::as_str).unwrap_or("")),
+        Some(f) if f.starts_with("train.") => train::handle(req),
         Some(other) => Err(format!("unknown request `{other}`")),
         None => Err("the request has no \"fn\"".into()),
     }

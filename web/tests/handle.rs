@@ -145,6 +145,10 @@ fn every_page_recipe_rebuilds_the_page_numbers() {
         if path.extension().and_then(|e| e.to_str()) != Some("html") {
             continue;
         }
+        // The training page draws no recorded graph (tests/browser/check_train.py checks it).
+        if path.file_stem().and_then(|e| e.to_str()) == Some("train") {
+            continue;
+        }
         let html = std::fs::read_to_string(&path).expect("a page");
         let recipe = recipe_of_page(&html).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let req = format!(r#"{{"fn":"page","recipe":{}}}"#, recipe.to_json());
