@@ -11,7 +11,7 @@
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 use crate::graph::{Graph, dot_parts};
-use crate::op::{Arity, Op, Scalar};
+use crate::op::{Arity, Op, Scalar, specialize};
 use crate::value::Value;
 
 /// A symbolic operand: an adjoint or a local derivative while [`Graph::grad`] runs (and a
@@ -158,6 +158,7 @@ impl<'g> Sym<'g> {
 
 impl Add for Sym<'_> {
     type Output = Self;
+    #[inline(always)]
     fn add(self, rhs: Self) -> Self {
         match (self, rhs) {
             (Sym::Zero, s) | (s, Sym::Zero) => s,
@@ -170,6 +171,7 @@ impl Add for Sym<'_> {
 
 impl Sub for Sym<'_> {
     type Output = Self;
+    #[inline(always)]
     fn sub(self, rhs: Self) -> Self {
         match (self, rhs) {
             (s, Sym::Zero) => s,
@@ -184,6 +186,7 @@ impl Sub for Sym<'_> {
 
 impl Mul for Sym<'_> {
     type Output = Self;
+    #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
         match (self, rhs) {
             (Sym::Zero, _) | (_, Sym::Zero) => Sym::Zero,
@@ -204,6 +207,7 @@ impl Mul for Sym<'_> {
 
 impl Div for Sym<'_> {
     type Output = Self;
+    #[inline(always)]
     fn div(self, rhs: Self) -> Self {
         match (self, rhs.unzero()) {
             (Sym::Zero, _) => Sym::Zero,
@@ -219,6 +223,7 @@ impl Div for Sym<'_> {
 
 impl Neg for Sym<'_> {
     type Output = Self;
+    #[inline(always)]
     fn neg(self) -> Self {
         match self {
             Sym::Zero => Sym::Zero,
@@ -301,8 +306,10 @@ impl Graph {
             }
             let n = self.with(|a| a.nodes[i as usize]);
             let out = Sym::Var(handle(i));
-            let y = match n.op.arity() {
-                Arity::Leaf => continue,
+            // One arm per op (see `specialize!` in op.rs): the op is a constant in each, so
+            // its `vjp` and the `Sym` arithmetic it runs fold to that op's own node building.
+            specialize!(n.op, |op| match op.arity() {
+                Arity::Leaf => {}
                 Arity::Nary => {
                     // The order of backward's `propagate_nary`: last term first, the bias
                     // just before the first term.
@@ -317,21 +324,24 @@ impl Graph {
                             give(&mut adjoints, b, g);
                         }
                         let (a, c) = (Sym::Var(handle(pair[0])), Sym::Var(handle(pair[1])));
-                        let (ga, gc) = Op::Dot.vjp(a, c, out, g);
+                        let (ga, gc) = op.vjp(a, c, out, g);
                         give(&mut adjoints, pair[0], ga);
                         give(&mut adjoints, pair[1], gc);
                     }
-                    continue;
                 }
-                Arity::Unary => Sym::Zero,
-                Arity::UnaryConst => Sym::Const(self.with(|a| a.consts[n.rhs as usize])),
-                Arity::Binary => Sym::Var(handle(n.rhs)),
-            };
-            let (gx, gy) = n.op.vjp(Sym::Var(handle(n.lhs)), y, out, g);
-            give(&mut adjoints, n.lhs, gx);
-            if n.op.arity() == Arity::Binary {
-                give(&mut adjoints, n.rhs, gy);
-            }
+                arity => {
+                    let y = match arity {
+                        Arity::UnaryConst => Sym::Const(self.with(|a| a.consts[n.rhs as usize])),
+                        Arity::Binary => Sym::Var(handle(n.rhs)),
+                        _ => Sym::Zero,
+                    };
+                    let (gx, gy) = op.vjp(Sym::Var(handle(n.lhs)), y, out, g);
+                    give(&mut adjoints, n.lhs, gx);
+                    if arity == Arity::Binary {
+                        give(&mut adjoints, n.rhs, gy);
+                    }
+                }
+            });
         }
         inputs
             .iter()

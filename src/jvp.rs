@@ -10,10 +10,11 @@
 use crate::error::Error;
 use crate::grad::Sym;
 use crate::graph::{Graph, dot_parts};
-use crate::op::{Arity, Op, Scalar};
+use crate::op::{Arity, Op, Scalar, specialize};
 use crate::value::Value;
 
 /// `a + b` where `None` is a tangent that is identically zero (nothing reaches the node).
+#[inline(always)]
 fn plus<T: Scalar>(a: Option<T>, b: Option<T>) -> Option<T> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a + b),
@@ -172,7 +173,9 @@ impl Graph {
         let mut pairs = Vec::new();
         for i in lo..=hi {
             let n = self.with(|a| a.nodes[i as usize]);
-            let through = match n.op.arity() {
+            // One arm per op (see `specialize!` in op.rs): the op is a constant in each, so
+            // its `partials` fold to that op's own formula.
+            let through = specialize!(n.op, |op| match op.arity() {
                 Arity::Leaf => continue,
                 Arity::Nary => {
                     // The terms in the order of the forward fold: the bias, then a₀c₀, a₁c₁, …
@@ -188,8 +191,7 @@ impl Graph {
                         if ta.is_none() && tc.is_none() {
                             continue;
                         }
-                        let (da, dc) =
-                            Op::Dot.partials(operand(pair[0]), operand(pair[1]), T::zero());
+                        let (da, dc) = op.partials(operand(pair[0]), operand(pair[1]), T::zero());
                         sum = plus(sum, plus(ta.map(|t| da * t), tc.map(|t| dc * t)));
                     }
                     sum
@@ -209,11 +211,11 @@ impl Graph {
                             Arity::UnaryConst => T::lit(self.with(|a| a.consts[n.rhs as usize])),
                             _ => T::zero(),
                         };
-                        let (dx, dy) = n.op.partials(operand(n.lhs), y, operand(i));
+                        let (dx, dy) = op.partials(operand(n.lhs), y, operand(i));
                         plus(tx.map(|t| dx * t), ty.map(|t| dy * t))
                     }
                 }
-            };
+            });
             let k = (i - lo) as usize;
             dot[k] = plus(dot[k], through);
         }
