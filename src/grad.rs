@@ -233,6 +233,21 @@ impl Neg for Sym<'_> {
     }
 }
 
+/// Adds `amount` to the adjoint of node `to`, if it is in the sweep's range (from `lo`).
+#[inline(always)]
+fn give<'g>(adjoints: &mut [Sym<'g>], lo: u32, to: u32, amount: Sym<'g>) {
+    if let Some(k) = to.checked_sub(lo) {
+        adjoints[k as usize] = adjoints[k as usize] + amount;
+    }
+}
+
+/// The handle of live node `i`.
+#[inline(always)]
+fn handle(g: &Graph, i: u32) -> Value<'_> {
+    let generation = g.with(|a| a.nodes[i as usize].generation);
+    Value::from_parts(g, i, generation)
+}
+
 impl Graph {
     /// The derivatives d output / d input, one per input, as values in this graph: what
     /// `torch.autograd.grad(output, inputs, create_graph=True)` returns.
@@ -289,15 +304,6 @@ impl Graph {
             .unwrap_or(top);
         let mut adjoints = vec![Sym::Zero; (top - lo) as usize + 1];
         adjoints[(top - lo) as usize] = Sym::Const(1.0);
-        let give = |adjoints: &mut [Sym<'g>], to: u32, amount: Sym<'g>| {
-            if let Some(k) = to.checked_sub(lo) {
-                adjoints[k as usize] = adjoints[k as usize] + amount;
-            }
-        };
-        let handle = |i: u32| {
-            let generation = self.with(|a| a.nodes[i as usize].generation);
-            Value::from_parts(self, i, generation)
-        };
         let mut pairs = Vec::new();
         for i in (lo..=top).rev() {
             let g = adjoints[(i - lo) as usize];
@@ -305,7 +311,7 @@ impl Graph {
                 continue;
             }
             let n = self.with(|a| a.nodes[i as usize]);
-            let out = Sym::Var(handle(i));
+            let out = Sym::Var(Value::from_parts(self, i, n.generation));
             // One arm per op (see `specialize!` in op.rs): the op is a constant in each, so
             // its `vjp` and the `Sym` arithmetic it runs fold to that op's own node building.
             specialize!(n.op, |op| match op.arity() {
@@ -321,24 +327,27 @@ impl Graph {
                     });
                     for (k, pair) in pairs.chunks_exact(2).enumerate().rev() {
                         if let (0, Some(b)) = (k, bias) {
-                            give(&mut adjoints, b, g);
+                            give(&mut adjoints, lo, b, g);
                         }
-                        let (a, c) = (Sym::Var(handle(pair[0])), Sym::Var(handle(pair[1])));
+                        let (a, c) = (
+                            Sym::Var(handle(self, pair[0])),
+                            Sym::Var(handle(self, pair[1])),
+                        );
                         let (ga, gc) = op.vjp(a, c, out, g);
-                        give(&mut adjoints, pair[0], ga);
-                        give(&mut adjoints, pair[1], gc);
+                        give(&mut adjoints, lo, pair[0], ga);
+                        give(&mut adjoints, lo, pair[1], gc);
                     }
                 }
                 arity => {
                     let y = match arity {
                         Arity::UnaryConst => Sym::Const(self.with(|a| a.consts[n.rhs as usize])),
-                        Arity::Binary => Sym::Var(handle(n.rhs)),
+                        Arity::Binary => Sym::Var(handle(self, n.rhs)),
                         _ => Sym::Zero,
                     };
-                    let (gx, gy) = op.vjp(Sym::Var(handle(n.lhs)), y, out, g);
-                    give(&mut adjoints, n.lhs, gx);
+                    let (gx, gy) = op.vjp(Sym::Var(handle(self, n.lhs)), y, out, g);
+                    give(&mut adjoints, lo, n.lhs, gx);
                     if arity == Arity::Binary {
-                        give(&mut adjoints, n.rhs, gy);
+                        give(&mut adjoints, lo, n.rhs, gy);
                     }
                 }
             });

@@ -23,6 +23,26 @@ fn plus<T: Scalar>(a: Option<T>, b: Option<T>) -> Option<T> {
     }
 }
 
+/// `d · t` where `None` is a tangent that is identically zero.
+///
+/// A `match`, not `Option::map`: no closure call stands between the sweep and the inlined
+/// arithmetic of [`Sym`].
+#[inline(always)]
+#[allow(clippy::manual_map)]
+fn times<T: Scalar>(d: T, t: Option<T>) -> Option<T> {
+    match t {
+        Some(t) => Some(d * t),
+        None => None,
+    }
+}
+
+/// The tangent of node `i` in `dot` (which starts at node `lo`), `None` if nothing reaches it.
+#[inline(always)]
+fn tangent<T: Scalar>(dot: &[Option<T>], lo: u32, i: u32) -> Option<T> {
+    i.checked_sub(lo)
+        .and_then(|k| dot.get(k as usize).copied().flatten())
+}
+
 impl Graph {
     /// The directional derivatives `J·t` of `outputs` along the `tangents` of `inputs`, as
     /// values in this graph: the tangent outputs of `torch.func.jvp(f, inputs, tangents)`.
@@ -166,10 +186,6 @@ impl Graph {
                 dot[k] = plus(dot[k], Some(T::lit(t)));
             }
         }
-        let tangent = |dot: &[Option<T>], i: u32| {
-            i.checked_sub(lo)
-                .and_then(|k| dot.get(k as usize).copied().flatten())
-        };
         let mut pairs = Vec::new();
         for i in lo..=hi {
             let n = self.with(|a| a.nodes[i as usize]);
@@ -185,21 +201,21 @@ impl Graph {
                         pairs.extend_from_slice(p);
                         bias
                     });
-                    let mut sum = bias.and_then(|b| tangent(&dot, b));
+                    let mut sum = bias.and_then(|b| tangent(&dot, lo, b));
                     for pair in pairs.chunks_exact(2) {
-                        let (ta, tc) = (tangent(&dot, pair[0]), tangent(&dot, pair[1]));
+                        let (ta, tc) = (tangent(&dot, lo, pair[0]), tangent(&dot, lo, pair[1]));
                         if ta.is_none() && tc.is_none() {
                             continue;
                         }
                         let (da, dc) = op.partials(operand(pair[0]), operand(pair[1]), T::zero());
-                        sum = plus(sum, plus(ta.map(|t| da * t), tc.map(|t| dc * t)));
+                        sum = plus(sum, plus(times(da, ta), times(dc, tc)));
                     }
                     sum
                 }
                 arity => {
-                    let tx = tangent(&dot, n.lhs);
+                    let tx = tangent(&dot, lo, n.lhs);
                     let ty = if arity == Arity::Binary {
-                        tangent(&dot, n.rhs)
+                        tangent(&dot, lo, n.rhs)
                     } else {
                         None
                     };
@@ -212,14 +228,17 @@ impl Graph {
                             _ => T::zero(),
                         };
                         let (dx, dy) = op.partials(operand(n.lhs), y, operand(i));
-                        plus(tx.map(|t| dx * t), ty.map(|t| dy * t))
+                        plus(times(dx, tx), times(dy, ty))
                     }
                 }
             });
             let k = (i - lo) as usize;
             dot[k] = plus(dot[k], through);
         }
-        outputs.iter().map(|v| tangent(&dot, v.index())).collect()
+        outputs
+            .iter()
+            .map(|v| tangent(&dot, lo, v.index()))
+            .collect()
     }
 }
 
