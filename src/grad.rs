@@ -144,6 +144,7 @@ impl<'g> Sym<'g> {
     }
 
     /// The value in the graph: a node, or a new leaf holding the constant.
+    #[inline]
     pub(crate) fn into_value(self, g: &'g Graph) -> Value<'g> {
         match self {
             Sym::Var(v) => v,
@@ -286,14 +287,17 @@ impl Graph {
     /// # Panics
     /// If a value belongs to another graph or was discarded by a rewind.
     pub fn grad<'g>(&'g self, output: Value<'g>, inputs: &[Value<'g>]) -> Vec<Value<'g>> {
-        for v in inputs.iter().chain([&output]) {
-            assert!(
-                std::ptr::eq(v.graph(), self),
-                "scalargrad: Graph::grad was given Value #{} of another Graph",
-                v.index()
-            );
-            // Panics with a clear message if the value is stale.
-            let _ = v.data();
+        // The cheap test of every value first; one by one, with the messages, only on a misuse.
+        if !(self.all_live(inputs) && self.all_live(&[output])) {
+            for v in inputs.iter().chain([&output]) {
+                assert!(
+                    std::ptr::eq(v.graph(), self),
+                    "scalargrad: Graph::grad was given Value #{} of another Graph",
+                    v.index()
+                );
+                // Panics with a clear message if the value is stale.
+                let _ = v.data();
+            }
         }
         let top = output.index();
         let lo = inputs
@@ -398,14 +402,17 @@ impl Graph {
     /// If a value belongs to another graph or was discarded by a rewind.
     #[must_use]
     pub fn gradients<'g>(&'g self, output: Value<'g>, inputs: &[Value<'g>]) -> Vec<f64> {
-        for v in inputs.iter().chain([&output]) {
-            assert!(
-                std::ptr::eq(v.graph(), self),
-                "scalargrad: Graph::gradients was given Value #{} of another Graph",
-                v.index()
-            );
-            // Panics with a clear message if the value is stale.
-            let _ = v.data();
+        // The cheap test of every value first; one by one, with the messages, only on a misuse.
+        if !(self.all_live(inputs) && self.all_live(&[output])) {
+            for v in inputs.iter().chain([&output]) {
+                assert!(
+                    std::ptr::eq(v.graph(), self),
+                    "scalargrad: Graph::gradients was given Value #{} of another Graph",
+                    v.index()
+                );
+                // Panics with a clear message if the value is stale.
+                let _ = v.data();
+            }
         }
         let top = output.index();
         let lo = inputs
