@@ -11,7 +11,7 @@
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 use crate::graph::{Graph, dot_parts};
-use crate::op::{Arity, Op, Scalar};
+use crate::op::{Arity, Op, Scalar, specialize};
 use crate::value::Value;
 
 /// A symbolic operand: an adjoint or a local derivative while [`Graph::grad`] runs (and a
@@ -144,6 +144,7 @@ impl<'g> Sym<'g> {
     }
 
     /// The value in the graph: a node, or a new leaf holding the constant.
+    #[inline]
     pub(crate) fn into_value(self, g: &'g Graph) -> Value<'g> {
         match self {
             Sym::Var(v) => v,
@@ -158,6 +159,7 @@ impl<'g> Sym<'g> {
 
 impl Add for Sym<'_> {
     type Output = Self;
+    #[inline(always)]
     fn add(self, rhs: Self) -> Self {
         match (self, rhs) {
             (Sym::Zero, s) | (s, Sym::Zero) => s,
@@ -170,6 +172,7 @@ impl Add for Sym<'_> {
 
 impl Sub for Sym<'_> {
     type Output = Self;
+    #[inline(always)]
     fn sub(self, rhs: Self) -> Self {
         match (self, rhs) {
             (s, Sym::Zero) => s,
@@ -184,6 +187,7 @@ impl Sub for Sym<'_> {
 
 impl Mul for Sym<'_> {
     type Output = Self;
+    #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
         match (self, rhs) {
             (Sym::Zero, _) | (_, Sym::Zero) => Sym::Zero,
@@ -204,6 +208,7 @@ impl Mul for Sym<'_> {
 
 impl Div for Sym<'_> {
     type Output = Self;
+    #[inline(always)]
     fn div(self, rhs: Self) -> Self {
         match (self, rhs.unzero()) {
             (Sym::Zero, _) => Sym::Zero,
@@ -219,6 +224,7 @@ impl Div for Sym<'_> {
 
 impl Neg for Sym<'_> {
     type Output = Self;
+    #[inline(always)]
     fn neg(self) -> Self {
         match self {
             Sym::Zero => Sym::Zero,
@@ -226,6 +232,21 @@ impl Neg for Sym<'_> {
             Sym::Var(v) => Sym::Var(-v),
         }
     }
+}
+
+/// Adds `amount` to the adjoint of node `to`, if it is in the sweep's range (from `lo`).
+#[inline(always)]
+fn give<'g>(adjoints: &mut [Sym<'g>], lo: u32, to: u32, amount: Sym<'g>) {
+    if let Some(k) = to.checked_sub(lo) {
+        adjoints[k as usize] = adjoints[k as usize] + amount;
+    }
+}
+
+/// The handle of live node `i`.
+#[inline(always)]
+fn handle(g: &Graph, i: u32) -> Value<'_> {
+    let generation = g.with(|a| a.nodes[i as usize].generation);
+    Value::from_parts(g, i, generation)
 }
 
 impl Graph {
@@ -266,14 +287,17 @@ impl Graph {
     /// # Panics
     /// If a value belongs to another graph or was discarded by a rewind.
     pub fn grad<'g>(&'g self, output: Value<'g>, inputs: &[Value<'g>]) -> Vec<Value<'g>> {
-        for v in inputs.iter().chain([&output]) {
-            assert!(
-                std::ptr::eq(v.graph(), self),
-                "scalargrad: Graph::grad was given Value #{} of another Graph",
-                v.index()
-            );
-            // Panics with a clear message if the value is stale.
-            let _ = v.data();
+        // The cheap test of every value first; one by one, with the messages, only on a misuse.
+        if !(self.all_live(inputs) && self.all_live(&[output])) {
+            for v in inputs.iter().chain([&output]) {
+                assert!(
+                    std::ptr::eq(v.graph(), self),
+                    "scalargrad: Graph::grad was given Value #{} of another Graph",
+                    v.index()
+                );
+                // Panics with a clear message if the value is stale.
+                let _ = v.data();
+            }
         }
         let top = output.index();
         let lo = inputs
@@ -284,15 +308,6 @@ impl Graph {
             .unwrap_or(top);
         let mut adjoints = vec![Sym::Zero; (top - lo) as usize + 1];
         adjoints[(top - lo) as usize] = Sym::Const(1.0);
-        let give = |adjoints: &mut [Sym<'g>], to: u32, amount: Sym<'g>| {
-            if let Some(k) = to.checked_sub(lo) {
-                adjoints[k as usize] = adjoints[k as usize] + amount;
-            }
-        };
-        let handle = |i: u32| {
-            let generation = self.with(|a| a.nodes[i as usize].generation);
-            Value::from_parts(self, i, generation)
-        };
         let mut pairs = Vec::new();
         for i in (lo..=top).rev() {
             let g = adjoints[(i - lo) as usize];
@@ -300,9 +315,11 @@ impl Graph {
                 continue;
             }
             let n = self.with(|a| a.nodes[i as usize]);
-            let out = Sym::Var(handle(i));
-            let y = match n.op.arity() {
-                Arity::Leaf => continue,
+            let out = Sym::Var(Value::from_parts(self, i, n.generation));
+            // One arm per op (see `specialize!` in op.rs): the op is a constant in each, so
+            // its `vjp` and the `Sym` arithmetic it runs fold to that op's own node building.
+            specialize!(n.op, |op| match op.arity() {
+                Arity::Leaf => {}
                 Arity::Nary => {
                     // The order of backward's `propagate_nary`: last term first, the bias
                     // just before the first term.
@@ -314,24 +331,30 @@ impl Graph {
                     });
                     for (k, pair) in pairs.chunks_exact(2).enumerate().rev() {
                         if let (0, Some(b)) = (k, bias) {
-                            give(&mut adjoints, b, g);
+                            give(&mut adjoints, lo, b, g);
                         }
-                        let (a, c) = (Sym::Var(handle(pair[0])), Sym::Var(handle(pair[1])));
-                        let (ga, gc) = Op::Dot.vjp(a, c, out, g);
-                        give(&mut adjoints, pair[0], ga);
-                        give(&mut adjoints, pair[1], gc);
+                        let (a, c) = (
+                            Sym::Var(handle(self, pair[0])),
+                            Sym::Var(handle(self, pair[1])),
+                        );
+                        let (ga, gc) = op.vjp(a, c, out, g);
+                        give(&mut adjoints, lo, pair[0], ga);
+                        give(&mut adjoints, lo, pair[1], gc);
                     }
-                    continue;
                 }
-                Arity::Unary => Sym::Zero,
-                Arity::UnaryConst => Sym::Const(self.with(|a| a.consts[n.rhs as usize])),
-                Arity::Binary => Sym::Var(handle(n.rhs)),
-            };
-            let (gx, gy) = n.op.vjp(Sym::Var(handle(n.lhs)), y, out, g);
-            give(&mut adjoints, n.lhs, gx);
-            if n.op.arity() == Arity::Binary {
-                give(&mut adjoints, n.rhs, gy);
-            }
+                arity => {
+                    let y = match arity {
+                        Arity::UnaryConst => Sym::Const(self.with(|a| a.consts[n.rhs as usize])),
+                        Arity::Binary => Sym::Var(handle(self, n.rhs)),
+                        _ => Sym::Zero,
+                    };
+                    let (gx, gy) = op.vjp(Sym::Var(handle(self, n.lhs)), y, out, g);
+                    give(&mut adjoints, lo, n.lhs, gx);
+                    if arity == Arity::Binary {
+                        give(&mut adjoints, lo, n.rhs, gy);
+                    }
+                }
+            });
         }
         inputs
             .iter()
@@ -379,14 +402,17 @@ impl Graph {
     /// If a value belongs to another graph or was discarded by a rewind.
     #[must_use]
     pub fn gradients<'g>(&'g self, output: Value<'g>, inputs: &[Value<'g>]) -> Vec<f64> {
-        for v in inputs.iter().chain([&output]) {
-            assert!(
-                std::ptr::eq(v.graph(), self),
-                "scalargrad: Graph::gradients was given Value #{} of another Graph",
-                v.index()
-            );
-            // Panics with a clear message if the value is stale.
-            let _ = v.data();
+        // The cheap test of every value first; one by one, with the messages, only on a misuse.
+        if !(self.all_live(inputs) && self.all_live(&[output])) {
+            for v in inputs.iter().chain([&output]) {
+                assert!(
+                    std::ptr::eq(v.graph(), self),
+                    "scalargrad: Graph::gradients was given Value #{} of another Graph",
+                    v.index()
+                );
+                // Panics with a clear message if the value is stale.
+                let _ = v.data();
+            }
         }
         let top = output.index();
         let lo = inputs

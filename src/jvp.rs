@@ -10,16 +10,37 @@
 use crate::error::Error;
 use crate::grad::Sym;
 use crate::graph::{Graph, dot_parts};
-use crate::op::{Arity, Op, Scalar};
+use crate::op::{Arity, Op, Scalar, specialize};
 use crate::value::Value;
 
 /// `a + b` where `None` is a tangent that is identically zero (nothing reaches the node).
+#[inline(always)]
 fn plus<T: Scalar>(a: Option<T>, b: Option<T>) -> Option<T> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a + b),
         (a, None) => a,
         (None, b) => b,
     }
+}
+
+/// `d · t` where `None` is a tangent that is identically zero.
+///
+/// A `match`, not `Option::map`: no closure call stands between the sweep and the inlined
+/// arithmetic of [`Sym`].
+#[inline(always)]
+#[allow(clippy::manual_map)]
+fn times<T: Scalar>(d: T, t: Option<T>) -> Option<T> {
+    match t {
+        Some(t) => Some(d * t),
+        None => None,
+    }
+}
+
+/// The tangent of node `i` in `dot` (which starts at node `lo`), `None` if nothing reaches it.
+#[inline(always)]
+fn tangent<T: Scalar>(dot: &[Option<T>], lo: u32, i: u32) -> Option<T> {
+    i.checked_sub(lo)
+        .and_then(|k| dot.get(k as usize).copied().flatten())
 }
 
 impl Graph {
@@ -90,7 +111,7 @@ impl Graph {
             Sym::Var(Value::from_parts(self, i, generation))
         };
         Ok(self
-            .tangent_sweep(outputs, inputs, tangents, handle)
+            .tangent_sweep::<_, true>(outputs, inputs, tangents, handle)
             .into_iter()
             .map(|t| t.unwrap_or(Sym::Zero).into_value(self))
             .collect())
@@ -120,7 +141,7 @@ impl Graph {
             panic!("scalargrad: {e}");
         }
         let data = |i: u32| self.with(|a| a.nodes[i as usize].data);
-        self.tangent_sweep(outputs, inputs, tangents, data)
+        self.tangent_sweep::<_, false>(outputs, inputs, tangents, data)
             .into_iter()
             .map(|t| t.unwrap_or(0.0))
             .collect()
@@ -129,21 +150,24 @@ impl Graph {
     /// The forward sweep of [`Graph::jvp`] and [`Graph::jvp_values`]: the tangent of each
     /// output (`None` if nothing reaches it), in the number type of `operand`, which gives a
     /// node as an operand of [`Op::partials`].
-    fn tangent_sweep<'g, T: Scalar>(
+    fn tangent_sweep<'g, T: Scalar, const SPECIALISE: bool>(
         &'g self,
         outputs: &[Value<'g>],
         inputs: &[Value<'g>],
         tangents: &[f64],
         operand: impl Fn(u32) -> T,
     ) -> Vec<Option<T>> {
-        for v in inputs.iter().chain(outputs) {
-            assert!(
-                std::ptr::eq(v.graph(), self),
-                "scalargrad: Graph::jvp was given Value #{} of another Graph",
-                v.index()
-            );
-            // Panics with a clear message if the value is stale.
-            let _ = v.data();
+        // The cheap test of every value first; one by one, with the messages, only on a misuse.
+        if !(self.all_live(inputs) && self.all_live(outputs)) {
+            for v in inputs.iter().chain(outputs) {
+                assert!(
+                    std::ptr::eq(v.graph(), self),
+                    "scalargrad: Graph::jvp was given Value #{} of another Graph",
+                    v.index()
+                );
+                // Panics with a clear message if the value is stale.
+                let _ = v.data();
+            }
         }
         let seeded = || {
             inputs
@@ -165,59 +189,72 @@ impl Graph {
                 dot[k] = plus(dot[k], Some(T::lit(t)));
             }
         }
-        let tangent = |dot: &[Option<T>], i: u32| {
-            i.checked_sub(lo)
-                .and_then(|k| dot.get(k as usize).copied().flatten())
-        };
+        let graph = self;
         let mut pairs = Vec::new();
         for i in lo..=hi {
             let n = self.with(|a| a.nodes[i as usize]);
-            let through = match n.op.arity() {
-                Arity::Leaf => continue,
-                Arity::Nary => {
-                    // The terms in the order of the forward fold: the bias, then a₀c₀, a₁c₁, …
-                    let bias = self.with(|a| {
-                        let (bias, p) = dot_parts(&a.links, &n);
-                        pairs.clear();
-                        pairs.extend_from_slice(p);
-                        bias
-                    });
-                    let mut sum = bias.and_then(|b| tangent(&dot, b));
-                    for pair in pairs.chunks_exact(2) {
-                        let (ta, tc) = (tangent(&dot, pair[0]), tangent(&dot, pair[1]));
-                        if ta.is_none() && tc.is_none() {
-                            continue;
+            // The tangent that reaches node `n` (index `i`) through op `op`, from its parents.
+            macro_rules! through {
+                ($op:expr) => {{
+                    let op = $op;
+                    match op.arity() {
+                        Arity::Leaf => continue,
+                        Arity::Nary => {
+                            // The terms in the order of the forward fold: the bias, then a₀c₀, a₁c₁, …
+                            let bias = graph.with(|a| {
+                                let (bias, p) = dot_parts(&a.links, &n);
+                                pairs.clear();
+                                pairs.extend_from_slice(p);
+                                bias
+                            });
+                            let mut sum = bias.and_then(|b| tangent(&dot, lo, b));
+                            for pair in pairs.chunks_exact(2) {
+                                let (ta, tc) = (tangent(&dot, lo, pair[0]), tangent(&dot, lo, pair[1]));
+                                if ta.is_none() && tc.is_none() {
+                                    continue;
+                                }
+                                let (da, dc) = op.partials(operand(pair[0]), operand(pair[1]), T::zero());
+                                sum = plus(sum, plus(times(da, ta), times(dc, tc)));
+                            }
+                            sum
                         }
-                        let (da, dc) =
-                            Op::Dot.partials(operand(pair[0]), operand(pair[1]), T::zero());
-                        sum = plus(sum, plus(ta.map(|t| da * t), tc.map(|t| dc * t)));
+                        arity => {
+                            let tx = tangent(&dot, lo, n.lhs);
+                            let ty = if arity == Arity::Binary {
+                                tangent(&dot, lo, n.rhs)
+                            } else {
+                                None
+                            };
+                            if tx.is_none() && ty.is_none() {
+                                None
+                            } else {
+                                let y = match arity {
+                                    Arity::Binary => operand(n.rhs),
+                                    Arity::UnaryConst => T::lit(graph.with(|a| a.consts[n.rhs as usize])),
+                                    _ => T::zero(),
+                                };
+                                let (dx, dy) = op.partials(operand(n.lhs), y, operand(i));
+                                plus(times(dx, tx), times(dy, ty))
+                            }
+                        }
                     }
-                    sum
-                }
-                arity => {
-                    let tx = tangent(&dot, n.lhs);
-                    let ty = if arity == Arity::Binary {
-                        tangent(&dot, n.rhs)
-                    } else {
-                        None
-                    };
-                    if tx.is_none() && ty.is_none() {
-                        None
-                    } else {
-                        let y = match arity {
-                            Arity::Binary => operand(n.rhs),
-                            Arity::UnaryConst => T::lit(self.with(|a| a.consts[n.rhs as usize])),
-                            _ => T::zero(),
-                        };
-                        let (dx, dy) = n.op.partials(operand(n.lhs), y, operand(i));
-                        plus(tx.map(|t| dx * t), ty.map(|t| dy * t))
-                    }
-                }
+                }};
+            }
+            // Symbolically, one arm per op (see `specialize!` in op.rs): the op is a constant in
+            // each, so its `partials` fold to that op's own node building. With numbers, one
+            // generic arm runs faster (it measured so on W3, see BENCHMARKS.md).
+            let through = if SPECIALISE {
+                specialize!(n.op, |op| through!(op))
+            } else {
+                through!(n.op)
             };
             let k = (i - lo) as usize;
             dot[k] = plus(dot[k], through);
         }
-        outputs.iter().map(|v| tangent(&dot, v.index())).collect()
+        outputs
+            .iter()
+            .map(|v| tangent(&dot, lo, v.index()))
+            .collect()
     }
 }
 

@@ -441,7 +441,7 @@ impl Op {
     /// // −(x/y)/y: no overflow where −x/y² would give −∞ (PyTorch: −1e170)
     /// assert_eq!(Op::Div.partials(1e-170, 1e-170, 1.0).1, -1e170);
     /// ```
-    #[inline]
+    #[inline(always)]
     #[must_use]
     pub fn partials<T: Scalar>(self, x: T, y: T, out: T) -> (T, T) {
         self.vjp(x, y, out, T::lit(1.0))
@@ -468,7 +468,7 @@ impl Op {
     /// // relu at x = −1 selects 0 whatever arrives (PyTorch: threshold_backward)
     /// assert_eq!(Op::Relu.vjp(-1.0, 0.0, 0.0, f64::INFINITY).0, 0.0);
     /// ```
-    #[inline]
+    #[inline(always)]
     #[must_use]
     pub fn vjp<T: Scalar>(self, x: T, y: T, out: T, g: T) -> (T, T) {
         let one = || T::lit(1.0);

@@ -365,3 +365,80 @@ fn gradients_through_a_network_and_its_loss_equal_backward() {
     let late = g.value(7.0);
     assert_eq!(g.gradients(loss, &[late, loss]), [0.0, 1.0]);
 }
+
+/// The message of the panic `f` raises.
+fn panic_message(f: impl FnOnce()) -> String {
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
+    payload
+        .downcast_ref::<&str>()
+        .map(ToString::to_string)
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
+// grad, gradients and jvp test all their values at once and only then one by one: a misuse
+// anywhere in the list (not only the first) still gets the message that names the value.
+
+#[test]
+fn grad_and_gradients_name_a_stale_input_after_good_ones() {
+    let g = Graph::new();
+    let (a, b) = (g.value(1.0), g.value(2.0));
+    let cp = g.checkpoint();
+    let stale = g.value(3.0);
+    g.rewind(cp);
+    let y = a * b;
+    let m = panic_message(|| {
+        let _ = g.grad(y, &[a, b, stale]);
+    });
+    assert!(
+        m.contains(&format!("Value #{} is stale", stale.index())),
+        "{m}"
+    );
+    let m = panic_message(|| {
+        let _ = g.gradients(y, &[a, b, stale]);
+    });
+    assert!(
+        m.contains(&format!("Value #{} is stale", stale.index())),
+        "{m}"
+    );
+}
+
+#[test]
+fn grad_and_gradients_name_a_stale_output() {
+    let g = Graph::new();
+    let a = g.value(1.0);
+    let cp = g.checkpoint();
+    let y = a * a;
+    g.rewind(cp);
+    let m = panic_message(|| {
+        let _ = g.grad(y, &[a]);
+    });
+    assert!(m.contains(&format!("Value #{} is stale", y.index())), "{m}");
+    let m = panic_message(|| {
+        let _ = g.gradients(y, &[a]);
+    });
+    assert!(m.contains(&format!("Value #{} is stale", y.index())), "{m}");
+}
+
+#[test]
+fn jvp_and_jvp_values_name_a_foreign_or_stale_value_after_good_ones() {
+    let (g, h) = (Graph::new(), Graph::new());
+    let (a, b) = (g.value(1.0), g.value(2.0));
+    let foreign = h.value(3.0);
+    let y = a * b;
+    let m = panic_message(|| {
+        let _ = g.jvp(&[y], &[a, b, foreign], &[1.0, 1.0, 1.0]);
+    });
+    assert!(m.contains("another Graph"), "{m}");
+    let m = panic_message(|| {
+        let _ = g.jvp_values(&[y], &[a, b, foreign], &[1.0, 1.0, 1.0]);
+    });
+    assert!(m.contains("another Graph"), "{m}");
+    let cp = g.checkpoint();
+    let z = y * 2.0;
+    g.rewind(cp);
+    let m = panic_message(|| {
+        let _ = g.jvp(&[y, z], &[a, b], &[1.0, 1.0]);
+    });
+    assert!(m.contains(&format!("Value #{} is stale", z.index())), "{m}");
+}
