@@ -20,6 +20,7 @@
 
 mod dot;
 mod drawing;
+mod graphviz;
 mod html;
 mod layout;
 mod recipe;
@@ -29,6 +30,7 @@ mod trace;
 
 pub use dot::to_dot;
 pub use drawing::Drawing;
+pub use graphviz::{GRAPHVIZ_TIMEOUT, Graphviz, run_graphviz};
 pub use html::{live_data, to_html};
 pub use recipe::{Recipe, RecipeError, RecipeNode, json_number, op_from_name, op_name};
 pub use regions::{RegionOptions, decision_regions};

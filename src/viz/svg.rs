@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 use petgraph::visit::EdgeRef;
 
@@ -551,23 +549,14 @@ pub(super) fn escape(s: &str) -> String {
 
 /// Renders DOT text with Graphviz's `dot -Tsvg`, if `dot` is on the `PATH`.
 ///
-/// Returns `None` when Graphviz is not installed or fails; callers fall back to
+/// Returns `None` when Graphviz is not installed, fails, or takes longer than
+/// [`GRAPHVIZ_TIMEOUT`](super::GRAPHVIZ_TIMEOUT); callers fall back to
 /// [`render_svg`]. Graphviz's output depends on its version, so committed pictures should come
 /// from [`render_svg`].
 #[must_use]
 pub fn render_svg_with_graphviz(dot: &str) -> Option<String> {
-    let mut child = Command::new("dot")
-        .arg("-Tsvg")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    child.stdin.take()?.write_all(dot.as_bytes()).ok()?;
-    let out = child.wait_with_output().ok()?;
-    if out.status.success() {
-        String::from_utf8(out.stdout).ok()
-    } else {
-        None
+    match super::run_graphviz(dot, super::GRAPHVIZ_TIMEOUT) {
+        super::Graphviz::Svg(svg) => Some(svg),
+        super::Graphviz::Absent | super::Graphviz::Failed(_) => None,
     }
 }
