@@ -616,6 +616,93 @@ impl Op {
 // Formulas for people, beside `vjp` above: the step-by-step viewer (`viz::to_html`) writes
 // its captions from these, so a derivative and its text are changed together.
 impl Op {
+    /// Every op, in declaration order: for tables, fixtures and names that must cover them
+    /// all. [`Op::position`] has no catch-all arm, so a new variant does not compile until it
+    /// has a place, and the test `every_op_is_listed_once` fails until it is in this list.
+    pub const ALL: [Op; 37] = [
+        Op::Leaf,
+        Op::Neg,
+        Op::Exp,
+        Op::Ln,
+        Op::Tanh,
+        Op::Relu,
+        Op::Sigmoid,
+        Op::Sqrt,
+        Op::Abs,
+        Op::Sign,
+        Op::Step,
+        Op::AddC,
+        Op::SubC,
+        Op::RSubC,
+        Op::MulC,
+        Op::DivC,
+        Op::RDivC,
+        Op::PowF,
+        Op::PowI,
+        Op::Add,
+        Op::Sub,
+        Op::Mul,
+        Op::Div,
+        Op::Dot,
+        Op::Gate,
+        Op::Detach,
+        Op::Sin,
+        Op::Cos,
+        Op::Log1p,
+        Op::Softplus,
+        Op::LeakyRelu,
+        Op::ClampMin,
+        Op::ClampMax,
+        Op::Max,
+        Op::Min,
+        Op::Pow,
+        Op::Cmp,
+    ];
+
+    /// This op's index in [`Op::ALL`].
+    #[must_use]
+    pub const fn position(self) -> usize {
+        match self {
+            Op::Leaf => 0,
+            Op::Neg => 1,
+            Op::Exp => 2,
+            Op::Ln => 3,
+            Op::Tanh => 4,
+            Op::Relu => 5,
+            Op::Sigmoid => 6,
+            Op::Sqrt => 7,
+            Op::Abs => 8,
+            Op::Sign => 9,
+            Op::Step => 10,
+            Op::AddC => 11,
+            Op::SubC => 12,
+            Op::RSubC => 13,
+            Op::MulC => 14,
+            Op::DivC => 15,
+            Op::RDivC => 16,
+            Op::PowF => 17,
+            Op::PowI => 18,
+            Op::Add => 19,
+            Op::Sub => 20,
+            Op::Mul => 21,
+            Op::Div => 22,
+            Op::Dot => 23,
+            Op::Gate => 24,
+            Op::Detach => 25,
+            Op::Sin => 26,
+            Op::Cos => 27,
+            Op::Log1p => 28,
+            Op::Softplus => 29,
+            Op::LeakyRelu => 30,
+            Op::ClampMin => 31,
+            Op::ClampMax => 32,
+            Op::Max => 33,
+            Op::Min => 34,
+            Op::Pow => 35,
+            Op::Cmp => 36,
+        }
+    }
+
     /// The forward formula in the operands' names: `x` and `y` are the parents, `c` the
     /// constant, as in [`Op::eval`]. Empty for a leaf.
     ///
@@ -791,45 +878,15 @@ mod tests {
     }
 
     #[test]
+    fn every_op_is_listed_once() {
+        for (k, op) in Op::ALL.into_iter().enumerate() {
+            assert_eq!(op.position(), k, "{op:?}");
+        }
+    }
+
+    #[test]
     fn every_op_has_one_derivative_formula_per_parent() {
-        let ops = [
-            Op::Leaf,
-            Op::Neg,
-            Op::Exp,
-            Op::Ln,
-            Op::Tanh,
-            Op::Relu,
-            Op::Sigmoid,
-            Op::Sqrt,
-            Op::Abs,
-            Op::AddC,
-            Op::SubC,
-            Op::RSubC,
-            Op::MulC,
-            Op::DivC,
-            Op::RDivC,
-            Op::PowF,
-            Op::PowI,
-            Op::Add,
-            Op::Sub,
-            Op::Mul,
-            Op::Div,
-            Op::Dot,
-            Op::Gate,
-            Op::Detach,
-            Op::Sin,
-            Op::Cos,
-            Op::Log1p,
-            Op::Softplus,
-            Op::LeakyRelu,
-            Op::ClampMin,
-            Op::ClampMax,
-            Op::Max,
-            Op::Min,
-            Op::Pow,
-            Op::Cmp,
-        ];
-        for op in ops {
+        for op in Op::ALL {
             let [dx, dy] = op.derivative_formula();
             let two = matches!(op.arity(), Arity::Binary | Arity::Nary);
             let leaf = op.arity() == Arity::Leaf;

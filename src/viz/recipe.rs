@@ -49,47 +49,6 @@ impl std::fmt::Display for RecipeError {
 
 impl std::error::Error for RecipeError {}
 
-/// Every op a recipe names, by its `Debug` name.
-const OPS: [Op; 37] = [
-    Op::Leaf,
-    Op::Neg,
-    Op::Exp,
-    Op::Ln,
-    Op::Tanh,
-    Op::Relu,
-    Op::Sigmoid,
-    Op::Sqrt,
-    Op::Abs,
-    Op::Sign,
-    Op::Step,
-    Op::AddC,
-    Op::SubC,
-    Op::RSubC,
-    Op::MulC,
-    Op::DivC,
-    Op::RDivC,
-    Op::PowF,
-    Op::PowI,
-    Op::Add,
-    Op::Sub,
-    Op::Mul,
-    Op::Div,
-    Op::Dot,
-    Op::Gate,
-    Op::Detach,
-    Op::Sin,
-    Op::Cos,
-    Op::Log1p,
-    Op::Softplus,
-    Op::LeakyRelu,
-    Op::ClampMin,
-    Op::ClampMax,
-    Op::Max,
-    Op::Min,
-    Op::Pow,
-    Op::Cmp,
-];
-
 /// The name a recipe gives an op: its `Debug` name (`"MulC"`).
 #[must_use]
 pub fn op_name(op: Op) -> String {
@@ -99,7 +58,7 @@ pub fn op_name(op: Op) -> String {
 /// The op a recipe names ([`op_name`]'s inverse); `None` for an unknown name.
 #[must_use]
 pub fn op_from_name(name: &str) -> Option<Op> {
-    OPS.into_iter().find(|&op| op_name(op) == name)
+    Op::ALL.into_iter().find(|&op| op_name(op) == name)
 }
 
 impl Recipe {
@@ -385,7 +344,7 @@ mod tests {
 
     #[test]
     fn every_op_name_reads_back() {
-        for op in OPS {
+        for op in Op::ALL {
             assert_eq!(op_from_name(&op_name(op)), Some(op));
         }
         assert_eq!(op_from_name("Cosh"), None);
