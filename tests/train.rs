@@ -216,6 +216,40 @@ fn sgd_update_is_w_minus_lr_times_g() {
 }
 
 #[test]
+fn adagrad_rmsprop_and_adamw_train_the_tutorial_network() {
+    for optimizer in [Optimizer::Adagrad, Optimizer::RmsProp, Optimizer::AdamW] {
+        let g = Graph::new();
+        let mut s = Session::new(
+            &g,
+            Config {
+                optimizer,
+                lr: 0.05,
+                ..Config::tutorial()
+            },
+        )
+        .unwrap();
+        let first = s.step();
+        for u in s.last_updates() {
+            // The first step of each moves every weight against its gradient (AdamW's decay
+            // of 0.01·lr is far smaller than these steps).
+            assert!(
+                u.grad.abs() < 1e-9 || (u.after - u.before).signum() == -u.grad.signum(),
+                "{optimizer:?}: {u:?}"
+            );
+        }
+        for _ in 1..2_000 {
+            s.step();
+        }
+        assert!(
+            s.loss() < 0.5 * first.loss,
+            "{optimizer:?}: loss {} after 2,000 epochs, {} at the start",
+            s.loss(),
+            first.loss
+        );
+    }
+}
+
+#[test]
 fn predict_grid_separates_the_trained_xor_points() {
     let g = Graph::new();
     let mut s = Session::new(&g, Config::tutorial()).unwrap();

@@ -25,6 +25,13 @@ pub enum Optimizer {
     Adam,
     /// Adam with AMSGrad, the tutorial's.
     AmsGrad,
+    /// AdaGrad with `torch.optim`'s defaults ([`optim::Adagrad`](crate::optim::Adagrad)).
+    Adagrad,
+    /// RMSprop with `torch.optim`'s defaults, α 0.99 ([`optim::RmsProp`](crate::optim::RmsProp)).
+    RmsProp,
+    /// AdamW with `torch.optim`'s defaults, weight decay 0.01
+    /// ([`optim::AdamW`](crate::optim::AdamW)).
+    AdamW,
 }
 
 /// How the learning rate changes from step to step.

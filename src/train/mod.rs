@@ -8,7 +8,7 @@
 //!   a seed or explicit initial weights;
 //! - **loss** ([`Output`]): softmax + cross-entropy (the tutorial's) or micrograd's hinge,
 //!   with an optional L2 penalty;
-//! - **optimizer** ([`Optimizer`]): SGD, Adam or AMSGrad, a learning rate and its
+//! - **optimizer** ([`Optimizer`]): SGD, Adam, AMSGrad, AdaGrad, RMSprop or AdamW, a learning rate and its
 //!   [`Schedule`], full or mini-[`Batch`]es.
 //!
 //! Between steps it answers what a page draws: [`Session::loss`], [`Session::accuracy`], the

@@ -9,7 +9,10 @@ use super::{Batch, Bounds, Config, Optimizer, Output, Point};
 use crate::error::{Error, Result};
 use crate::loss::{Reduction, Target, cross_entropy, hinge};
 use crate::nn::{Activation, Init, Mlp, Module};
-use crate::optim::{self, Adam, AdamConfig, Sgd, SgdConfig};
+use crate::optim::{
+    self, Adagrad, AdagradConfig, Adam, AdamConfig, AdamW, AdamWConfig, RmsProp, RmsPropConfig,
+    Sgd, SgdConfig,
+};
 use crate::{Checkpoint, Graph, Value};
 
 /// The optimizer a session steps with.
@@ -17,6 +20,9 @@ use crate::{Checkpoint, Graph, Value};
 enum Stepper<'g> {
     Sgd(Sgd<'g>),
     Adam(Adam<'g>),
+    Adagrad(Adagrad<'g>),
+    RmsProp(RmsProp<'g>),
+    AdamW(AdamW<'g>),
 }
 
 impl Stepper<'_> {
@@ -24,6 +30,9 @@ impl Stepper<'_> {
         match self {
             Stepper::Sgd(s) => s.config.lr = lr,
             Stepper::Adam(a) => a.config.lr = lr,
+            Stepper::Adagrad(a) => a.config.lr = lr,
+            Stepper::RmsProp(r) => r.config.lr = lr,
+            Stepper::AdamW(a) => a.config.lr = lr,
         }
     }
 
@@ -31,6 +40,9 @@ impl Stepper<'_> {
         match self {
             Stepper::Sgd(s) => s,
             Stepper::Adam(a) => a,
+            Stepper::Adagrad(a) => a,
+            Stepper::RmsProp(r) => r,
+            Stepper::AdamW(a) => a,
         }
     }
 }
@@ -58,7 +70,7 @@ pub struct Update {
     pub before: f64,
     /// The gradient the step used (of the batch loss).
     pub grad: f64,
-    /// The value after the step: `before − lr·grad` for SGD, Adam's rule otherwise.
+    /// The value after the step: `before − lr·grad` for SGD, the optimizer's own rule otherwise.
     pub after: f64,
 }
 
@@ -223,6 +235,27 @@ impl<'g> Session<'g> {
                     lr: config.lr,
                     amsgrad: config.optimizer == Optimizer::AmsGrad,
                     ..AdamConfig::default()
+                },
+            )?),
+            Optimizer::Adagrad => Stepper::Adagrad(Adagrad::new(
+                params.clone(),
+                AdagradConfig {
+                    lr: config.lr,
+                    ..AdagradConfig::default()
+                },
+            )?),
+            Optimizer::RmsProp => Stepper::RmsProp(RmsProp::new(
+                params.clone(),
+                RmsPropConfig {
+                    lr: config.lr,
+                    ..RmsPropConfig::default()
+                },
+            )?),
+            Optimizer::AdamW => Stepper::AdamW(AdamW::new(
+                params.clone(),
+                AdamWConfig {
+                    lr: config.lr,
+                    ..AdamWConfig::default()
                 },
             )?),
         };

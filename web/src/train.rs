@@ -118,7 +118,7 @@ fn str_field<'a>(obj: &'a Json, key: &str) -> Result<Option<&'a str>, String> {
 /// A [`Config`] from JSON: `preset` (`"tutorial"` or `"moons"`, default the tutorial's) and
 /// any of `data {kind: xor|micrograd_moons|moons|circle|spiral|points, size, noise, seed,
 /// points: [[x1, x2, class], …]}`, `hidden [widths]`, `activation` (sigmoid|tanh|relu),
-/// `output` (softmax|hinge), `bias`, `seed`, `optimizer` (sgd|adam|amsgrad), `lr`, `decay`
+/// `output` (softmax|hinge), `bias`, `seed`, `optimizer` (sgd|adam|amsgrad|adagrad|rmsprop|adamw), `lr`, `decay`
 /// (steps of micrograd's linear decay, or null), `batch` (0 for full, else the mini-batch
 /// size), `l2`. The preset's initial weights are kept while the network's shape is.
 ///
@@ -172,6 +172,9 @@ pub fn config(j: &Json) -> Result<Config, String> {
             "sgd" => Optimizer::Sgd,
             "adam" => Optimizer::Adam,
             "amsgrad" => Optimizer::AmsGrad,
+            "adagrad" => Optimizer::Adagrad,
+            "rmsprop" => Optimizer::RmsProp,
+            "adamw" => Optimizer::AdamW,
             other => return Err(format!("optimizer: unknown optimizer `{other}`")),
         };
     }
@@ -319,6 +322,9 @@ fn describe(s: &Session<'_>) -> String {
             Optimizer::Sgd => "sgd",
             Optimizer::Adam => "adam",
             Optimizer::AmsGrad => "amsgrad",
+            Optimizer::Adagrad => "adagrad",
+            Optimizer::RmsProp => "rmsprop",
+            Optimizer::AdamW => "adamw",
         }),
         weights(s),
         state(s)
@@ -502,6 +508,9 @@ fn inspect(s: &mut Session<'static>, req: &Json) -> Result<String, String> {
         Optimizer::Sgd => "sgd",
         Optimizer::Adam => "adam",
         Optimizer::AmsGrad => "amsgrad",
+        Optimizer::Adagrad => "adagrad",
+        Optimizer::RmsProp => "rmsprop",
+        Optimizer::AdamW => "adamw",
     };
     let session_loss = s.sample_loss(i).map_err(|e| e.to_string())?;
     Ok(format!(
