@@ -287,18 +287,7 @@ impl Graph {
     /// # Panics
     /// If a value belongs to another graph or was discarded by a rewind.
     pub fn grad<'g>(&'g self, output: Value<'g>, inputs: &[Value<'g>]) -> Vec<Value<'g>> {
-        // The cheap test of every value first; one by one, with the messages, only on a misuse.
-        if !(self.all_live(inputs) && self.all_live(&[output])) {
-            for v in inputs.iter().chain([&output]) {
-                assert!(
-                    std::ptr::eq(v.graph(), self),
-                    "scalargrad: Graph::grad was given Value #{} of another Graph",
-                    v.index()
-                );
-                // Panics with a clear message if the value is stale.
-                let _ = v.data();
-            }
-        }
+        self.assert_all_live("Graph::grad", &[inputs, &[output]]);
         let top = output.index();
         let lo = inputs
             .iter()
@@ -402,18 +391,7 @@ impl Graph {
     /// If a value belongs to another graph or was discarded by a rewind.
     #[must_use]
     pub fn gradients<'g>(&'g self, output: Value<'g>, inputs: &[Value<'g>]) -> Vec<f64> {
-        // The cheap test of every value first; one by one, with the messages, only on a misuse.
-        if !(self.all_live(inputs) && self.all_live(&[output])) {
-            for v in inputs.iter().chain([&output]) {
-                assert!(
-                    std::ptr::eq(v.graph(), self),
-                    "scalargrad: Graph::gradients was given Value #{} of another Graph",
-                    v.index()
-                );
-                // Panics with a clear message if the value is stale.
-                let _ = v.data();
-            }
-        }
+        self.assert_all_live("Graph::gradients", &[inputs, &[output]]);
         let top = output.index();
         let lo = inputs
             .iter()

@@ -554,6 +554,30 @@ impl Graph {
         })
     }
 
+    /// Panics, naming `caller` (`"Graph::grad"`) and the value, unless every value of every
+    /// group is a live value of this graph: the quick [`Graph::all_live`] test first, and the
+    /// value-by-value messages only on a misuse.
+    #[inline]
+    pub(crate) fn assert_all_live(&self, caller: &str, groups: &[&[Value<'_>]]) {
+        if !groups.iter().all(|values| self.all_live(values)) {
+            self.name_the_dead_value(caller, groups);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn name_the_dead_value(&self, caller: &str, groups: &[&[Value<'_>]]) {
+        for v in groups.iter().flat_map(|values| values.iter()) {
+            assert!(
+                std::ptr::eq(v.graph(), self),
+                "scalargrad: {caller} was given Value #{} of another Graph",
+                v.index()
+            );
+            // Panics with a clear message if the value is stale.
+            let _ = v.data();
+        }
+    }
+
     /// Reports a misuse found inside a borrow. Called only once that borrow has ended.
     #[cold]
     #[inline(never)]

@@ -157,18 +157,7 @@ impl Graph {
         tangents: &[f64],
         operand: impl Fn(u32) -> T,
     ) -> Vec<Option<T>> {
-        // The cheap test of every value first; one by one, with the messages, only on a misuse.
-        if !(self.all_live(inputs) && self.all_live(outputs)) {
-            for v in inputs.iter().chain(outputs) {
-                assert!(
-                    std::ptr::eq(v.graph(), self),
-                    "scalargrad: Graph::jvp was given Value #{} of another Graph",
-                    v.index()
-                );
-                // Panics with a clear message if the value is stale.
-                let _ = v.data();
-            }
-        }
+        self.assert_all_live("Graph::jvp", &[inputs, outputs]);
         let seeded = || {
             inputs
                 .iter()
