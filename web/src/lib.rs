@@ -90,17 +90,6 @@ fn number(v: &Json) -> Option<f64> {
     }
 }
 
-/// A number for JSON, non-finite ones as strings.
-fn num(x: f64) -> String {
-    if x.is_nan() {
-        "\"#NaN\"".into()
-    } else if x.is_infinite() {
-        if x > 0.0 { "\"#inf\"" } else { "\"#-inf\"" }.into()
-    } else {
-        format!("{x:?}")
-    }
-}
-
 fn str_json(s: &str) -> String {
     Json::String(s.into()).to_string()
 }
@@ -288,15 +277,15 @@ fn probe(req: &Json) -> Result<String, String> {
         "{{\"leaf\":{leaf},\"label\":{},\"output\":{},\"outputLabel\":{},\"w\":{},\"grad\":{},\"h\":{},\"fd\":{},\"lr\":{},\"newW\":{},\"newOutput\":{},\
          \"text\":{{\"w\":{},\"grad\":{},\"h\":{},\"fd\":{},\"lr\":{},\"step\":{},\"newW\":{},\"output\":{},\"newOutput\":{}}}}}",
         str_json(&recipe.label(leaf)),
-        num(out.data()),
+        viz::json_number(out.data()),
         str_json(&recipe.label(recipe.root)),
-        num(w),
-        num(grad),
-        num(h),
-        num(fd),
-        num(lr),
-        num(new_w),
-        num(new_out),
+        viz::json_number(w),
+        viz::json_number(grad),
+        viz::json_number(h),
+        viz::json_number(fd),
+        viz::json_number(lr),
+        viz::json_number(new_w),
+        viz::json_number(new_out),
         str_json(&f(w)),
         str_json(&f(grad)),
         str_json(&f(h)),
@@ -354,11 +343,11 @@ fn evaluate(req: &Json) -> String {
             let grads: Vec<String> = ev
                 .grads
                 .iter()
-                .map(|(k, v)| format!("{}:{}", str_json(k), num(*v)))
+                .map(|(k, v)| format!("{}:{}", str_json(k), viz::json_number(*v)))
                 .collect();
             format!(
                 "{{\"value\":{},\"grads\":{{{}}}}}",
-                num(ev.value),
+                viz::json_number(ev.value),
                 grads.join(",")
             )
         }
@@ -437,7 +426,7 @@ pub fn playground_page(source: &str, inputs: &BTreeMap<String, f64>) -> Result<S
     );
     let start: Vec<String> = inputs
         .iter()
-        .map(|(k, v)| format!("{}:{}", str_json(k), num(*v)))
+        .map(|(k, v)| format!("{}:{}", str_json(k), viz::json_number(*v)))
         .collect();
     let editor = format!(
         "<section id=\"source\" data-inputs=\"{}\">\n<label for=\"source-text\">expression · 式</label>\n\

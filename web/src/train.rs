@@ -168,15 +168,10 @@ pub fn config(j: &Json) -> Result<Config, String> {
         c.init = None;
     }
     if let Some(o) = str_field(j, "optimizer")? {
-        c.optimizer = match o {
-            "sgd" => Optimizer::Sgd,
-            "adam" => Optimizer::Adam,
-            "amsgrad" => Optimizer::AmsGrad,
-            "adagrad" => Optimizer::Adagrad,
-            "rmsprop" => Optimizer::RmsProp,
-            "adamw" => Optimizer::AdamW,
-            other => return Err(format!("optimizer: unknown optimizer `{other}`")),
-        };
+        c.optimizer = OPTIMIZERS
+            .into_iter()
+            .find(|&optimizer| optimizer_name(optimizer) == o)
+            .ok_or_else(|| format!("optimizer: unknown optimizer `{o}`"))?;
     }
     if let Some(lr) = f64_field(j, "lr")? {
         c.lr = lr;
@@ -237,14 +232,25 @@ fn data(d: &Json) -> Result<Data, String> {
 
 // ------------------------------------------------------------------ answers
 
-/// A number as JSON: shortest round-trip, non-finite ones as `"#NaN"`, `"#inf"`, `"#-inf"`.
-fn num(x: f64) -> String {
-    if x.is_nan() {
-        "\"#NaN\"".into()
-    } else if x.is_infinite() {
-        if x > 0.0 { "\"#inf\"" } else { "\"#-inf\"" }.into()
-    } else {
-        format!("{x:?}")
+/// Every optimizer the page offers.
+const OPTIMIZERS: [Optimizer; 6] = [
+    Optimizer::Sgd,
+    Optimizer::Adam,
+    Optimizer::AmsGrad,
+    Optimizer::Adagrad,
+    Optimizer::RmsProp,
+    Optimizer::AdamW,
+];
+
+/// The page's name for `optimizer`.
+fn optimizer_name(optimizer: Optimizer) -> &'static str {
+    match optimizer {
+        Optimizer::Sgd => "sgd",
+        Optimizer::Adam => "adam",
+        Optimizer::AmsGrad => "amsgrad",
+        Optimizer::Adagrad => "adagrad",
+        Optimizer::RmsProp => "rmsprop",
+        Optimizer::AdamW => "adamw",
     }
 }
 
@@ -253,7 +259,7 @@ fn short(x: f64) -> String {
     if x.is_finite() {
         format!("{x:.3e}")
     } else {
-        num(x)
+        viz::json_number(x)
     }
 }
 
@@ -271,18 +277,18 @@ fn state(s: &Session<'_>) -> String {
         "{{\"epoch\":{},\"steps\":{},\"loss\":{},\"accuracy\":{}}}",
         s.epoch(),
         s.steps(),
-        num(s.loss()),
-        num(s.accuracy())
+        viz::json_number(s.loss()),
+        viz::json_number(s.accuracy())
     )
 }
 
 fn bounds_json(b: &Bounds) -> String {
     format!(
         "{{\"xMin\":{},\"xMax\":{},\"yMin\":{},\"yMax\":{}}}",
-        num(b.x_min),
-        num(b.x_max),
-        num(b.y_min),
-        num(b.y_max)
+        viz::json_number(b.x_min),
+        viz::json_number(b.x_max),
+        viz::json_number(b.y_min),
+        viz::json_number(b.y_max)
     )
 }
 
@@ -297,11 +303,14 @@ fn activation_name(a: Activation) -> &'static str {
 
 /// The points, the bounds of the pictures, the layers (sizes and activations) and the state.
 fn describe(s: &Session<'_>) -> String {
-    let points = list(
-        s.points()
-            .iter()
-            .map(|p| format!("[{},{},{}]", num(p.x[0]), num(p.x[1]), p.class)),
-    );
+    let points = list(s.points().iter().map(|p| {
+        format!(
+            "[{},{},{}]",
+            viz::json_number(p.x[0]),
+            viz::json_number(p.x[1]),
+            p.class
+        )
+    }));
     let layers = list(s.model().layers().iter().map(|l| {
         format!(
             "{{\"inputs\":{},\"neurons\":{},\"activation\":{}}}",
@@ -318,14 +327,7 @@ fn describe(s: &Session<'_>) -> String {
             Output::SoftmaxCrossEntropy => "softmax",
             Output::Hinge => "hinge",
         }),
-        str_json(match c.optimizer {
-            Optimizer::Sgd => "sgd",
-            Optimizer::Adam => "adam",
-            Optimizer::AmsGrad => "amsgrad",
-            Optimizer::Adagrad => "adagrad",
-            Optimizer::RmsProp => "rmsprop",
-            Optimizer::AdamW => "adamw",
-        }),
+        str_json(optimizer_name(c.optimizer)),
         weights(s),
         state(s)
     )
@@ -337,14 +339,13 @@ fn weights(s: &Session<'_>) -> String {
         let w = list(
             l.neurons()
                 .iter()
-                .map(|n| list(n.weights().iter().map(|w| num(w.data())))),
+                .map(|n| list(n.weights().iter().map(|w| viz::json_number(w.data())))),
         );
         let b = if s.config().bias {
-            list(
-                l.neurons()
-                    .iter()
-                    .map(|n| n.bias().map_or_else(|| "null".into(), |b| num(b.data()))),
-            )
+            list(l.neurons().iter().map(|n| {
+                n.bias()
+                    .map_or_else(|| "null".into(), |b| viz::json_number(b.data()))
+            }))
         } else {
             "null".into()
         };
@@ -369,7 +370,13 @@ fn step(s: &mut Session<'static>, req: &Json) -> Result<String, String> {
         if k > 0 {
             losses.push(',');
         }
-        let _ = write!(losses, "[{},{},{}]", r.step, r.epoch, num(r.loss));
+        let _ = write!(
+            losses,
+            "[{},{},{}]",
+            r.step,
+            r.epoch,
+            viz::json_number(r.loss)
+        );
     }
     losses.push(']');
     let bounds = match field(req, "bounds") {
@@ -435,7 +442,7 @@ fn run(s: &mut Session<'static>, epochs: u64) -> String {
             losses.push(',');
         }
         first = false;
-        let _ = write!(losses, "[{epoch},{}]", num(loss));
+        let _ = write!(losses, "[{epoch},{}]", viz::json_number(loss));
     }
     losses.push(']');
     format!("{{\"losses\":{losses},\"state\":{}}}", state(s))
@@ -491,35 +498,28 @@ fn inspect(s: &mut Session<'static>, req: &Json) -> Result<String, String> {
         format!(
             "{{\"name\":{},\"value\":{},\"grad\":{},\"update\":{}}}",
             str_json(&names[k]),
-            num(v.data()),
-            num(v.grad()),
+            viz::json_number(v.data()),
+            viz::json_number(v.grad()),
             u.map_or_else(
                 || "null".into(),
                 |u| format!(
                     "{{\"before\":{},\"grad\":{},\"after\":{}}}",
-                    num(u.before),
-                    num(u.grad),
-                    num(u.after)
+                    viz::json_number(u.before),
+                    viz::json_number(u.grad),
+                    viz::json_number(u.after)
                 )
             )
         )
     }));
-    let optimizer = match s.config().optimizer {
-        Optimizer::Sgd => "sgd",
-        Optimizer::Adam => "adam",
-        Optimizer::AmsGrad => "amsgrad",
-        Optimizer::Adagrad => "adagrad",
-        Optimizer::RmsProp => "rmsprop",
-        Optimizer::AdamW => "adamw",
-    };
+    let optimizer = optimizer_name(s.config().optimizer);
     let session_loss = s.sample_loss(i).map_err(|e| e.to_string())?;
     Ok(format!(
         "{{\"sample\":{i},\"epoch\":{},\"steps\":{},\"loss\":{},\"sessionLoss\":{},\"lr\":{},\"optimizer\":{},\"parameters\":{params},\"html\":{}}}",
         s.epoch(),
         s.steps(),
-        num(ins.loss.data()),
-        num(session_loss),
-        num(lr),
+        viz::json_number(ins.loss.data()),
+        viz::json_number(session_loss),
+        viz::json_number(lr),
         str_json(optimizer),
         str_json(&html)
     ))

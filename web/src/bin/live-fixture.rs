@@ -110,16 +110,6 @@ fn random_expr(rng: &mut impl rand::Rng, depth: u32) -> String {
     }
 }
 
-fn json_num(x: f64) -> String {
-    if x.is_nan() {
-        "\"#NaN\"".into()
-    } else if x.is_infinite() {
-        if x > 0.0 { "\"#inf\"" } else { "\"#-inf\"" }.into()
-    } else {
-        format!("{x:?}")
-    }
-}
-
 #[allow(clippy::too_many_lines)] // the fixture, case by case
 fn playground(dir: &Path) {
     let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(23);
@@ -215,12 +205,12 @@ fn playground(dir: &Path) {
             let grads: Vec<String> = ev
                 .grads
                 .iter()
-                .map(|(k, v)| format!("{}:{}", js(k), json_num(*v)))
+                .map(|(k, v)| format!("{}:{}", js(k), viz::json_number(*v)))
                 .collect();
             format!(
                 "{{\"source\":{},\"inputs\":{{\"x\":0.7,\"y\":-1.3,\"z\":2.5}},\"value\":{},\"grads\":{{{}}}}}",
                 js(src),
-                json_num(ev.value),
+                viz::json_number(ev.value),
                 grads.join(",")
             )
         })
