@@ -279,12 +279,7 @@ pub fn mse_values<'g>(
     reduction: Reduction,
 ) -> Result<Value<'g>> {
     check_rows("mse_values", pred.len(), target.len())?;
-    let rows = pred
-        .iter()
-        .zip(target)
-        .map(|(&p, &t)| (p - t).powi(2))
-        .collect();
-    Ok(reduce(rows, reduction))
+    Ok(reduce(squared_errors(pred, target), reduction))
 }
 
 /// The tutorial's `cross_entropy_error(P, T) = −Σ T·log(P + 1e−7)` on probabilities, summed
@@ -308,6 +303,17 @@ pub fn cross_entropy_error<'g>(probs: &[Vec<Value<'g>>], onehot: &[Vec<f64>]) ->
     Ok(-sum(terms))
 }
 
+/// `(predᵢ − targetᵢ)²` for each row, the target a constant (`f64`) or a value.
+fn squared_errors<'g, T: Copy>(pred: &[Value<'g>], target: &[T]) -> Vec<Value<'g>>
+where
+    Value<'g>: std::ops::Sub<T, Output = Value<'g>>,
+{
+    pred.iter()
+        .zip(target)
+        .map(|(&p, &t)| (p - t).powi(2))
+        .collect()
+}
+
 /// Mean (or summed) squared error `(pred − target)²`.
 ///
 /// The targets are constants of the graph, which a replay keeps; [`mse_values`] takes them
@@ -317,12 +323,7 @@ pub fn cross_entropy_error<'g>(probs: &[Vec<Value<'g>>], onehot: &[Vec<f64>]) ->
 /// [`Error::InputLength`] if the lengths differ or are 0.
 pub fn mse<'g>(pred: &[Value<'g>], target: &[f64], reduction: Reduction) -> Result<Value<'g>> {
     check_rows("mse", pred.len(), target.len())?;
-    let rows = pred
-        .iter()
-        .zip(target)
-        .map(|(&p, &t)| (p - t).powi(2))
-        .collect();
-    Ok(reduce(rows, reduction))
+    Ok(reduce(squared_errors(pred, target), reduction))
 }
 
 /// micrograd's max-margin (SVM) loss: the mean of `relu(1 − yᵢ·scoreᵢ)` for labels ±1,

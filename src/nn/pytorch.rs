@@ -374,16 +374,8 @@ impl Architecture {
         s
     }
 
-    /// Refuses what a file could not give back: no layer at all (the file would not know the
-    /// input size), or a layer without inputs or outputs.
-    fn check_savable(&self) -> Result<(), SafetensorsProblem> {
-        if self.0.is_empty() {
-            return Err(architecture_problem(
-                "the network has no layer: a file of it could not be loaded (it would not \
-                 record the input size)"
-                    .into(),
-            ));
-        }
+    /// Refuses a layer without inputs or outputs, when saving and when loading.
+    fn check_widths(&self) -> Result<(), SafetensorsProblem> {
         if let Some(k) = self.0.iter().position(|l| l.nin == 0 || l.nout == 0) {
             return Err(architecture_problem(format!(
                 "layer {} has {} inputs and {} outputs; a layer needs at least one of each",
@@ -395,6 +387,20 @@ impl Architecture {
         Ok(())
     }
 
+    /// Refuses what a file could not give back: no layer at all (the file would not know the
+    /// input size), or a layer without inputs or outputs.
+    fn check_savable(&self) -> Result<(), SafetensorsProblem> {
+        if self.0.is_empty() {
+            return Err(architecture_problem(
+                "the network has no layer: a file of it could not be loaded (it would not \
+                 record the input size)"
+                    .into(),
+            ));
+        }
+        self.check_widths()?;
+        Ok(())
+    }
+
     /// Builds the network in `graph` from the file's tensors, checking every name, shape and
     /// value first.
     fn build<'g>(
@@ -402,14 +408,7 @@ impl Architecture {
         graph: &'g Graph,
         file: &SafetensorsFile,
     ) -> Result<Mlp<'g>, SafetensorsProblem> {
-        if let Some(k) = self.0.iter().position(|l| l.nin == 0 || l.nout == 0) {
-            return Err(architecture_problem(format!(
-                "layer {} has {} inputs and {} outputs; a layer needs at least one of each",
-                k + 1,
-                self.0[k].nin,
-                self.0[k].nout
-            )));
-        }
+        self.check_widths()?;
         let specs = self.tensor_specs();
         for (name, shape) in &specs {
             let Some(t) = file.tensor(name) else {
