@@ -5,15 +5,8 @@
 
 mod common;
 
-use common::{apply, assert_rel};
+use common::{apply, assert_rel, is_binary};
 use scalargrad::{Graph, Value};
-
-fn is_binary(op: &str) -> bool {
-    matches!(
-        op,
-        "add" | "sub" | "mul" | "div" | "dot" | "max" | "min" | "pow"
-    )
-}
 
 fn csv_rows(name: &str) -> Vec<(usize, csv::StringRecord)> {
     let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));

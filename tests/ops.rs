@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{apply, assert_rel};
+use common::{apply, assert_rel, is_binary};
 use scalargrad::{Graph, gradcheck_with_step};
 
 struct Row {
@@ -19,32 +19,18 @@ struct Row {
 }
 
 fn rows() -> Vec<Row> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/ops_torch.csv");
-    let mut reader = csv::Reader::from_path(path).expect("tests/data/ops_torch.csv");
-    reader
-        .records()
-        .enumerate()
-        .map(|(i, r)| {
-            let r = r.expect("a CSV record");
-            let num = |k: usize| r[k].parse::<f64>().expect("a number");
-            Row {
-                line: i + 2,
-                op: r[0].to_string(),
-                x: num(1),
-                y: num(2),
-                value: num(3),
-                dx: num(4),
-                dy: num(5),
-            }
+    common::torch_rows("ops_torch.csv")
+        .into_iter()
+        .map(|(line, op, n)| Row {
+            line,
+            op,
+            x: n[0],
+            y: n[1],
+            value: n[2],
+            dx: n[3],
+            dy: n[4],
         })
         .collect()
-}
-
-fn is_binary(op: &str) -> bool {
-    matches!(
-        op,
-        "add" | "sub" | "mul" | "div" | "dot" | "max" | "min" | "pow"
-    )
 }
 
 #[test]

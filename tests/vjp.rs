@@ -90,24 +90,17 @@ struct Row {
 }
 
 fn rows() -> Vec<Row> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/vjp_torch.csv");
-    let mut reader = csv::Reader::from_path(path).expect("tests/data/vjp_torch.csv");
-    reader
-        .records()
-        .enumerate()
-        .map(|(i, r)| {
-            let r = r.expect("a CSV record");
-            let num = |k: usize| r[k].parse::<f64>().expect("a number");
-            Row {
-                line: i + 2,
-                op: r[0].to_string(),
-                x: num(1),
-                y: num(2),
-                g: num(3),
-                value: num(4),
-                gx: num(5),
-                gy: num(6),
-            }
+    common::torch_rows("vjp_torch.csv")
+        .into_iter()
+        .map(|(line, op, n)| Row {
+            line,
+            op,
+            x: n[0],
+            y: n[1],
+            g: n[2],
+            value: n[3],
+            gx: n[4],
+            gy: n[5],
         })
         .collect()
 }

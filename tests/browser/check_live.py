@@ -97,7 +97,8 @@ class Browser:
             raise RuntimeError('%s: %s' % (expression[:80], r['exceptionDetails']))
         return r['result'].get('value')
 
-    def open(self, url):
+    def navigate(self, url):
+        """Opens `url` and waits (up to 30 s) for its load event."""
         self.events = []
         self.call('Page.navigate', {'url': url}, session=True)
         for _ in range(600):
@@ -105,6 +106,9 @@ class Browser:
                 break
             self.eval('1')
             time.sleep(0.05)
+
+    def open(self, url):
+        self.navigate(url)
         # The engine inflates and compiles asynchronously.
         return self.eval('window.scalargrad.live.ready.then(function () { return true; })')
 

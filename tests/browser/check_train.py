@@ -44,13 +44,7 @@ W1 = ('9.128546778969e-01', '1.180543291408e-02')
 
 
 def open_page(b, url):
-    b.events = []
-    b.call('Page.navigate', {'url': url}, session=True)
-    for _ in range(600):
-        if any(e['method'] == 'Page.loadEventFired' for e in b.events):
-            break
-        b.eval('1')
-        time.sleep(0.05)
+    b.navigate(url)
     for _ in range(600):
         if b.eval('!!(window.scalargrad && window.scalargrad.ready)'):
             return True

@@ -7,6 +7,32 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use scalargrad::nn::{Activation, Mlp, MlpBuilder};
 use scalargrad::{Graph, Value};
 
+/// The rows of a PyTorch fixture `tests/data/<name>` whose first column names the op and whose
+/// others are numbers: `(line in the file, op, numbers)`.
+pub fn torch_rows(name: &str) -> Vec<(usize, String, Vec<f64>)> {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let mut reader = csv::Reader::from_path(&path).expect(&path);
+    reader
+        .records()
+        .enumerate()
+        .map(|(i, r)| {
+            let r = r.expect("a CSV record");
+            let numbers = (1..r.len())
+                .map(|k| r[k].parse::<f64>().expect("a number"))
+                .collect();
+            (i + 2, r[0].to_string(), numbers)
+        })
+        .collect()
+}
+
+/// Whether a fixture's op (as [`apply`] names it) has two value operands.
+pub fn is_binary(op: &str) -> bool {
+    matches!(
+        op,
+        "add" | "sub" | "mul" | "div" | "dot" | "max" | "min" | "pow"
+    )
+}
+
 /// Asserts `|got − want| ≤ tol · max(|want|, 1)`, naming what was compared.
 #[track_caller]
 pub fn assert_close(what: &str, got: f64, want: f64, tol: f64) {
