@@ -231,3 +231,17 @@ fn sign_and_abs_derivative_of_nan_are_zero_like_pytorch() {
     assert_eq!(g.value(-0.0).sign().data().to_bits(), 0.0f64.to_bits());
     assert_eq!(g.value(-2.0).sign().data(), -1.0);
 }
+
+#[test]
+fn gradcheck_reports_a_mismatch_where_backward_and_finite_differences_disagree() {
+    // At the kink of relu, backward says 0 (PyTorch's choice) and the central difference 0.5.
+    let report = scalargrad::gradcheck(|_, x| x[0].relu() + x[1] * x[1], &[0.0, 3.0]);
+    assert_eq!(report.analytic, [0.0, 6.0]);
+    assert!((report.numeric[0] - 0.5).abs() < 1e-9);
+    assert!(!report.is_close(1e-5, 1e-3));
+    assert_eq!(report.worst_input, 0);
+    assert!((report.max_abs_error - 0.5).abs() < 1e-9);
+    // Away from the kink it agrees.
+    let report = scalargrad::gradcheck(|_, x| x[0].relu() + x[1] * x[1], &[0.7, 3.0]);
+    assert!(report.is_close(1e-7, 1e-7), "{report:?}");
+}

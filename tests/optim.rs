@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::assert_rel;
+use common::{assert_close, assert_rel};
 use scalargrad::optim::{
     Adagrad, AdagradConfig, Adam, AdamConfig, AdamW, AdamWConfig, Optimizer, RmsProp,
     RmsPropConfig, Sgd, SgdConfig,
@@ -980,4 +980,63 @@ fn adagrad_step_panics_on_a_config_made_invalid_after_new() {
     opt.config.eps = -1.0;
     w.set_grad(1.0);
     opt.step();
+}
+
+#[test]
+fn optimizer_steps_read_and_write_each_parameter_through_one_check() {
+    // Adam and SGD update each parameter with one handle check (Value::update_data), which
+    // reads the node unchecked: run both under Miri, against the update rules by hand.
+    use scalargrad::optim::{Adam, AdamConfig, Optimizer, Sgd, SgdConfig};
+    let g = Graph::new();
+    let (a, b) = (g.value(1.0), g.value(-2.0));
+    let cp = g.checkpoint();
+    let mut sgd = Sgd::new(
+        vec![a, b],
+        SgdConfig {
+            lr: 0.1,
+            momentum: 0.9,
+            weight_decay: 0.5,
+            ..SgdConfig::default()
+        },
+    )
+    .unwrap();
+    // loss = a² + 3b: grads 2a and 3, plus weight decay 0.5·param.
+    let step = |opt: &mut dyn Optimizer| {
+        let loss = a * a + 3.0 * b;
+        opt.zero_grad();
+        loss.backward();
+        opt.step();
+        g.rewind(cp);
+    };
+    step(&mut sgd);
+    // First step: the momentum buffer is the gradient itself.
+    assert_close("a after sgd", a.data(), 1.0 - 0.1 * (2.0 + 0.5), 1e-15);
+    assert_close("b after sgd", b.data(), -2.0 - 0.1 * (3.0 - 1.0), 1e-15);
+    let (a1, b1) = (a.data(), b.data());
+    step(&mut sgd);
+    let buf_a = 0.9 * 2.5 + (2.0 * a1 + 0.5 * a1);
+    assert_close("a after 2 sgd steps", a.data(), a1 - 0.1 * buf_a, 1e-15);
+    let buf_b = 0.9 * 2.0 + (3.0 + 0.5 * b1);
+    assert_close("b after 2 sgd steps", b.data(), b1 - 0.1 * buf_b, 1e-15);
+
+    let mut adam = Adam::new(
+        vec![a, b],
+        AdamConfig {
+            amsgrad: true,
+            ..AdamConfig::default()
+        },
+    )
+    .unwrap();
+    let (a2, b2) = (a.data(), b.data());
+    step(&mut adam);
+    // First Adam step: m̂ = g and √v̂ = |g|, so each parameter moves by lr·g/(|g| + ε).
+    let moved = |g: f64| 1e-3 * g / (g.abs() + 1e-8);
+    assert_close("a after adam", a.data(), a2 - moved(2.0 * a2), 1e-12);
+    assert_close("b after adam", b.data(), b2 - moved(3.0), 1e-12);
+    // A stale parameter is reported, not read.
+    let c = g.value(0.0);
+    let mut stale = Adam::new(vec![a, c], AdamConfig::default()).unwrap();
+    g.rewind(cp);
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stale.step()));
+    assert!(caught.is_err());
 }

@@ -1,5 +1,6 @@
-//! The tutorial's numbers, end to end: matrix products, softmax, the NumPy forward pass with
-//! both weight sets (losses and gradients), and the PyTorch Adam (AMSGrad) training run.
+//! Published numbers: micrograd's own engine tests, the book's apple examples, and the
+//! tutorial's end to end (matrix products, softmax, the NumPy forward pass with both weight sets,
+//! and the PyTorch Adam (AMSGrad) training run).
 //!
 //! Reference data: `sample_data/reference/` (PyTorch 2.15 / NumPy 2.4, float64).
 
@@ -203,4 +204,89 @@ fn adam_amsgrad_training_matches_the_pytorch_float64_replay() {
             }
         }
     }
+}
+
+#[test]
+fn micrograd_sanity_check_matches() {
+    // micrograd test/test_engine.py::test_sanity_check (PyTorch gives the same)
+    let g = Graph::new();
+    let x = g.value(-4.0);
+    let z = 2.0 * x + 2.0 + x;
+    let q = z.relu() + z * x;
+    let h = (z * z).relu();
+    let y = h + q + q * x;
+    y.backward();
+    assert_eq!(y.data(), -20.0);
+    assert_eq!(x.grad(), 46.0);
+}
+
+#[test]
+fn micrograd_more_ops_match() {
+    // micrograd test/test_engine.py::test_more_ops, values from its PyTorch reference
+    let g = Graph::new();
+    let a = g.value(-4.0);
+    let b = g.value(2.0);
+    let mut c = a + b;
+    let mut d = a * b + b.powf(3.0);
+    c = c + (c + 1.0);
+    c = c + (1.0 + c + (-a));
+    d = d + (d * 2.0 + (b + a).relu());
+    d = d + (3.0 * d + (b - a).relu());
+    let e = c - d;
+    let f = e.powf(2.0);
+    let mut gg = f / 2.0;
+    gg = gg + 10.0 / f;
+    gg.backward();
+    assert_close("g", gg.data(), 24.704_081_632_653_06, 1e-12);
+    assert_close("dg/da", a.grad(), 138.833_819_241_982_52, 1e-12);
+    assert_close("dg/db", b.grad(), 645.577_259_475_218_6, 1e-12);
+}
+
+#[test]
+fn apple_example_matches_book() {
+    let g = Graph::new();
+    let apple = g.value(100.0);
+    let count = g.value(2.0);
+    let tax = g.value(1.1);
+    let price = apple * count * tax;
+    price.backward();
+    assert_close("price", price.data(), 220.0, 1e-14);
+    assert_close("d apple", apple.grad(), 2.2, 1e-15);
+    assert_close("d count", count.grad(), 110.0, 1e-15);
+    assert_close("d tax", tax.grad(), 200.0, 1e-15);
+}
+
+#[test]
+fn apple_orange_example_matches_book() {
+    let g = Graph::new();
+    let (apple, an) = (g.value(100.0), g.value(2.0));
+    let (orange, on) = (g.value(150.0), g.value(3.0));
+    let tax = g.value(1.1);
+    let price = (apple * an + orange * on) * tax;
+    price.backward();
+    assert_close("price", price.data(), 715.0, 1e-14);
+    for (what, v, want) in [
+        ("apple", apple, 2.2),
+        ("apple_num", an, 110.0),
+        ("orange", orange, 3.3),
+        ("orange_num", on, 165.0),
+        ("tax", tax, 650.0),
+    ] {
+        assert_close(what, v.grad(), want, 1e-14);
+    }
+}
+
+/// 2³² × 2³² overflows a 64-bit `usize` to 0: the shape must be refused, not matched with an
+/// empty `Vec`.
+#[test]
+fn a_matrix_shape_whose_size_overflows_is_refused() {
+    let e = scalargrad::Matrix::from_values(1 << 32, 1 << 32, Vec::new()).unwrap_err();
+    assert!(
+        matches!(e, scalargrad::Error::ShapeMismatch { .. }),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string().contains("more values than a usize counts"),
+        "{e}"
+    );
 }
