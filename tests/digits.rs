@@ -260,7 +260,7 @@ fn digits_training_matches_pytorch_float64_for_200_steps() {
     }
 }
 
-/// Issue 27: the digits network trained by replay, one graph recomputed per mini-batch, with
+/// The digits network trained by replay, one graph recomputed per mini-batch, with
 /// the labels as leaf values (`cross_entropy_values`): the same losses as PyTorch (and as the
 /// rebuilt graph above). A batch of another size (the end of an epoch) is built anew.
 #[test]

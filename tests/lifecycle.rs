@@ -21,7 +21,7 @@ fn panic_message(f: impl FnOnce()) -> String {
 
 #[test]
 fn rewinding_to_a_checkpoint_invalidated_by_an_earlier_rewind_panics() {
-    // The review's repro: before the fix, y's constant became 7 and dy/dx = 7 (want 3).
+    // A wrong rewind here would turn y's constant into 7 and give dy/dx = 7 (want 3).
     let g = Graph::new();
     let x = g.value(2.0);
     let early = g.checkpoint();
@@ -58,8 +58,8 @@ fn a_checkpoint_taken_before_clear_is_invalid_after_it() {
 
 #[test]
 fn dot_links_survive_only_valid_rewinds() {
-    // Before the fix, a stale checkpoint truncated a Dot node's links, and backward then
-    // read another node's parents.
+    // A stale checkpoint must not truncate a Dot node's links: backward would then read
+    // another node's parents.
     let g = Graph::new();
     let w = g.values(&[2.0, 3.0]);
     let early = g.checkpoint();
@@ -100,7 +100,7 @@ fn a_checkpoint_stays_valid_across_rewinds_to_itself_or_later() {
 
 #[test]
 fn set_grad_on_an_interior_node_does_not_leak_into_the_next_backward() {
-    // The review's repro: x.grad() was 16 (5·3 + 1 from… the stale 5), want 6.
+    // A leaked hand-set gradient would give x.grad() = 16 (5·3 + 1, from the stale 5); want 6.
     let g = Graph::new();
     let x = g.value(1.0);
     let y = x * 2.0;
@@ -346,7 +346,7 @@ fn an_unfused_neuron_reports_the_first_stale_value_the_operators_would_meet() {
 
 #[test]
 fn scope_of_a_value_of_another_graph_is_refused() {
-    // Before, the other graph's index was looked up in this graph's scopes.
+    // The other graph's index must not be looked up in this graph's scopes.
     let (g, other) = (Graph::new(), Graph::new());
     let _ = g.scoped("layer", || g.value(1.0));
     let stranger = other.value(2.0);

@@ -239,8 +239,8 @@ fn losses_reject_mismatched_shapes() {
     assert!(cross_entropy_error(std::slice::from_ref(&flat), &[vec![1.0, 0.0]]).is_err());
 }
 
-/// Issue 27: the shift is a node, so a replay with grown logits recomputes it. Before, logits
-/// (1000, 0) after a replay gave loss inf and p = [NaN, 0]; a fresh build gives 1000 and
+/// The shift is a node, so a replay with grown logits recomputes it: with a shift fixed at
+/// build time, logits (1000, 0) after a replay would give loss inf and p = [NaN, 0]; a fresh build gives 1000 and
 /// [1, 0] (torch: `F.cross_entropy(torch.tensor([[1000., 0.]]), torch.tensor([1]))` = 1000).
 #[test]
 fn softmax_and_cross_entropy_replay_like_fresh_builds_for_any_logits() {
@@ -298,7 +298,7 @@ fn softmax_and_cross_entropy_replay_like_fresh_builds_for_any_logits() {
     assert_eq!((p[0].data(), p[1].data()), (1.0, 0.0));
 }
 
-/// Issue 27: targets as leaf values, so one graph, replayed, trains over mini-batches whose
+/// Targets as leaf values, so one graph, replayed, trains over mini-batches whose
 /// labels change. Every step's loss and every parameter equal, to the bit, those of a graph
 /// rebuilt each step with the labels as class indices.
 #[test]

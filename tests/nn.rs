@@ -432,7 +432,8 @@ fn normal_draws_repeat_with_the_seed() {
     assert_ne!(draw(7), draw(8));
 }
 
-/// Issue 27: a network of `Mlp::builder(0)` said `InputLength { expected: 0, found: 0 }`.
+/// A network of `Mlp::builder(0)` is refused as such, not with the puzzling
+/// `InputLength { expected: 0, found: 0 }`.
 #[test]
 fn a_network_without_inputs_says_so() {
     let g = Graph::new();

@@ -74,7 +74,7 @@ fn every_op_matches_finite_differences_away_from_kinks() {
         if r.op == "detach" {
             continue;
         }
-        // The edge points of issue 13: NaN, the ends of the float range, i32::MIN exponents.
+        // The edge points: NaN, the ends of the float range, i32::MIN exponents.
         let extreme = [r.x, r.y]
             .iter()
             .any(|v| v.is_nan() || v.abs() > 1e100 || (*v != 0.0 && v.abs() < 1e-100));
@@ -156,8 +156,8 @@ fn sigmoid_is_exactly_the_composition_of_the_books_four_nodes() {
     }
 }
 
-// Issue 13, items 4 to 8: each test below failed before the fix. The numbers are PyTorch's
-// (float64); the same points are rows of the fixture.
+// Edge points where a naive formula gives NaN, overflows or drops a sign. The numbers are
+// PyTorch's (float64); the same points are rows of the fixture.
 
 /// `x ** 0` at 0: PyTorch masks the exponent-0 case, where 0·0⁻¹ would give NaN.
 /// torch: `x = tensor(0., requires_grad=True); (x ** 0.0).backward(); x.grad == 0`.

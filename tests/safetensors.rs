@@ -574,9 +574,9 @@ fn overlapping_or_misplaced_data_is_refused() {
 // The property tests (random and mutated bytes) are in dev/tests/safetensors_fuzz.rs, with
 // the other proptests, so that a first `cargo run --example` does not build proptest.
 
-/// Issue 27: a zero-size tensor shares its start with the next tensor. Sorted by start only,
-/// in header order, `a` [0, 16] came first and `empty` [0, 0] then "overlapped"; Hugging
-/// Face's reader sorts by (start, end) and accepts the file.
+/// A zero-size tensor shares its start with the next tensor. Sorted by start only, in header
+/// order, `a` [0, 16] would come first and `empty` [0, 0] then "overlap"; Hugging Face's
+/// reader sorts by (start, end) and accepts the file.
 #[test]
 fn a_zero_size_tensor_beside_another_at_the_same_offset_is_accepted() {
     let header = r#"{"a":{"dtype":"F64","shape":[2],"data_offsets":[0,16]},"empty":{"dtype":"F64","shape":[0],"data_offsets":[0,0]}}"#;
@@ -589,7 +589,7 @@ fn a_zero_size_tensor_beside_another_at_the_same_offset_is_accepted() {
     assert_eq!(find("empty").shape, [0]);
 }
 
-/// Issue 27: these saved, and then could not be loaded; now the save says why.
+/// Networks that could be saved but not loaded back are refused when saved, saying why.
 #[test]
 fn a_network_no_file_could_give_back_is_refused_when_saved() {
     let g = Graph::new();
@@ -616,7 +616,7 @@ fn a_network_no_file_could_give_back_is_refused_when_saved() {
     }
 }
 
-/// Issue 27: `named_parameters()` gives the names, shapes and values of the saved file (and
+/// `named_parameters()` gives the names, shapes and values of the saved file (and
 /// of PyTorch's `nn.Sequential`).
 #[test]
 fn named_parameters_are_the_saved_files_tensors() {

@@ -186,8 +186,8 @@ fn backward_through_every_op_gives_pytorchs_gradients_for_any_upstream_gradient(
     }
 }
 
-/// Issue 27's examples: `(x/y)·3` at (3, 10) gives d/dx 0.3 (PyTorch's `g / y`), where
-/// `g·(1/y)` gave 0.30000000000000004; and `x³` is x·x·x.
+/// `(x/y)·3` at (3, 10) gives d/dx 0.3 (PyTorch's `g / y`), where `g·(1/y)` would give
+/// 0.30000000000000004; and `x³` is x·x·x.
 #[test]
 fn division_hands_on_g_over_y_and_cube_is_three_multiplications() {
     let g = Graph::new();

@@ -1,4 +1,4 @@
-//! The safetensors loader on random and mutated bytes: an error, never a panic (issue 11),
+//! The safetensors loader on random and mutated bytes: an error, never a panic,
 //! and our reader and writer against the reference implementation (the `safetensors` crate).
 //! Kept here, with the other property tests, so that `cargo run --example` never builds
 //! proptest or the reference crate; `cargo test --workspace` runs them.
