@@ -3,15 +3,17 @@
 //! `data/digits_torch.json` comes from `scripts/gen_digits_fixtures.py`.
 
 mod common;
+#[path = "../examples/common/mod.rs"]
+mod example_common;
 
-use common::assert_rel;
+use common::{assert_rel, json_fixture, numbers};
+use example_common::matrix;
 use rand::SeedableRng;
 use scalargrad::data::{Labeled, Standardizer};
 use scalargrad::loss::{Reduction, Target, cross_entropy};
 use scalargrad::nn::{Activation, Mlp, Module};
 use scalargrad::optim::{Adam, AdamConfig, Optimizer};
 use scalargrad::{Error, Graph};
-use serde_json::Value as Json;
 
 fn pixel_names() -> Vec<String> {
     (0..64).map(|i| format!("p{i}")).collect()
@@ -166,33 +168,9 @@ fn scaling_by_a_sixteenth_maps_pixels_onto_0_to_1() {
     );
 }
 
-/// The fixture's matrix (PyTorch layout: one row per output neuron).
-fn matrix(j: &Json) -> Vec<Vec<f64>> {
-    j.as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            r.as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap())
-                .collect()
-        })
-        .collect()
-}
-
-fn vector(j: &Json) -> Vec<f64> {
-    j.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
 #[test]
 fn digits_training_matches_pytorch_float64_for_200_steps() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/digits_torch.json");
-    let fixture: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let fixture = json_fixture("digits_torch.json");
     let mut d = digits();
     d.scale(1.0 / 16.0);
 
@@ -209,7 +187,7 @@ fn digits_training_matches_pytorch_float64_for_200_steps() {
     let init = &fixture["init"];
     let mut torch_params = Vec::new();
     for (w, b) in [("w1", "b1"), ("w2", "b2")] {
-        for (row, bias) in matrix(&init[w]).into_iter().zip(vector(&init[b])) {
+        for (row, bias) in matrix(&init[w]).into_iter().zip(numbers(&init[b])) {
             torch_params.extend(row);
             torch_params.push(bias);
         }
@@ -229,7 +207,7 @@ fn digits_training_matches_pytorch_float64_for_200_steps() {
     )
     .unwrap();
     let cp = g.checkpoint();
-    let losses = vector(&fixture["losses"]);
+    let losses = numbers(&fixture["losses"]);
     let batches = fixture["batches"].as_array().unwrap();
     assert_eq!(batches.len(), 200);
     for (step, (batch, want)) in batches.iter().zip(&losses).enumerate() {
@@ -255,7 +233,7 @@ fn digits_training_matches_pytorch_float64_for_200_steps() {
     }
     // The last layer's biases after 200 steps.
     let last = model.layers()[1].neurons();
-    for (n, want) in last.iter().zip(vector(&fixture["final_b2"])) {
+    for (n, want) in last.iter().zip(numbers(&fixture["final_b2"])) {
         assert_rel("final bias", n.bias().unwrap().data(), want, 1e-9);
     }
 }
@@ -268,8 +246,7 @@ fn digits_training_by_replay_with_targets_as_values_matches_pytorch() {
     use scalargrad::Value;
     use scalargrad::loss::{cross_entropy_values, one_hot, set_one_hot};
     type Rows<'g> = Vec<Vec<Value<'g>>>;
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/digits_torch.json");
-    let fixture: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let fixture = json_fixture("digits_torch.json");
     let mut d = digits();
     d.scale(1.0 / 16.0);
 
@@ -284,7 +261,7 @@ fn digits_training_by_replay_with_targets_as_values_matches_pytorch() {
     let init = &fixture["init"];
     let mut torch_params = Vec::new();
     for (w, b) in [("w1", "b1"), ("w2", "b2")] {
-        for (row, bias) in matrix(&init[w]).into_iter().zip(vector(&init[b])) {
+        for (row, bias) in matrix(&init[w]).into_iter().zip(numbers(&init[b])) {
             torch_params.extend(row);
             torch_params.push(bias);
         }
@@ -304,7 +281,7 @@ fn digits_training_by_replay_with_targets_as_values_matches_pytorch() {
     // The step's graph: inputs and one-hot targets as leaves, and the loss.
     let mut built: Option<(Rows<'_>, Rows<'_>, Value<'_>)> = None;
     let mut replays = 0;
-    let losses = vector(&fixture["losses"]);
+    let losses = numbers(&fixture["losses"]);
     for (step, (batch, want)) in fixture["batches"]
         .as_array()
         .unwrap()
@@ -350,7 +327,7 @@ fn digits_training_by_replay_with_targets_as_values_matches_pytorch() {
     }
     assert!(replays > 150, "most steps replay ({replays})");
     let last = model.layers()[1].neurons();
-    for (n, want) in last.iter().zip(vector(&fixture["final_b2"])) {
+    for (n, want) in last.iter().zip(numbers(&fixture["final_b2"])) {
         assert_rel("final bias", n.bias().unwrap().data(), want, 1e-9);
     }
 }

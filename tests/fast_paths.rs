@@ -2,6 +2,9 @@
 //! `Mlp::fused`) against chains of nodes, replay (`Graph::recompute`) and its plan against fresh
 //! builds, and backward's memo of fully reached roots against graphs with unreached nodes.
 
+mod common;
+
+use common::xor_builder;
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use scalargrad::loss::hinge;
@@ -176,18 +179,13 @@ fn dot_with_mismatched_lengths_panics() {
 /// `Graph::recompute`).
 #[test]
 fn replay_trains_exactly_like_rebuilding() {
-    use scalargrad::nn::Activation;
     use scalargrad::optim::{Adam, AdamConfig};
     let x = [[0.0, 0.0], [0.0, 1.0], [1.0, 1.0], [1.0, 0.0]];
     let t = [0, 1, 0, 1];
     let run = |replay: bool| {
         let g = Graph::new();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
-        let model = Mlp::builder(2)
-            .layer(4, Activation::Sigmoid)
-            .layer(2, Activation::Identity)
-            .bias(false)
-            .build(&g, &mut rng);
+        let model = xor_builder().build(&g, &mut rng);
         let mut adam = Adam::new(
             model.parameters(),
             AdamConfig {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{apply, assert_rel, is_binary};
+use common::{apply, assert_rel, is_binary, panic_message};
 use scalargrad::{Graph, Value};
 
 fn csv_rows(name: &str) -> Vec<(usize, csv::StringRecord)> {
@@ -357,16 +357,6 @@ fn gradients_through_a_network_and_its_loss_equal_backward() {
     // An input the output does not depend on, and one created after it, get 0.
     let late = g.value(7.0);
     assert_eq!(g.gradients(loss, &[late, loss]), [0.0, 1.0]);
-}
-
-/// The message of the panic `f` raises.
-fn panic_message(f: impl FnOnce()) -> String {
-    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
-    payload
-        .downcast_ref::<&str>()
-        .map(ToString::to_string)
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_default()
 }
 
 // grad, gradients and jvp test all their values at once and only then one by one: a misuse

@@ -5,8 +5,6 @@
 // Both included examples load `examples/common/pictures.rs` (where pictures go).
 #![allow(clippy::duplicate_mod)]
 
-use std::path::Path;
-
 use petgraph::algo::{is_cyclic_directed, toposort};
 use scalargrad::{Graph, viz};
 
@@ -14,23 +12,10 @@ use scalargrad::{Graph, viz};
 #[allow(dead_code)]
 mod apple_graph;
 mod common;
+use common::assert_committed;
 #[path = "../examples/sigmoid_backprop.rs"]
 #[allow(dead_code)]
 mod sigmoid_backprop;
-
-fn assert_committed(d: &viz::Drawing) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs");
-    for (ext, fresh) in [("dot", &d.dot), ("svg", &d.svg), ("html", &d.html)] {
-        let path = dir.join(format!("{}.{ext}", d.stem));
-        let committed = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}; run the example to create it", path.display()));
-        assert!(
-            committed == *fresh,
-            "{} is stale: run `cargo run --example` for it and commit the result",
-            path.display()
-        );
-    }
-}
 
 /// Whether Graphviz's `dot` runs here (`dot -V`); says once, on stderr, when it does not.
 fn graphviz_installed() -> bool {
@@ -68,7 +53,7 @@ fn committed_apple_graphs_are_what_the_example_draws() {
     assert_eq!(drawings.len(), 2);
     for d in &drawings {
         assert_valid_dot(&d.dot);
-        assert_committed(d);
+        assert_committed("apple_graph", d, &["dot", "svg", "html"]);
     }
 }
 
@@ -76,7 +61,7 @@ fn committed_apple_graphs_are_what_the_example_draws() {
 fn committed_sigmoid_graph_is_what_the_example_draws() {
     for d in &sigmoid_backprop::run() {
         assert_valid_dot(&d.dot);
-        assert_committed(d);
+        assert_committed("sigmoid_backprop", d, &["dot", "svg", "html"]);
     }
 }
 

@@ -8,30 +8,13 @@ mod common;
 #[path = "../examples/common/mod.rs"]
 mod example_common;
 
-use common::assert_close;
+use common::{assert_close, json_fixture, numbers};
 use example_common::xor_loss;
 use scalargrad::{Graph, Value, hessian, hessian_vector_product};
-use serde_json::Value as Json;
-
-fn fixture() -> Json {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/xor_hessian_torch.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).expect("the fixture")).expect("JSON")
-}
-
-fn numbers(j: &Json) -> Vec<f64> {
-    j.as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_f64().unwrap())
-        .collect()
-}
 
 #[test]
 fn xor_loss_hessian_matches_pytorch_at_the_tutorials_initial_weights() {
-    let r = fixture();
+    let r = json_fixture("xor_hessian_torch.json");
     let w = numbers(&r["weights"]);
     let want: Vec<Vec<f64>> = r["hessian"]
         .as_array()
@@ -69,7 +52,7 @@ fn xor_loss_hessian_matches_pytorch_at_the_tutorials_initial_weights() {
 
 #[test]
 fn hessian_vector_product_equals_the_matrix_times_the_vector() {
-    let r = fixture();
+    let r = json_fixture("xor_hessian_torch.json");
     let w = numbers(&r["weights"]);
     let v: Vec<f64> = (0..16).map(|k| f64::from(k) * 0.1 - 0.7).collect();
     let hv = hessian_vector_product(xor_loss, &w, &v);

@@ -9,31 +9,9 @@ mod common;
 #[path = "../examples/common/mod.rs"]
 mod example_common;
 
-use common::assert_close;
-use example_common::xor_loss;
+use common::{assert_close, json_fixture, numbers};
+use example_common::{matrix, xor_loss};
 use scalargrad::{Error, Graph, Value, hessian, numerical_gradient};
-use serde_json::Value as Json;
-
-fn fixture() -> Json {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/jvp_torch.json");
-    serde_json::from_str(&std::fs::read_to_string(path).expect("the fixture")).expect("JSON")
-}
-
-fn numbers(j: &Json) -> Vec<f64> {
-    j.as_array()
-        .expect("an array")
-        .iter()
-        .map(|v| v.as_f64().expect("a number"))
-        .collect()
-}
-
-fn matrix(j: &Json) -> Vec<Vec<f64>> {
-    j.as_array()
-        .expect("a matrix")
-        .iter()
-        .map(numbers)
-        .collect()
-}
 
 /// The expressions of `scripts/gen_jvp_fixtures.py`, under the same names: together they
 /// use every op.
@@ -77,7 +55,7 @@ fn expression<'g>(g: &'g Graph, name: &str, p: &[Value<'g>]) -> Value<'g> {
 
 #[test]
 fn fixture_covers_every_op() {
-    let r = fixture();
+    let r = json_fixture("jvp_torch.json");
     let g = Graph::new();
     let p = g.values(&[0.7, -1.3, 0.4]);
     let mut ops = std::collections::HashSet::new();
@@ -106,7 +84,7 @@ fn fixture_covers_every_op() {
 
 #[test]
 fn jvp_matches_torch_func_jvp_on_every_op() {
-    let r = fixture();
+    let r = json_fixture("jvp_torch.json");
     let (point, tangent) = (numbers(&r["point"]), numbers(&r["tangent"]));
     for (name, want) in r["expressions"].as_object().unwrap() {
         let g = Graph::new();
@@ -135,7 +113,7 @@ fn jvp_matches_torch_func_jvp_on_every_op() {
 
 #[test]
 fn jvp_of_grad_matches_torch_hessian_vector_product_on_every_op() {
-    let r = fixture();
+    let r = json_fixture("jvp_torch.json");
     let (point, tangent) = (numbers(&r["point"]), numbers(&r["tangent"]));
     for (name, want) in r["expressions"].as_object().unwrap() {
         let g = Graph::new();
@@ -158,7 +136,7 @@ fn jvp_of_grad_matches_torch_hessian_vector_product_on_every_op() {
 
 #[test]
 fn jvp_is_the_gradient_dotted_with_the_tangent() {
-    let r = fixture();
+    let r = json_fixture("jvp_torch.json");
     let (point, tangent) = (numbers(&r["point"]), numbers(&r["tangent"]));
     for name in r["expressions"].as_object().unwrap().keys() {
         let g = Graph::new();
@@ -172,7 +150,7 @@ fn jvp_is_the_gradient_dotted_with_the_tangent() {
 
 #[test]
 fn jacobian_of_softmax_matches_torch_in_both_modes() {
-    let r = fixture();
+    let r = json_fixture("jvp_torch.json");
     let want = matrix(&r["softmax"]["jacobian"]);
     let g = Graph::new();
     let x = g.values(&numbers(&r["softmax"]["logits"]));
@@ -204,7 +182,7 @@ fn tutorial_network<'g>(g: &'g Graph, w: &[Value<'g>], row: &[f64]) -> Vec<Value
 
 #[test]
 fn jacobian_of_the_tutorial_network_matches_torch_at_the_initial_weights() {
-    let r = fixture();
+    let r = json_fixture("jvp_torch.json");
     let w = numbers(&r["tutorial"]["weights"]);
     for case in r["tutorial"]["rows"].as_array().unwrap() {
         let row = numbers(&case["x"]);
@@ -236,7 +214,7 @@ fn jacobian_of_the_tutorial_network_matches_torch_at_the_initial_weights() {
 
 #[test]
 fn forward_over_reverse_gives_the_hessian_times_v_on_the_xor_loss() {
-    let w = numbers(&fixture()["tutorial"]["weights"]);
+    let w = numbers(&json_fixture("jvp_torch.json")["tutorial"]["weights"]);
     let h = hessian(xor_loss, &w);
     let v: Vec<f64> = (0..16).map(|i| f64::from(i) / 8.0 - 1.0).collect();
     let g = Graph::new();
@@ -354,7 +332,7 @@ fn jvp_with_mismatched_lengths_is_an_error_naming_both() {
 
 #[test]
 fn numerical_gradient_agrees_with_backward_on_the_xor_loss() {
-    let w = numbers(&fixture()["tutorial"]["weights"]);
+    let w = numbers(&json_fixture("jvp_torch.json")["tutorial"]["weights"]);
     let g = Graph::new();
     let wv = g.values(&w);
     xor_loss(&g, &wv).backward();

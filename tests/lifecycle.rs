@@ -6,18 +6,8 @@ mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use common::assert_close;
+use common::{assert_close, panic_message};
 use scalargrad::{Graph, Value};
-
-/// The panic message of `f`, which must panic.
-fn panic_message(f: impl FnOnce()) -> String {
-    let payload = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
-    payload
-        .downcast_ref::<&str>()
-        .map(ToString::to_string)
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_default()
-}
 
 #[test]
 fn rewinding_to_a_checkpoint_invalidated_by_an_earlier_rewind_panics() {

@@ -9,7 +9,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{assert_close, temp_path, xor_builder};
+use common::{assert_close, mixed_model, saved_xor, temp_path, xor_builder};
 use rand::SeedableRng;
 use scalargrad::io::safetensors::{Dtype, SafetensorsFile, Tensor};
 use scalargrad::nn::{Activation, Mlp, Module, SaveOptions};
@@ -21,18 +21,6 @@ use example_common::{matrix, reference};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A network with every activation, with biases.
-fn mixed_model(g: &Graph, seed: u64) -> Mlp<'_> {
-    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
-    Mlp::builder(3)
-        .layer(5, Activation::Tanh)
-        .layer(4, Activation::Relu)
-        .layer(4, Activation::Identity)
-        .layer(3, Activation::Sigmoid)
-        .layer(2, Activation::Identity)
-        .build(g, &mut rng)
 }
 
 const INPUTS: [[f64; 3]; 4] = [
@@ -316,15 +304,6 @@ fn written_file_is_read_by_python_and_torch() {
 }
 
 // ---- bad input: a typed error naming the file, never a panic ----
-
-fn saved_xor(g: &Graph) -> (PathBuf, Vec<u8>) {
-    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(5);
-    let model = xor_builder().build(g, &mut rng);
-    let path = temp_path("xor.safetensors");
-    model.save_safetensors(&path).unwrap();
-    let bytes = std::fs::read(&path).unwrap();
-    (path, bytes)
-}
 
 fn load_bytes(g: &Graph, name: &str, bytes: &[u8]) -> (PathBuf, SafetensorsProblem) {
     let path = temp_path(name);

@@ -1,7 +1,7 @@
 //! The Softmax-with-Loss graph: `∂L/∂a = y − t` (asserted inside the example, checked here
 //! against finite differences too), and the committed drawing is what the example draws.
 
-use std::path::Path;
+mod common;
 
 use scalargrad::gradcheck;
 
@@ -11,21 +11,11 @@ mod softmax_with_loss;
 
 #[test]
 fn committed_softmax_with_loss_graph_is_what_the_example_draws() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs");
     let drawings = softmax_with_loss::run();
     assert_eq!(drawings.len(), 1);
     for d in &drawings {
         assert!(d.dot.contains("digraph"));
-        for (ext, fresh) in [("dot", &d.dot), ("svg", &d.svg)] {
-            let path = dir.join(format!("{}.{ext}", d.stem));
-            let committed = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("{}: {e}; run the example", path.display()));
-            assert!(
-                committed == *fresh,
-                "{} is stale: run `cargo run --example softmax_with_loss` and commit it",
-                path.display()
-            );
-        }
+        common::assert_committed("softmax_with_loss", d, &["dot", "svg"]);
     }
 }
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::assert_close;
+use common::{assert_close, xor_builder};
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
 use scalargrad::loss::{Reduction, Target, cross_entropy, hinge};
@@ -86,12 +86,7 @@ fn tutorial_init_is_the_weights_pytorch_saved() {
         env!("CARGO_MANIFEST_DIR"),
         "/sample_data/reference/xor_init_torch.safetensors"
     );
-    let saved = Mlp::builder(2)
-        .layer(4, Activation::Sigmoid)
-        .layer(2, Activation::Identity)
-        .bias(false)
-        .load_safetensors(&g, path)
-        .unwrap();
+    let saved = xor_builder().load_safetensors(&g, path).unwrap();
     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&saved.parameter_values()), bits(&TUTORIAL_INIT));
 }
@@ -137,10 +132,7 @@ fn inspect_gives_the_sample_loss_and_the_engines_gradients() {
                 .layer(16, Activation::Relu)
                 .layer(1, Activation::Identity)
         } else {
-            Mlp::builder(2)
-                .layer(4, Activation::Sigmoid)
-                .layer(2, Activation::Identity)
-                .bias(false)
+            xor_builder()
         }
         .init(scalargrad::nn::Init::Constant(0.0))
         .build(&k, &mut Xoshiro256PlusPlus::seed_from_u64(0));

@@ -3,41 +3,15 @@
 //! Kept here, with the other property tests, so that `cargo run --example` never builds
 //! proptest or the reference crate; `cargo test --workspace` runs them.
 
-use std::path::PathBuf;
-
 use proptest::prelude::*;
 use scalargrad::io::safetensors::{Dtype, SafetensorsFile};
-use scalargrad::nn::{Activation, Mlp, Module, SaveOptions};
-use scalargrad::rand::{self, SeedableRng};
+use scalargrad::nn::{Mlp, SaveOptions};
 use scalargrad::{Error, Graph};
 
-// The main package's test helpers (temporary paths, the tutorial's architecture).
+// The main package's test helpers (temporary paths, the networks saved in both test files).
 #[path = "../../tests/common/mod.rs"]
 mod common;
-use common::{temp_path, xor_builder};
-
-/// A valid file: the tutorial's architecture with seeded weights.
-fn saved_xor(g: &Graph) -> (PathBuf, Vec<u8>) {
-    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(5);
-    let model = xor_builder().build(g, &mut rng);
-    assert_eq!(model.parameters().len(), 16);
-    let path = temp_path("xor.safetensors");
-    model.save_safetensors(&path).unwrap();
-    let bytes = std::fs::read(&path).unwrap();
-    (path, bytes)
-}
-
-/// A network with every activation, with biases.
-fn mixed_model(g: &Graph, seed: u64) -> Mlp<'_> {
-    let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(seed);
-    Mlp::builder(3)
-        .layer(5, Activation::Tanh)
-        .layer(4, Activation::Relu)
-        .layer(4, Activation::Identity)
-        .layer(3, Activation::Sigmoid)
-        .layer(2, Activation::Identity)
-        .build(g, &mut rng)
-}
+use common::{mixed_model, saved_xor, temp_path, xor_builder};
 
 /// The reference implementation (Hugging Face's `safetensors` crate, which
 /// `safetensors.torch` runs) reads what we write, and we read what it writes.

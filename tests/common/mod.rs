@@ -4,8 +4,10 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use scalargrad::nn::{Activation, Mlp, MlpBuilder};
-use scalargrad::{Graph, Value};
+use scalargrad::nn::{Activation, Mlp, MlpBuilder, Module};
+use scalargrad::rand::{SeedableRng, rngs::Xoshiro256PlusPlus};
+use scalargrad::{Graph, Value, viz};
+use serde_json::Value as Json;
 
 /// The rows of a PyTorch fixture `tests/data/<name>` whose first column names the op and whose
 /// others are numbers: `(line in the file, op, numbers)`.
@@ -22,6 +24,22 @@ pub fn torch_rows(name: &str) -> Vec<(usize, String, Vec<f64>)> {
                 .collect();
             (i + 2, r[0].to_string(), numbers)
         })
+        .collect()
+}
+
+/// The JSON fixture `tests/data/<name>`.
+pub fn json_fixture(name: &str) -> Json {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A JSON array of numbers.
+pub fn numbers(j: &Json) -> Vec<f64> {
+    j.as_array()
+        .expect("an array")
+        .iter()
+        .map(|v| v.as_f64().expect("a number"))
         .collect()
 }
 
@@ -51,6 +69,17 @@ pub fn assert_rel(what: &str, got: f64, want: f64, tol: f64) {
         ok,
         "{what}: got {got:e}, want {want:e} (relative tolerance {tol:e})"
     );
+}
+
+/// The message of the panic `f` raises; fails if `f` returns.
+pub fn panic_message(f: impl FnOnce()) -> String {
+    let payload =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("expected a panic");
+    payload
+        .downcast_ref::<&str>()
+        .map(ToString::to_string)
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
 }
 
 /// Applies the op named in the fixtures (`ops_torch.csv`, `ops_torch_higher.csv`). `y` is a second value for binary ops, a constant else.
@@ -128,4 +157,52 @@ pub fn xor_builder() -> MlpBuilder {
         .layer(4, Activation::Sigmoid)
         .layer(2, Activation::Identity)
         .bias(false)
+}
+
+/// The tutorial's architecture with seeded weights, saved as safetensors: the file's path and
+/// bytes. Also used by `dev/tests/safetensors_fuzz.rs`.
+pub fn saved_xor(g: &Graph) -> (PathBuf, Vec<u8>) {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+    let model = xor_builder().build(g, &mut rng);
+    assert_eq!(model.parameters().len(), 16);
+    let path = temp_path("xor.safetensors");
+    model.save_safetensors(&path).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    (path, bytes)
+}
+
+/// A 3-5-4-4-3-2 network with every activation, with biases, from `seed`. Also used by
+/// `dev/tests/safetensors_fuzz.rs`.
+pub fn mixed_model(g: &Graph, seed: u64) -> Mlp<'_> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    Mlp::builder(3)
+        .layer(5, Activation::Tanh)
+        .layer(4, Activation::Relu)
+        .layer(4, Activation::Identity)
+        .layer(3, Activation::Sigmoid)
+        .layer(2, Activation::Identity)
+        .build(g, &mut rng)
+}
+
+/// Asserts that the committed `graphs/<stem>.<ext>` holds what `example` draws in `d`, for each
+/// of `exts` (`"dot"`, `"svg"`, `"html"`).
+#[track_caller]
+pub fn assert_committed(example: &str, d: &viz::Drawing, exts: &[&str]) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs");
+    for ext in exts {
+        let fresh = match *ext {
+            "dot" => &d.dot,
+            "svg" => &d.svg,
+            "html" => &d.html,
+            other => panic!("a drawing has no {other:?}"),
+        };
+        let path = dir.join(format!("{}.{ext}", d.stem));
+        let committed = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}; run the example to create it", path.display()));
+        assert!(
+            committed == *fresh,
+            "{} is stale: run `cargo run --example {example}` and commit the result",
+            path.display()
+        );
+    }
 }
