@@ -3,11 +3,13 @@
 //! named from the expression, bad input gets a caret (never a panic, a stack overflow or a
 //! hang), and `draw` prints what the drawings show.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::Once;
+mod common;
 
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{example_binary, scratch_dir};
 use scalargrad::expr::{self, Built};
 use scalargrad::{Graph, Value};
 
@@ -512,44 +514,8 @@ fn ten_thousand_character_inputs_give_a_graph_or_an_error() {
 
 // ---- The `draw` example, run as a learner runs it ----
 
-/// The example binary, built once (a no-op after `cargo test`, needed after
-/// `cargo test --test draw`).
-fn draw_binary() -> PathBuf {
-    static BUILD: Once = Once::new();
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps")
-        .to_path_buf();
-    BUILD.call_once(|| {
-        let mut cargo = Command::new(option_env!("CARGO").unwrap_or("cargo"));
-        cargo.current_dir(env!("CARGO_MANIFEST_DIR")).args([
-            "build",
-            "--quiet",
-            "--example",
-            "draw",
-        ]);
-        if profile_dir.file_name().is_some_and(|p| p == "release") {
-            cargo.arg("--release");
-        }
-        assert!(cargo.status().expect("cargo runs").success());
-    });
-    profile_dir
-        .join("examples")
-        .join(format!("draw{}", std::env::consts::EXE_SUFFIX))
-}
-
-/// A fresh scratch directory for one test's drawings.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("scalargrad-draw-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
-    dir
-}
-
 fn draw(args: &[&str], out: &Path) -> Output {
-    Command::new(draw_binary())
+    Command::new(example_binary("draw"))
         .args(args)
         .arg("--out")
         .arg(out)
@@ -576,7 +542,7 @@ fn row_names(out: &str) -> Vec<String> {
 
 #[test]
 fn draw_prints_operands_in_order_with_the_names_the_page_shows() {
-    let dir = scratch("order");
+    let dir = scratch_dir("order");
     let o = draw(&["a*b - c", "a=1", "b=2", "c=10"], &dir);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
@@ -611,7 +577,7 @@ fn draw_prints_operands_in_order_with_the_names_the_page_shows() {
 
 #[test]
 fn draw_takes_a_leading_minus_and_value_exponents() {
-    let dir = scratch("minus");
+    let dir = scratch_dir("minus");
     let o = draw(&["-x^2", "x=3"], &dir);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).starts_with("-x^2 = -9\n"), "{}", stdout(&o));
@@ -623,7 +589,7 @@ fn draw_takes_a_leading_minus_and_value_exponents() {
 
 #[test]
 fn draw_reads_full_width_input() {
-    let dir = scratch("fullwidth");
+    let dir = scratch_dir("fullwidth");
     let o = draw(&["tanh（ｘ＊２）", "ｘ＝０．５"], &dir);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
@@ -635,7 +601,7 @@ fn draw_reads_full_width_input() {
 
 #[test]
 fn draw_refuses_a_variable_given_twice_or_not_used() {
-    let dir = scratch("twice");
+    let dir = scratch_dir("twice");
     let o = draw(&["x*2", "x=1", "x=2"], &dir);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
@@ -656,7 +622,7 @@ fn draw_refuses_a_variable_given_twice_or_not_used() {
 
 #[test]
 fn draw_warns_where_a_nan_or_infinity_first_appears() {
-    let dir = scratch("nan");
+    let dir = scratch_dir("nan");
     let o = draw(&["ln(x) + 1", "x=-1"], &dir);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
@@ -684,7 +650,7 @@ fn draw_warns_where_a_nan_or_infinity_first_appears() {
 
 #[test]
 fn draw_prints_but_does_not_draw_a_graph_above_max_nodes() {
-    let dir = scratch("big");
+    let dir = scratch_dir("big");
     let src = "x".to_string() + &" + x".repeat(2_000);
     let o = draw(&[&src, "x=1"], &dir);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -705,7 +671,7 @@ fn draw_prints_but_does_not_draw_a_graph_above_max_nodes() {
 #[test]
 fn draw_stops_graphviz_after_its_timeout() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = scratch("timeout");
+    let dir = scratch_dir("timeout");
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let Some(sleep) = ["/bin/sleep", "/usr/bin/sleep"]
@@ -719,7 +685,7 @@ fn draw_stops_graphviz_after_its_timeout() {
     std::fs::write(&fake, format!("#!/bin/sh\nexec {sleep} 30\n")).unwrap();
     std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
     let start = std::time::Instant::now();
-    let o = Command::new(draw_binary())
+    let o = Command::new(example_binary("draw"))
         .args(["x*2", "x=1", "--graphviz-timeout", "0.5", "--out"])
         .arg(&dir)
         .env("PATH", &bin)

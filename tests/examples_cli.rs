@@ -4,44 +4,17 @@
 //! The tests run the example binaries in `target/<profile>/examples/`, after a
 //! `cargo build --example` that brings them up to date.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Mutex;
+
+use common::{example_binary, scratch_dir};
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The path of an example binary, built (or brought up to date) once per test process.
-fn example(name: &str) -> PathBuf {
-    static BUILT: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
-    // target/<profile>/deps/examples_cli-<hash> → target/<profile>/examples/<name>
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps");
-    let mut built = BUILT
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if built.insert(name.to_string()) {
-        // A no-op when `cargo test` has just built the examples; needed when it has not
-        // (`cargo test --test examples_cli` builds only this file).
-        let mut cargo = Command::new(option_env!("CARGO").unwrap_or("cargo"));
-        cargo
-            .current_dir(repo())
-            .args(["build", "--quiet", "--example", name]);
-        if profile_dir.file_name().is_some_and(|p| p == "release") {
-            cargo.arg("--release");
-        }
-        let status = cargo.status().expect("cargo runs");
-        assert!(status.success(), "cargo build --example {name} failed");
-    }
-    profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
 /// Runs an example from a scratch directory (not the repository: a newcomer may be anywhere).
@@ -95,7 +68,7 @@ impl World {
 /// Runs an example from a scratch directory with the `PATH` of `world`.
 fn run_in_world(name: &str, args: &[&str], world: &World) -> Output {
     let cwd = std::env::temp_dir();
-    Command::new(example(name))
+    Command::new(example_binary(name))
         .args(args)
         .current_dir(cwd)
         .env("PATH", world.path())
@@ -388,14 +361,6 @@ fn region_frame(svg: &str) -> (f64, f64, f64, f64) {
     (x, y, x + num("width"), y + num("height"))
 }
 
-/// A scratch directory for one test, empty.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("scalargrad-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch directory");
-    dir
-}
-
 /// The `accuracy: c/n` line of `xor_train`'s stdout.
 fn accuracy_line(stdout: &str) -> &str {
     stdout
@@ -406,7 +371,7 @@ fn accuracy_line(stdout: &str) -> &str {
 
 #[test]
 fn xor_train_on_own_data_takes_axes_from_the_data_and_reports_accuracy_in_the_title() {
-    let dir = scratch("own-data");
+    let dir = scratch_dir("own-data");
     // A ring of class 0 around a blob of class 1, all of it away from the tutorial's window
     // (x2 down to −3, x1 up to 7).
     let mut csv = String::from("x1,x2,class1,class2\n");
@@ -480,7 +445,7 @@ fn tutorial_sentence_only_where_the_four_points_are_separated() {
         "graphs/xor_decision_regions.svg lacks the tutorial's sentence or `wrong: 0 of 4`"
     );
     // Untrained (--epochs 0): the tutorial's initial weights do not separate them.
-    let dir = scratch("untrained");
+    let dir = scratch_dir("untrained");
     let out = run(
         "xor_train",
         &["--epochs", "0", "--out", dir.to_str().expect("UTF-8")],
@@ -506,7 +471,7 @@ fn tutorial_sentence_only_where_the_four_points_are_separated() {
 
 #[test]
 fn hidden_lr_and_bias_change_the_network_and_say_why_there_is_no_pytorch_check() {
-    let dir = scratch("hidden");
+    let dir = scratch_dir("hidden");
     let model = dir.join("model.safetensors");
     let out = run(
         "xor_train",
@@ -584,7 +549,7 @@ fn assert_wrote_full_paths(name: &str, stdout: &str) {
 
 #[test]
 fn sigmoid_backprop_prints_no_minus_zero_and_rounds_finite_differences() {
-    let dir = scratch("sigmoid");
+    let dir = scratch_dir("sigmoid");
     let out = run("sigmoid_backprop", &["--out", dir.to_str().expect("UTF-8")]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
@@ -617,7 +582,7 @@ fn sigmoid_backprop_prints_no_minus_zero_and_rounds_finite_differences() {
 
 #[test]
 fn tutorial_forward_labels_each_product_with_how_the_tutorial_computes_it() {
-    let dir = scratch("forward");
+    let dir = scratch_dir("forward");
     let out = run("tutorial_forward", &["--out", dir.to_str().expect("UTF-8")]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
