@@ -1,12 +1,6 @@
 //! The docs as a newcomer uses them: every Rust snippet (README.md, README.ja.md, rustdoc)
 //! compiles when pasted into a new project that depends on scalargrad alone, and the two
-//! READMEs give the same commands.
-//!
-//! `cargo test --doc` compiles and runs the snippets (the READMEs through `ReadmeDoctests` and
-//! `ReadmeJaDoctests` in `src/lib.rs`), but a doc test may name every dependency of this
-//! package, `rand` included, which a new project does not have. So this file checks what the
-//! compiler cannot: a snippet names other crates only through `scalargrad::` (as
-//! `scalargrad::rand`), and uses rand 0.10's names.
+//! READMEs give the same commands, options and sections.
 
 use std::path::Path;
 
@@ -146,6 +140,11 @@ fn path_roots(line: &str) -> Vec<&str> {
     roots
 }
 
+/// `cargo test --doc` compiles and runs the snippets (the READMEs through `ReadmeDoctests` and
+/// `ReadmeJaDoctests` in `src/lib.rs`), but a doc test may name every dependency of this
+/// package, `rand` included, which a new project does not have. So this checks what the
+/// compiler cannot: a snippet names other crates only through `scalargrad::` (as
+/// `scalargrad::rand`), and uses rand 0.10's names.
 #[test]
 fn snippets_name_other_crates_only_through_scalargrad() {
     let snippets = rust_snippets();

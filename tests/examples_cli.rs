@@ -1,8 +1,5 @@
 //! The examples' command lines, run as a newcomer runs them: `--help`, exit codes, and
 //! experiments that leave the committed pictures (and `git status`) alone.
-//!
-//! The tests run the example binaries in `target/<profile>/examples/`, after a
-//! `cargo build --example` that brings them up to date.
 
 mod common;
 

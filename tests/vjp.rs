@@ -1,20 +1,10 @@
 //! PyTorch's derivative formulas, in PyTorch's order of operations: for every op, the forward
 //! value and what backward hands each parent, for upstream gradients other than 1 (±∞, ±0,
-//! subnormals, huge and random ones), equal PyTorch's to the bit.
+//! subnormals, huge and random ones), equal PyTorch's to the bit, but for tanh's fused kernel
+//! and one log1p value (see the first test).
 //!
 //! `data/vjp_torch.csv` comes from `scripts/gen_vjp_fixtures.py` (PyTorch 2.15, float64,
 //! 0-dimensional tensors, so that PyTorch's CPU kernels take their scalar path).
-//!
-//! One op cannot match to the bit: PyTorch's `tanh_backward` kernel, `g·(1 − out·out)`, is
-//! compiled for AVX2 with contraction on, so `1 − out·out` is one fused multiply-add, rounded
-//! once; ours rounds twice (a fused multiply-add is a libm call without `-C target-feature=+fma`,
-//! and `Graph::grad` has no fused node to build the same bits). The two differ by the rounding
-//! of `out·out`, at most ε·|g| (ε = 2⁻⁵²): at the fixture's points up to 24 units in the last
-//! place of the result, where 1 − out·out cancels.
-//!
-//! One forward value cannot match everywhere: `log1p` from the C library Rust calls differs
-//! from the one PyTorch calls by 1 unit in the last place at one of the fixture's points
-//! (x = 0.8421…); given PyTorch's value, its gradient matches to the bit.
 
 mod common;
 
@@ -117,6 +107,16 @@ fn vjp_of(name: &str, op: Op, r: &Row) -> (f64, f64) {
     }
 }
 
+/// One op cannot match to the bit: PyTorch's `tanh_backward` kernel, `g·(1 − out·out)`, is
+/// compiled for AVX2 with contraction on, so `1 − out·out` is one fused multiply-add, rounded
+/// once; ours rounds twice (a fused multiply-add is a libm call without `-C target-feature=+fma`,
+/// and `Graph::grad` has no fused node to build the same bits). The two differ by the rounding
+/// of `out·out`, at most ε·|g| (ε = 2⁻⁵²): at the fixture's points up to 24 units in the last
+/// place of the result, where 1 − out·out cancels.
+///
+/// One forward value cannot match everywhere: `log1p` from the C library Rust calls differs
+/// from the one PyTorch calls by 1 unit in the last place at one of the fixture's points
+/// (x = 0.8421…); given PyTorch's value, its gradient matches to the bit.
 #[test]
 fn every_op_hands_its_parents_pytorchs_bits_for_any_upstream_gradient() {
     let rows = rows();
@@ -173,7 +173,7 @@ fn backward_through_every_op_gives_pytorchs_gradients_for_any_upstream_gradient(
         let (x, y) = (g.value(r.x), g.value(r.y));
         (apply(&r.op, x, y, r.y) * r.g).backward();
         if r.op == "tanh" {
-            continue; // see the file's docs
+            continue; // within ε·|g|: see `every_op_hands_its_parents_pytorchs_bits…`
         }
         let at = format!(
             "line {}: {}({:e}, {:e}) with g = {:e}",

@@ -1,11 +1,7 @@
-//! Random expression DAGs: backward agrees with finite differences (`gradcheck`), and so do
-//! the second derivatives that `Graph::grad` builds (`gradgradcheck`); replaying a DAG and
-//! backpropagating from its values again and again gives the bits of fresh builds (backward
-//! remembers which roots reach every node, and must never sweep a node that does not feed the
-//! root); and over DAGs with kinks, flat ops and infinities, weighted by random upstream
-//! gradients (±∞, 0, subnormal, huge), backward and `Graph::grad` give the same bits.
-//! Forward mode agrees with reverse mode: a Jacobian column by column (`jvp_values`) equals it
-//! row by row, and each row equals backward's gradients.
+//! Random expression DAGs against finite differences (`gradcheck`, `gradgradcheck`), against
+//! fresh builds (replay and repeated backward give the same bits), and against each other
+//! (backward and `Graph::grad` under random upstream gradients; forward mode's Jacobian
+//! against reverse mode's).
 
 use proptest::prelude::*;
 use scalargrad::{Graph, Value, gradcheck, gradgradcheck};
