@@ -10,10 +10,12 @@ use std::fmt::Write as _;
 use petgraph::Direction;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
+use serde_json::{Value as Json, json};
 
 use super::svg::{draw, escape, kind};
 use super::trace::{Trace, TraceNode, expression_in, substitute, trace};
 use super::{DrawOptions, format_digits, format_number};
+use crate::io::json::script_json;
 use crate::{Op, Value};
 
 /// The page's stylesheet and script, inlined into every page.
@@ -85,7 +87,7 @@ pub(super) fn page(trace: &Trace, options: &DrawOptions) -> String {
     };
     let (svg, _) = draw(trace, &drawing);
     let title = options.title.clone().unwrap_or_else(|| "scalargrad".into());
-    let data = with_recipe(Story::new(trace).json(&title), trace);
+    let data = script_json(&with_recipe(Story::new(trace).json(&title), trace));
     let mut out = String::with_capacity(svg.len() + data.len() + STYLE.len() + SCRIPT.len() + 2048);
     let _ = write!(
         out,
@@ -150,15 +152,12 @@ pub fn live_data(root: Value<'_>, options: &DrawOptions) -> String {
     let (svg, _) = draw(&t, &drawing);
     let title = options.title.clone().unwrap_or_else(|| "scalargrad".into());
     let data = with_recipe(Story::new(&t).json(&title), &t);
-    format!("{{\"svg\":{},\"data\":{data}}}", js_str(&svg))
+    script_json(&json!({"svg": svg, "data": data}))
 }
 
 /// The page data with the graph's recipe added as `"recipe"`.
-fn with_recipe(mut data: String, trace: &Trace) -> String {
-    data.pop(); // the closing brace
-    data.push_str(",\"recipe\":");
-    data.push_str(&super::Recipe::from_trace(trace).to_json());
-    data.push('}');
+fn with_recipe(mut data: Json, trace: &Trace) -> Json {
+    data["recipe"] = super::Recipe::from_trace(trace).json();
     data
 }
 
@@ -555,128 +554,101 @@ impl<'a> Story<'a> {
     }
 
     /// Everything the page shows, as JSON.
-    #[allow(clippy::too_many_lines)] // one JSON document, field by field
-    fn json(&self, title: &str) -> String {
+    fn json(&self, title: &str) -> Json {
         let g = &self.trace.graph;
-        let mut s = String::new();
-        let _ = write!(
-            s,
-            "{{\"title\":{},\"root\":{},",
-            js_str(title),
-            self.trace.root.index()
-        );
-        s.push_str("\"nodes\":[");
-        for n in g.node_indices() {
-            if n.index() > 0 {
-                s.push(',');
-            }
-            let (class, _) = kind(self.trace, n);
-            let index = match &g[n] {
-                TraceNode::Value { index, .. } | TraceNode::Op { index, .. } => *index,
-            };
-            let _ = write!(
-                s,
-                "{{\"id\":{},\"index\":{index},\"kind\":\"{class}\",\"dataStep\":{},\"gradStep\":{}",
-                n.index(),
-                step_json(self.data_step[n.index()]),
-                step_json(self.grad_step[n.index()]),
-            );
-            match &g[n] {
-                TraceNode::Value { data, grad, .. } => {
-                    let _ = write!(
-                        s,
-                        ",\"label\":{},\"data\":{},\"grad\":{},\"dataText\":{},\"gradText\":{}",
-                        js_str(&self.name(n)),
-                        js_num(*data),
-                        js_num(*grad),
-                        js_str(&num(*data)),
-                        js_str(&num(*grad))
-                    );
-                    if let Some(o) = self.op_of(n) {
-                        let (op, _, label) = self.op_parts(o);
-                        let names = self.expression(n, o, 4).0;
-                        let numbers = self.forward_equation(n, o).1;
-                        let locals: Vec<String> = self
-                            .operands(o)
-                            .iter()
-                            .enumerate()
-                            .map(|(k, &(e, p))| {
-                                let local = g
-                                    .edge_weight(petgraph::graph::EdgeIndex::new(e))
-                                    .map_or(f64::NAN, |w| w.local);
-                                format!(
-                                    "[{},{},{}]",
-                                    js_str(&format!("∂{}/∂{}", self.dname(n), self.dname(p))),
-                                    js_str(&self.derivative_formula(
-                                        o,
-                                        n,
-                                        u32::try_from(k).unwrap_or(0)
-                                    )),
-                                    js_str(&num(local))
-                                )
-                            })
-                            .collect();
-                        let _ = write!(
-                            s,
-                            ",\"op\":{},\"formula\":{},\"expr\":{},\"exprNumbers\":{},\"locals\":[{}]",
-                            js_str(&label),
-                            js_str(op.formula()),
-                            js_str(&names),
-                            js_str(&numbers),
-                            locals.join(",")
-                        );
-                    }
+        let nodes: Vec<Json> = g.node_indices().map(|n| self.node_json(n)).collect();
+        let edges: Vec<Json> = g
+            .edge_references()
+            .map(|e| {
+                // A blue arrow is drawn when the gradient it carries is known: at its source's
+                // step for an operand edge, at the result's step for an op → result edge.
+                let back_step = match e.weight().operand {
+                    Some(_) => self.grad_step[e.source().index()],
+                    None => self.grad_step[e.target().index()],
+                };
+                json!({
+                    "from": e.source().index(),
+                    "to": e.target().index(),
+                    "forwardStep": step_json(self.data_step[e.target().index()]),
+                    "backwardStep": step_json(back_step),
+                })
+            })
+            .collect();
+        let steps: Vec<Json> = self
+            .steps
+            .iter()
+            .map(|st| {
+                json!({
+                    "phase": st.phase,
+                    "node": st.node.map(NodeIndex::index),
+                    "en": st.en,
+                    "ja": st.ja,
+                })
+            })
+            .collect();
+        json!({
+            "title": title,
+            "root": self.trace.root.index(),
+            "nodes": nodes,
+            "edges": edges,
+            "steps": steps,
+        })
+    }
+
+    /// One node of [`json`](Self::json): its steps, and a value's numbers and equations or
+    /// an op's label and result.
+    fn node_json(&self, n: NodeIndex) -> Json {
+        let g = &self.trace.graph;
+        let (class, _) = kind(self.trace, n);
+        let index = match &g[n] {
+            TraceNode::Value { index, .. } | TraceNode::Op { index, .. } => *index,
+        };
+        let mut node = json!({
+            "id": n.index(),
+            "index": index,
+            "kind": class,
+            "dataStep": step_json(self.data_step[n.index()]),
+            "gradStep": step_json(self.grad_step[n.index()]),
+        });
+        let fields = node.as_object_mut().expect("an object");
+        match &g[n] {
+            TraceNode::Value { data, grad, .. } => {
+                fields.insert("label".into(), self.name(n).into());
+                fields.insert("data".into(), (*data).into());
+                fields.insert("grad".into(), (*grad).into());
+                fields.insert("dataText".into(), num(*data).into());
+                fields.insert("gradText".into(), num(*grad).into());
+                if let Some(o) = self.op_of(n) {
+                    let (op, _, label) = self.op_parts(o);
+                    let locals: Vec<Json> = self
+                        .operands(o)
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &(e, p))| {
+                            let local = g
+                                .edge_weight(petgraph::graph::EdgeIndex::new(e))
+                                .map_or(f64::NAN, |w| w.local);
+                            json!([
+                                format!("∂{}/∂{}", self.dname(n), self.dname(p)),
+                                self.derivative_formula(o, n, u32::try_from(k).unwrap_or(0)),
+                                num(local),
+                            ])
+                        })
+                        .collect();
+                    fields.insert("op".into(), label.into());
+                    fields.insert("formula".into(), op.formula().into());
+                    fields.insert("expr".into(), self.expression(n, o, 4).0.into());
+                    fields.insert("exprNumbers".into(), self.forward_equation(n, o).1.into());
+                    fields.insert("locals".into(), locals.into());
                 }
-                TraceNode::Op { label, .. } => {
-                    let result = g.neighbors_directed(n, Direction::Outgoing).next();
-                    let _ = write!(
-                        s,
-                        ",\"label\":{},\"result\":{}",
-                        js_str(label),
-                        result.map_or_else(|| "null".into(), |r| r.index().to_string())
-                    );
-                }
             }
-            s.push('}');
-        }
-        s.push_str("],\"edges\":[");
-        for e in g.edge_references() {
-            if e.id().index() > 0 {
-                s.push(',');
+            TraceNode::Op { label, .. } => {
+                let result = g.neighbors_directed(n, Direction::Outgoing).next();
+                fields.insert("label".into(), label.as_str().into());
+                fields.insert("result".into(), result.map(NodeIndex::index).into());
             }
-            let target_step = self.data_step[e.target().index()];
-            // A blue arrow is drawn when the gradient it carries is known: at its source's
-            // step for an operand edge, at the result's step for an op → result edge.
-            let back_step = match e.weight().operand {
-                Some(_) => self.grad_step[e.source().index()],
-                None => self.grad_step[e.target().index()],
-            };
-            let _ = write!(
-                s,
-                "{{\"from\":{},\"to\":{},\"forwardStep\":{},\"backwardStep\":{}}}",
-                e.source().index(),
-                e.target().index(),
-                step_json(target_step),
-                step_json(back_step)
-            );
         }
-        s.push_str("],\"steps\":[");
-        for (i, st) in self.steps.iter().enumerate() {
-            if i > 0 {
-                s.push(',');
-            }
-            let _ = write!(
-                s,
-                "{{\"phase\":\"{}\",\"node\":{},\"en\":{},\"ja\":{}}}",
-                st.phase,
-                st.node
-                    .map_or_else(|| "null".into(), |n| n.index().to_string()),
-                js_str(&st.en),
-                js_str(&st.ja)
-            );
-        }
-        s.push_str("]}");
-        s
+        node
     }
 }
 
@@ -857,28 +829,9 @@ fn factor(x: f64, p: usize) -> String {
     }
 }
 
-fn step_json(step: usize) -> String {
-    if step == usize::MAX {
-        "null".into()
-    } else {
-        step.to_string()
-    }
-}
-
-/// A JSON string, safe inside a `<script>` element.
-fn js_str(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    crate::io::json::write_script_string(&mut out, s);
-    out
-}
-
-/// A JSON number; `null` for NaN and infinities, which JSON cannot write.
-fn js_num(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x}")
-    } else {
-        "null".into()
-    }
+/// A step for the page: `null` for `usize::MAX`, the step of a node no step reveals.
+fn step_json(step: usize) -> Option<usize> {
+    (step != usize::MAX).then_some(step)
 }
 
 #[cfg(test)]
@@ -911,7 +864,10 @@ mod tests {
 
     #[test]
     fn json_strings_cannot_close_the_script_element() {
-        assert_eq!(js_str("</script>"), r#""\u003c/script\u003e""#);
-        assert_eq!(js_num(f64::NAN), "null");
+        let data = json!({"label": "</script>", "data": f64::NAN});
+        assert_eq!(
+            script_json(&data),
+            r#"{"data":null,"label":"\u003c/script\u003e"}"#
+        );
     }
 }

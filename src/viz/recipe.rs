@@ -6,7 +6,7 @@
 //! the new numbers, runs backward, and draws the page data anew. Every number comes from the
 //! engine's own ops: the recipe stores structure, never a formula.
 
-use std::fmt::Write as _;
+use serde_json::{Value as Json, json};
 
 use super::trace::{Trace, TraceNode, TraceScope, trace};
 use crate::{Graph, Op, ScopeId, Value};
@@ -198,35 +198,36 @@ impl Recipe {
     /// `"#inf"` or `"#-inf"`.
     #[must_use]
     pub fn to_json(&self) -> String {
-        let mut s = String::new();
-        let _ = write!(s, "{{\"root\":{},\"nodes\":[", self.root);
-        for (i, n) in self.nodes.iter().enumerate() {
-            if i > 0 {
-                s.push(',');
-            }
-            let parents: Vec<String> = n.parents.iter().map(ToString::to_string).collect();
-            let _ = write!(
-                s,
-                "{{\"op\":\"{}\",\"parents\":[{}],\"constant\":{},\"name\":",
-                op_name(n.op),
-                parents.join(","),
-                n.constant.map_or_else(|| "null".into(), json_number)
-            );
-            match &n.name {
-                Some(name) => crate::io::json::write_script_string(&mut s, name),
-                None => s.push_str("null"),
-            }
-            s.push_str(",\"scope\":[");
-            for (k, part) in n.scope.iter().enumerate() {
-                if k > 0 {
-                    s.push(',');
-                }
-                crate::io::json::write_script_string(&mut s, part);
-            }
-            let _ = write!(s, "],\"data\":{}}}", json_number(n.data));
-        }
-        s.push_str("]}");
-        s
+        crate::io::json::script_json(&self.json())
+    }
+
+    /// [`to_json`](Self::to_json)'s document.
+    pub(super) fn json(&self) -> Json {
+        let nodes: Vec<Json> = self
+            .nodes
+            .iter()
+            .map(|n| {
+                json!({
+                    "op": op_name(n.op),
+                    "parents": n.parents,
+                    "constant": n.constant.map(number_json),
+                    "name": n.name,
+                    "scope": n.scope,
+                    "data": number_json(n.data),
+                })
+            })
+            .collect();
+        json!({"root": self.root, "nodes": nodes})
+    }
+}
+
+/// A number as recipes write it: a JSON number that reads back to the same bits, or the
+/// string `"#NaN"`, `"#inf"` or `"#-inf"` (JSON has no such numbers).
+fn number_json(x: f64) -> Json {
+    if x.is_finite() {
+        x.into()
+    } else {
+        json_number(x).trim_matches('"').into()
     }
 }
 
