@@ -70,43 +70,33 @@
 //!   graph, so a panic hook or `catch_unwind` may go on using the graph.
 #![warn(missing_docs)]
 
-mod backward;
-mod chain;
 pub mod data;
+mod engine;
 mod error;
 pub mod expr;
-mod grad;
 pub mod gradcheck;
-mod graph;
 mod hessian;
 pub mod io;
 mod jacobian;
-mod jvp;
 pub mod loss;
 mod matrix;
 pub mod nn;
-mod op;
 pub mod optim;
-mod plan;
 pub mod prelude;
-mod replay;
 mod sum;
 pub mod train;
 pub mod tutorial;
-mod value;
 pub mod viz;
 
 pub use data::Dataset;
+pub use engine::{Arity, Checkpoint, Graph, Op, Scalar, ScopeId, Value};
 pub use error::{Error, Result, SafetensorsProblem, Shape};
 pub use gradcheck::{
     GradcheckReport, gradcheck, gradcheck_with_step, gradgradcheck, numerical_gradient,
     numerical_gradient_with_step,
 };
-pub use graph::{Checkpoint, Graph, ScopeId};
 pub use hessian::{hessian, hessian_vector_product};
 pub use matrix::Matrix;
-pub use op::{Arity, Op, Scalar};
-pub use value::Value;
 
 /// The `rand` crate this crate's public API uses (0.10; [`nn::Neuron::new`] and
 /// [`nn::MlpBuilder::build`] take its RNGs). Use `scalargrad::rand` rather than a `rand` of

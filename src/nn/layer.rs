@@ -3,8 +3,8 @@
 use rand::Rng;
 
 use super::{Activation, Init, Module, Neuron};
+use crate::engine::NameId;
 use crate::error::{Error, Result, Shape};
-use crate::graph::NameId;
 use crate::{Graph, Value};
 
 /// A fully connected layer: `nout` neurons, each reading all `nin` inputs.

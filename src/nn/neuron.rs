@@ -3,8 +3,8 @@
 use rand::Rng;
 
 use super::{Activation, Init, Module};
+use crate::engine::NameId;
 use crate::error::{Error, Result};
-use crate::graph::NameId;
 use crate::{Graph, Value};
 
 /// One neuron: `f(b + w₀x₀ + w₁x₁ + …)`.

@@ -31,8 +31,8 @@
 
 use std::mem::size_of;
 
-use crate::graph::{Arena, Node, dot_parts, eval_dot};
-use crate::op::{Arity, Op, specialize};
+use crate::engine::graph::{Arena, Node, dot_parts, eval_dot};
+use crate::engine::op::{Arity, Op, specialize};
 
 /// One op node of a plan: 32 bytes. (Offsets in `u32` would halve that, but would not reach
 /// past 2²⁷ nodes, and larger graphs would then need a second recompute loop over the nodes.)
@@ -157,7 +157,7 @@ impl Arena {
             let n = unsafe { &mut *base.byte_add(s.at) };
             // The next backward would clear these anyway; doing it here saves it a pass.
             n.data = data;
-            n.grad = crate::graph::UNREACHED;
+            n.grad = crate::engine::graph::UNREACHED;
         }
     }
 
@@ -197,7 +197,7 @@ impl Arena {
                         // SAFETY: see above; the copy and the slice end with this call.
                         let n = unsafe { *node };
                         let nodes = unsafe { std::slice::from_raw_parts_mut(base, len) };
-                        crate::backward::propagate_nary::<false>(nodes, links, &n, op);
+                        crate::engine::backward::propagate_nary::<false>(nodes, links, &n, op);
                         continue;
                     }
                     Arity::Unary => 0.0,

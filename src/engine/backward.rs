@@ -5,9 +5,9 @@
 //! `grad · ∂out/∂parent` to its parents (as [`Op::vjp`](crate::Op::vjp) computes it). No recursion, no hash set, no allocation; this file
 //! knows no individual op (the contributions come from [`Op::vjp`](crate::Op::vjp)).
 
-use crate::graph::{Arena, NO_SWEEP, Node, UNREACHED};
-use crate::op::{Arity, Op, specialize};
-use crate::value::Value;
+use crate::engine::graph::{Arena, NO_SWEEP, Node, UNREACHED};
+use crate::engine::op::{Arity, Op, specialize};
+use crate::engine::value::Value;
 
 impl Arena {
     /// Marks the op nodes below `end` that an earlier backward (or `set_grad`) may have
@@ -183,7 +183,7 @@ pub(crate) fn propagate_nary<const FLAGS: bool>(
         let p = &mut nodes[to as usize];
         p.grad = add::<FLAGS>(p.grad, amount);
     };
-    let (bias, pairs) = crate::graph::dot_parts(links, n);
+    let (bias, pairs) = crate::engine::graph::dot_parts(links, n);
     for (k, pair) in pairs.chunks_exact(2).enumerate().rev() {
         if let (0, Some(b)) = (k, bias) {
             give(nodes, b, n.grad);

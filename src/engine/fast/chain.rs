@@ -10,9 +10,9 @@
 //! bits (`tests/nn.rs` compares them), and the same panics for a value of another graph or a
 //! stale one. Each value comes from [`Op::eval`], so the mathematics stays in `op.rs`.
 
-use crate::graph::{Graph, Misuse, Node, UNREACHED};
-use crate::op::Op;
-use crate::value::{Value, mixed_graphs};
+use crate::engine::graph::{Graph, Misuse, Node, UNREACHED};
+use crate::engine::op::Op;
+use crate::engine::value::{Value, mixed_graphs};
 
 impl Graph {
     /// `((b + w₀·x₀) + w₁·x₁) + …`, or `(w₀·x₀ + w₁·x₁) + …` without a bias: exactly the

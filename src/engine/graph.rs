@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::op::{Arity, Op};
-use crate::value::Value;
+use crate::engine::op::{Arity, Op};
+use crate::engine::value::Value;
 
 /// One node of the arena: 32 bytes.
 ///
@@ -139,7 +139,7 @@ pub(crate) struct Arena {
     /// [`Value::set_grad`]) instead of [`UNREACHED`]; backward clears them before its sweep.
     pub(crate) dirty: u32,
     /// The op nodes of the range last recomputed, decoded for replay (`src/plan.rs`).
-    pub(crate) plan: crate::plan::Plan,
+    pub(crate) plan: crate::engine::fast::plan::Plan,
     /// The root and generation of the latest backward that tested for unreached nodes, as
     /// `generation << 32 | root`
     /// ([`NO_SWEEP`] before the first).

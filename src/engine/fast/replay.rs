@@ -9,7 +9,7 @@
 //! data. The simple path, rebuilding and rewinding, stays the one the
 //! tutorial teaches; this is the fast path, and it gives the same numbers to the bit.
 
-use crate::graph::{Checkpoint, Graph};
+use crate::engine::graph::{Checkpoint, Graph};
 
 impl Graph {
     /// Recomputes the value of every op node created since `from`, parents before children,

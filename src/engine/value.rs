@@ -5,8 +5,8 @@
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use crate::graph::{Graph, Misuse, Node, UNREACHED};
-use crate::op::{Arity, Op};
+use crate::engine::graph::{Graph, Misuse, Node, UNREACHED};
+use crate::engine::op::{Arity, Op};
 
 /// A scalar in a [`Graph`]: a small `Copy` handle (graph reference, index, generation).
 ///
@@ -124,7 +124,7 @@ impl<'g> Value<'g> {
         self.with_node(|n, _| n.data = rule(n.data, n.grad()));
     }
 
-    /// Runs `f` on this value's node and on [`Arena::dirty`](crate::graph::Arena), after one
+    /// Runs `f` on this value's node and on [`Arena::dirty`](crate::engine::graph::Arena), after one
     /// check of the handle; the node is then reached without a bounds check. `f` runs while
     /// the arena is borrowed, so it must be engine code that neither uses a graph nor panics.
     #[inline(always)]
@@ -947,7 +947,7 @@ impl Graph {
             self.misuse(Misuse::TooManyNodes)
         };
         a.links
-            .push(bias.map_or(crate::graph::NO_BIAS, |b| b.index));
+            .push(bias.map_or(crate::engine::graph::NO_BIAS, |b| b.index));
         for (w, x) in weights.iter().zip(inputs) {
             a.links.extend([w.index, x.index]);
         }

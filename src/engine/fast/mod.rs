@@ -1,0 +1,5 @@
+//! The speed machinery.
+
+mod chain;
+pub(crate) mod plan;
+mod replay;
