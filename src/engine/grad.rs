@@ -10,7 +10,8 @@
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use crate::engine::graph::{Graph, dot_parts};
+use crate::engine::fast::nary::dot_parts;
+use crate::engine::graph::Graph;
 use crate::engine::op::{Arity, Op, Scalar, specialize};
 use crate::engine::value::Value;
 

@@ -1,14 +1,20 @@
 //! The engine: the arena, its handles, the ops and the sweeps.
 
+mod arena;
 mod backward;
+mod checkpoint;
 mod fast;
 pub(crate) mod grad;
 pub(crate) mod graph;
 mod jvp;
+mod node;
 pub(crate) mod op;
+mod scope;
 pub(crate) mod value;
 
-pub(crate) use graph::NameId;
-pub use graph::{Checkpoint, Graph, ScopeId};
+pub use checkpoint::Checkpoint;
+pub use graph::Graph;
 pub use op::{Arity, Op, Scalar};
+pub(crate) use scope::NameId;
+pub use scope::ScopeId;
 pub use value::Value;

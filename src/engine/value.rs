@@ -5,7 +5,9 @@
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use crate::engine::graph::{Graph, Misuse, Node, UNREACHED};
+use crate::engine::fast::nary::dot_parts;
+use crate::engine::graph::{Graph, Misuse};
+use crate::engine::node::{Node, UNREACHED};
 use crate::engine::op::{Arity, Op};
 
 /// A scalar in a [`Graph`]: a small `Copy` handle (graph reference, index, generation).
@@ -124,7 +126,7 @@ impl<'g> Value<'g> {
         self.with_node(|n, _| n.data = rule(n.data, n.grad()));
     }
 
-    /// Runs `f` on this value's node and on [`Arena::dirty`](crate::engine::graph::Arena), after one
+    /// Runs `f` on this value's node and on [`Arena::grads_written_below`](crate::engine::arena::Arena), after one
     /// check of the handle; the node is then reached without a bounds check. `f` runs while
     /// the arena is borrowed, so it must be engine code that neither uses a graph nor panics.
     #[inline(always)]
@@ -133,7 +135,7 @@ impl<'g> Value<'g> {
             // SAFETY: `with_live` runs this only for a live handle, whose index is below
             // `nodes.len()` (`Arena::is_live`).
             let n = unsafe { a.nodes.get_unchecked_mut(self.index as usize) };
-            f(n, &mut a.dirty)
+            f(n, &mut a.grads_written_below)
         })
     }
 
@@ -147,7 +149,7 @@ impl<'g> Value<'g> {
         self.with_node(|n, dirty| {
             n.grad = grad;
             if n.op != Op::Leaf {
-                // Mark it for backward's clearing pass (see `Arena::dirty`).
+                // Mark it for backward's clearing pass (see `Arena::grads_written_below`).
                 *dirty = (*dirty).max(self.index + 1);
             }
         });
@@ -156,7 +158,7 @@ impl<'g> Value<'g> {
     /// Sets this value's gradient to 0, as `p.grad.zero_()` does in PyTorch.
     #[inline]
     pub fn zero_grad(self) {
-        // Unlike `set_grad`, this never needs `Arena::dirty` raised: the node gets what
+        // Unlike `set_grad`, this never needs `Arena::grads_written_below` raised: the node gets what
         // backward's clearing pass would give an interior node anyway, `UNREACHED` (read as
         // 0). An optimizer zeroes every parameter every step, so this path stays short
         // (figures in BENCHMARKS.md, "reachability in the sign of zero").
@@ -190,7 +192,7 @@ impl<'g> Value<'g> {
                 Arity::Unary | Arity::UnaryConst => vec![parent(n.lhs)],
                 Arity::Binary => vec![parent(n.lhs), parent(n.rhs)],
                 Arity::Nary => {
-                    let (bias, pairs) = a.dot_parts(&n);
+                    let (bias, pairs) = dot_parts(&a.links, &n);
                     bias.into_iter()
                         .chain(pairs.iter().copied())
                         .map(parent)
@@ -224,7 +226,7 @@ impl<'g> Value<'g> {
                     vec![dx, dy]
                 }
                 Arity::Nary => {
-                    let (bias, pairs) = a.dot_parts(&n);
+                    let (bias, pairs) = dot_parts(&a.links, &n);
                     let mut out: Vec<f64> = bias.map(|_| 1.0).into_iter().collect();
                     for p in pairs.chunks_exact(2) {
                         let (da, dc) = n.op.partials(
@@ -848,112 +850,6 @@ binary_operator!(
     Op::RDivC,
     "`x / y`; ∂x = 1/y, ∂y = −x/y²."
 );
-
-impl Graph {
-    /// A neuron's weighted sum as one node: `bias + w₀·x₀ + w₁·x₁ + …` ([`Op::Dot`]).
-    ///
-    /// It gives the same value, and the same gradients to every weight, input and bias, to
-    /// the bit, as the chain `bias + w₀ * x₀ + w₁ * x₁ + …` of `2n` nodes it replaces; it is
-    /// the fast path for layers (one node instead of `2n`, one visit in backward). Drawings
-    /// show it as one "Σ" node.
-    ///
-    /// ```
-    /// let g = scalargrad::Graph::new();
-    /// let w = g.values(&[0.5, -1.0]);
-    /// let x = g.values(&[2.0, 3.0]);
-    /// let b = g.value(0.25);
-    /// let s = g.dot(Some(b), &w, &x);
-    /// assert_eq!(s.data(), 0.25 + 0.5 * 2.0 - 3.0);
-    /// s.backward();
-    /// assert_eq!((w[1].grad(), x[1].grad(), b.grad()), (3.0, -1.0, 1.0));
-    /// ```
-    ///
-    /// # Panics
-    /// If `weights` and `inputs` differ in length or are empty (a shape error:
-    /// [`Graph::try_dot`] returns it as an [`Error`](crate::Error) instead), or a value
-    /// belongs to another graph or was discarded by a rewind (misuse of the engine).
-    pub fn dot<'g>(
-        &'g self,
-        bias: Option<Value<'g>>,
-        weights: &[Value<'g>],
-        inputs: &[Value<'g>],
-    ) -> Value<'g> {
-        match self.try_dot(bias, weights, inputs) {
-            Ok(v) => v,
-            Err(e) => panic!("scalargrad: {e}"),
-        }
-    }
-
-    /// [`Graph::dot`], with a shape error returned instead of a panic.
-    ///
-    /// # Errors
-    /// [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) if `weights` and `inputs` differ
-    /// in length or are empty.
-    ///
-    /// # Panics
-    /// If a value belongs to another graph or was discarded by a rewind.
-    #[inline(never)]
-    pub fn try_dot<'g>(
-        &'g self,
-        bias: Option<Value<'g>>,
-        weights: &[Value<'g>],
-        inputs: &[Value<'g>],
-    ) -> crate::Result<Value<'g>> {
-        if weights.len() != inputs.len() || weights.is_empty() {
-            return Err(crate::Error::ShapeMismatch {
-                op: "Graph::dot",
-                message: format!("{} weights and {} inputs", weights.len(), inputs.len()),
-                expected: "one input per weight, at least one".into(),
-                found: format!("{} inputs", inputs.len()),
-            });
-        }
-        let all = bias.iter().chain(weights).chain(inputs);
-        if let Some(&other) = all.clone().find(|v| !std::ptr::eq(v.graph, self)) {
-            let mine = bias
-                .iter()
-                .chain(weights)
-                .chain(inputs)
-                .find(|v| std::ptr::eq(v.graph, self));
-            match mine {
-                Some(&mine) => mixed_graphs(mine, other),
-                None => panic!(
-                    "scalargrad: Graph::dot was called on one Graph with values of another: call \
-                     dot on the Graph that made them"
-                ),
-            }
-        }
-        let pairs = u32::try_from(weights.len()).unwrap_or(u32::MAX);
-        // SAFETY: the aliasing contract of `Graph::with` (graph.rs), as in `Value::binary`:
-        // the only live reference into the arena; the slices hold plain handles, so iterating
-        // them runs no user code, and misuse is reported after the last use of `a`.
-        let a = unsafe { self.arena_mut() };
-        let generation = a.generation;
-        if let Some(stale) = all.clone().find(|v| !a.is_live(v.index, v.generation)) {
-            self.misuse(stale.stale())
-        }
-        let data = Op::fold_dot(
-            bias.map(|b| a.nodes[b.index as usize].data),
-            weights.iter().zip(inputs).map(|(w, x)| {
-                (
-                    a.nodes[w.index as usize].data,
-                    a.nodes[x.index as usize].data,
-                )
-            }),
-        );
-        let Ok(start) = u32::try_from(a.links.len()) else {
-            self.misuse(Misuse::TooManyNodes)
-        };
-        let Some(index) = a.push(Op::Dot, start, pairs, data) else {
-            self.misuse(Misuse::TooManyNodes)
-        };
-        a.links
-            .push(bias.map_or(crate::engine::graph::NO_BIAS, |b| b.index));
-        for (w, x) in weights.iter().zip(inputs) {
-            a.links.extend([w.index, x.index]);
-        }
-        Ok(Value::from_parts(self, index, generation))
-    }
-}
 
 /// [`mixed_graphs`], for a caller that holds the two handles as their parts.
 #[cold]

@@ -1,5 +1,7 @@
 //! The speed machinery.
 
-mod chain;
+pub(crate) mod nary;
 pub(crate) mod plan;
+pub(crate) mod reach;
 mod replay;
+mod weighted_sum;

@@ -9,7 +9,8 @@
 //! data. The simple path, rebuilding and rewinding, stays the one the
 //! tutorial teaches; this is the fast path, and it gives the same numbers to the bit.
 
-use crate::engine::graph::{Checkpoint, Graph};
+use crate::engine::checkpoint::Checkpoint;
+use crate::engine::graph::Graph;
 
 impl Graph {
     /// Recomputes the value of every op node created since `from`, parents before children,
@@ -52,10 +53,13 @@ impl Graph {
         self.check_checkpoint("recompute from", &from);
         self.with(|a| {
             let start = from.len();
-            a.replay(start);
+            a.plan
+                .replay(&mut a.nodes, &a.consts, &a.links, a.generation, start);
             // Leaves since `from` keep their gradients; the replay marked the op nodes
             // unreached.
-            a.dirty = a.dirty.min(u32::try_from(start).unwrap_or(u32::MAX));
+            a.grads_written_below = a
+                .grads_written_below
+                .min(u32::try_from(start).unwrap_or(u32::MAX));
         });
     }
 }
