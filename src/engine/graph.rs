@@ -147,14 +147,6 @@ impl Graph {
         f(a)
     }
 
-    /// Whether every node below `end` is live for good: no rewind has ever cut below `end`,
-    /// so each handle of this graph with a smaller index names its node (`Arena::never_rewound_below`). A
-    /// model's parameters, created before the training loop's checkpoint, stay so.
-    #[inline]
-    pub(crate) fn kept_below(&self, end: u32) -> bool {
-        self.with(|a| end <= a.never_rewound_below)
-    }
-
     /// Whether every value in `values` belongs to this graph and is live: the cheap tests of
     /// `Arena::is_live` for each, folded without stopping at the first failure, and only if
     /// one fails, the full test.

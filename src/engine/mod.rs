@@ -13,6 +13,7 @@ mod scope;
 pub(crate) mod value;
 
 pub use checkpoint::Checkpoint;
+pub(crate) use fast::weighted_sum::{LiveInputs, SumParams};
 pub use graph::Graph;
 pub use op::{Arity, Op, Scalar};
 pub(crate) use scope::NameId;

@@ -116,14 +116,14 @@ impl<'g> Value<'g> {
         });
     }
 
-    /// Replaces the forward value with `rule(data, grad)`, with one check of the handle: an
-    /// optimizer's step for one parameter.
-    ///
-    /// `rule` runs while the arena is borrowed, so it must be engine code that neither uses
-    /// a graph nor panics (an optimizer's arithmetic).
+    /// Replaces the forward value with `rule(data, grad)`: an optimizer's step for one
+    /// parameter. `rule` runs outside the arena's borrow, between one checked read of the data
+    /// and the gradient and one checked write.
     #[inline(always)]
     pub(crate) fn update_data(self, rule: impl FnOnce(f64, f64) -> f64) {
-        self.with_node(|n, _| n.data = rule(n.data, n.grad()));
+        let (data, grad) = self.with_node(|n, _| (n.data, n.grad()));
+        let data = rule(data, grad);
+        self.with_node(|n, _| n.data = data);
     }
 
     /// Runs `f` on this value's node and on [`Arena::grads_written_below`](crate::engine::arena::Arena), after one

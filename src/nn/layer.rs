@@ -180,27 +180,17 @@ impl<'g> Layer<'g> {
             });
         }
         // Each neuron would check every input again: check them once for the layer.
-        let live = self.graph.all_live(x);
+        let live = self.graph.live_inputs(x);
         self.graph.scoped_interned(self.name, || {
             // Not `collect()`: collecting `Result`s gives no size hint, so the vector would
             // grow (and copy) its way up to the layer's width for every sample.
             let mut out = Vec::with_capacity(self.neurons.len());
             for n in &self.neurons {
-                out.push(
-                    if live
-                        && n.nin() == x.len()
-                        && !x.is_empty()
-                        && std::ptr::eq(n.graph, self.graph)
-                    {
-                        // SAFETY: `x` is of the neuron's graph and live (checked above, and
-                        // neurons run no user code that could rewind it), and as long as the
-                        // neuron's inputs.
-                        unsafe { n.forward_live(x) }
-                    } else {
-                        // Panics or returns the error that names the bad input.
-                        n.forward(x)?
-                    },
-                );
+                out.push(match &live {
+                    Some(live) if n.nin() == x.len() && !x.is_empty() => n.forward_checked(live),
+                    // Panics or returns the error that names the bad input.
+                    _ => n.forward(x)?,
+                });
             }
             Ok(out)
         })

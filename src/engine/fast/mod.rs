@@ -4,4 +4,4 @@ pub(crate) mod nary;
 pub(crate) mod plan;
 pub(crate) mod reach;
 mod replay;
-mod weighted_sum;
+pub(crate) mod weighted_sum;

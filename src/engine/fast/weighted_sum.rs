@@ -16,6 +16,72 @@ use crate::engine::node::{Node, UNREACHED};
 use crate::engine::op::Op;
 use crate::engine::value::{Value, mixed_graphs};
 
+/// The parameters of one weighted sum (a neuron's weights, then its bias), fixed once made, so
+/// that [`Graph::weighted_sum_checked`] can tell with one comparison that all are still live.
+#[derive(Clone, Debug)]
+pub(crate) struct SumParams<'g> {
+    graph: &'g Graph,
+    /// The weights, then the bias if any.
+    values: Vec<Value<'g>>,
+    weights: usize,
+    /// One past the largest index among `values`.
+    end: u32,
+}
+
+impl<'g> SumParams<'g> {
+    /// The parameters `weights` and `bias`, all of `graph`.
+    ///
+    /// # Panics
+    /// If a value belongs to another graph.
+    pub(crate) fn new(graph: &'g Graph, weights: Vec<Value<'g>>, bias: Option<Value<'g>>) -> Self {
+        let count = weights.len();
+        let mut values = weights;
+        values.extend(bias);
+        assert!(
+            values.iter().all(|v| std::ptr::eq(v.graph(), graph)),
+            "scalargrad: the parameters of a weighted sum belong to another Graph"
+        );
+        let end = values.iter().map(|v| v.index() + 1).max().unwrap_or(0);
+        SumParams {
+            graph,
+            values,
+            weights: count,
+            end,
+        }
+    }
+
+    /// The weights, in input order.
+    pub(crate) fn weights(&self) -> &[Value<'g>] {
+        &self.values[..self.weights]
+    }
+
+    /// The bias, if any.
+    pub(crate) fn bias(&self) -> Option<Value<'g>> {
+        self.values.get(self.weights).copied()
+    }
+
+    /// The weights, then the bias.
+    pub(crate) fn all(&self) -> &[Value<'g>] {
+        &self.values
+    }
+}
+
+/// Values found live once, to be read by many weighted sums (a layer's inputs, which every
+/// neuron reads): valid while the graph stays in the generation they were checked in.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LiveInputs<'g, 'x> {
+    graph: &'g Graph,
+    values: &'x [Value<'g>],
+    generation: u32,
+}
+
+impl<'g, 'x> LiveInputs<'g, 'x> {
+    /// The values.
+    pub(crate) fn values(&self) -> &'x [Value<'g>] {
+        self.values
+    }
+}
+
 impl Graph {
     /// `((b + w₀·x₀) + w₁·x₁) + …`, or `(w₀·x₀ + w₁·x₁) + …` without a bias: exactly the
     /// nodes that the operators build for it, in the same order.
@@ -41,8 +107,48 @@ impl Graph {
         unsafe { self.weighted_sum_live(bias, weights, inputs) }
     }
 
-    /// [`Graph::weighted_sum`] without checking the handles, for callers that checked them
-    /// once for many sums (a layer's inputs, a neuron's parameters).
+    /// [`Graph::weighted_sum`] for parameters and inputs checked once for many sums: the
+    /// handles are not checked again, only that no rewind since could have discarded them
+    /// (two comparisons). Otherwise, or if `params` and `inputs` do not fit together, it is
+    /// [`Graph::weighted_sum`], with its checks and panics.
+    pub(crate) fn weighted_sum_checked<'g>(
+        &'g self,
+        params: &SumParams<'g>,
+        inputs: &LiveInputs<'g, '_>,
+    ) -> Value<'g> {
+        let (weights, bias) = (params.weights(), params.bias());
+        let fits = std::ptr::eq(params.graph, self)
+            && std::ptr::eq(inputs.graph, self)
+            && weights.len() == inputs.values.len()
+            && !weights.is_empty();
+        if fits
+            && self
+                .with(|a| a.generation == inputs.generation && params.end <= a.never_rewound_below)
+        {
+            // SAFETY: the parameters are of this graph (`SumParams::new`) and below
+            // `never_rewound_below`, so live; the inputs are of this graph and were live in this
+            // generation (`Graph::live_inputs`), and no rewind has happened since.
+            unsafe { self.weighted_sum_live(bias, weights, inputs.values) }
+        } else {
+            self.weighted_sum(bias, weights, inputs.values)
+        }
+    }
+
+    /// The values in `values` as [`LiveInputs`], if each belongs to this graph and is live.
+    #[inline]
+    pub(crate) fn live_inputs<'g, 'x>(
+        &'g self,
+        values: &'x [Value<'g>],
+    ) -> Option<LiveInputs<'g, 'x>> {
+        self.all_live(values).then(|| LiveInputs {
+            graph: self,
+            values,
+            generation: self.with(|a| a.generation),
+        })
+    }
+
+    /// [`Graph::weighted_sum`] without checking the handles.
+    ///
     ///
     /// # Safety
     /// `weights` and `inputs` have the same length, at least 1, and every value in `bias`,
@@ -51,7 +157,7 @@ impl Graph {
     ///
     /// # Panics
     /// If the graph is full.
-    pub(crate) unsafe fn weighted_sum_live<'g>(
+    unsafe fn weighted_sum_live<'g>(
         &'g self,
         bias: Option<Value<'g>>,
         weights: &[Value<'g>],
