@@ -33,15 +33,18 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | `graph` | [`Graph`]: the arena, leaves, names, scopes, checkpoint/rewind |
-//! | `value` | [`Value`]: accessors and operators |
-//! | `op` | [`Op`]: every op's forward value and local derivatives, side by side |
-//! | `backward` | the reverse sweep |
-//! | `grad` | [`Graph::grad`]: derivatives as values, differentiable again (`create_graph=True`) |
-//! | `jvp` | [`Graph::jvp`]: forward mode, tangents as values (composes with `grad`); [`Graph::jvp_values`]: numbers only |
-//! | `jacobian` | [`Graph::jacobian`], forward or reverse by shape (`jacfwd`/`jacrev`) |
-//! | `hessian` | [`hessian`] and [`hessian_vector_product`] |
-//! | `replay` | [`Graph::recompute`]: re-evaluate a graph of fixed shape in place |
+//! | `engine/` | the engine, one concept per file (its map and its one `unsafe` contract are in `src/engine/mod.rs`): |
+//! | `engine/op` | [`Op`]: every op's forward value and local derivatives, side by side |
+//! | `engine/node`, `engine/arena` | one 32-byte node; the arena that owns them and tells live handles from stale ones |
+//! | `engine/graph` | [`Graph`]: the door into the arena, leaves |
+//! | `engine/value` | [`Value`]: accessors and operators |
+//! | `engine/backward` | the reverse sweep |
+//! | `engine/scope`, `engine/checkpoint` | named scopes; [`Graph::checkpoint`] and [`Graph::rewind`] |
+//! | `engine/grad` | [`Graph::grad`]: derivatives as values, differentiable again (`create_graph=True`) |
+//! | `engine/jvp` | [`Graph::jvp`]: forward mode, tangents as values (composes with `grad`); [`Graph::jvp_values`]: numbers only |
+//! | `engine/fast/` | speed machinery that never changes a bit: [`Graph::recompute`] (replay) and its plan, the n-ary [`Op::Dot`] node, the reachability memo, the weighted-sum chain |
+//! | `jacobian` | [`Graph::jacobian`], forward or reverse by shape (`jacfwd`/`jacrev`), built on the public API |
+//! | `hessian` | [`hessian`] and [`hessian_vector_product`], built on the public API |
 //! | [`gradcheck`](mod@gradcheck) | finite-difference checking; the book's [`numerical_gradient`] |
 //! | [`nn`] | `Module`, `Neuron`, `Layer`, `Mlp`, built only from values |
 //! | [`loss`] | softmax, log-softmax, cross-entropy (PyTorch's and the tutorial's), MSE, hinge |

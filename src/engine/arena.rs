@@ -12,11 +12,11 @@ use crate::engine::scope::{NameId, ScopeRec};
 /// [`NO_BIAS`](crate::engine::fast::nary::NO_BIAS).
 pub(crate) const MAX_NODES: usize = u32::MAX as usize - 1;
 
-/// Everything the graph owns. Only reachable through [`Graph::with`], or [`Graph::arena_mut`]
-/// in the per-node hot paths.
+/// Everything the graph owns. Only reachable through `Graph::with`, or `Graph::arena_mut` in
+/// the per-node hot paths, under the arena contract (engine/mod.rs).
 #[derive(Default)]
 pub(crate) struct Arena {
-    /// This graph's identity (see [`NEXT_GRAPH_ID`]).
+    /// This graph's identity (see `graph::NEXT_GRAPH_ID`).
     pub(crate) id: u64,
     pub(crate) nodes: Vec<Node>,
     pub(crate) consts: Vec<f64>,

@@ -94,38 +94,26 @@ impl Graph {
         }
     }
 
-    /// Runs `f` with exclusive access to the arena.
-    ///
-    /// # The arena's aliasing contract
-    /// `Graph` is `!Sync`, so only one thread reaches the arena. Every access goes through
-    /// here or through [`Graph::arena_mut`], and each keeps these rules, which together make
-    /// the `&mut Arena` unique while it lives:
-    /// - the closure never calls back into the graph, and no reference into the arena escapes
-    ///   it (the return value is owned data);
-    /// - no user code runs while the borrow lives: no user closure, iterator, `fmt::Write`,
-    ///   `AsRef`, or `Drop` of a user type (the arena holds only engine-owned data);
-    /// - no panic starts while the borrow lives, because a panic runs the process's panic
-    ///   hook, which is user code: misuse is detected inside ([`Misuse`]) and reported by a
-    ///   panic after the borrow has ended.
+    /// Runs `f` with exclusive access to the arena. `f` keeps the arena contract
+    /// (engine/mod.rs): it never calls back into the graph, runs no user code, starts no
+    /// panic, and lets no reference into the arena escape.
     #[inline(always)]
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Arena) -> R) -> R {
-        // SAFETY: the contract above: this is the only live reference into the arena for
-        // the duration of `f`, and `f` neither re-enters the graph nor runs user code.
+        // SAFETY: the arena contract (engine/mod.rs), which `f` keeps.
         f(unsafe { self.arena_mut() })
     }
 
     /// The arena, for the per-node hot paths, which cannot afford a closure call per node.
     ///
     /// # Safety
-    /// The caller keeps the contract of [`Graph::with`] by hand: it holds no other reference
-    /// into the arena while the returned one is used, calls no user code and starts no panic
-    /// before its last use of it, and lets no reference into the arena escape.
+    /// The caller keeps the arena contract (engine/mod.rs) by hand: it holds no other
+    /// reference into the arena while the returned one is used, calls no user code and starts
+    /// no panic before its last use of it, and lets no reference into the arena escape.
     #[inline(always)]
     #[allow(clippy::mut_from_ref)]
     pub(crate) unsafe fn arena_mut(&self) -> &mut Arena {
-        // SAFETY: `UnsafeCell::get` gives a valid, aligned pointer to the arena for as long
-        // as `self` lives; the caller guarantees that the `&mut` made from it is unique
-        // while used (see above), and `Graph: !Sync` keeps other threads out.
+        // SAFETY: `UnsafeCell::get` gives a valid, aligned pointer for as long as `self`
+        // lives; the caller keeps the arena contract (engine/mod.rs), so the `&mut` is unique.
         unsafe { &mut *self.arena.get() }
     }
 
@@ -138,8 +126,7 @@ impl Graph {
         generation: u32,
         f: impl FnOnce(&mut Arena) -> R,
     ) -> R {
-        // SAFETY: the contract of `Graph::with`: the only live reference into the arena, and
-        // `f` is engine code. A stale handle is reported after the last use of `a`.
+        // SAFETY: the arena contract (engine/mod.rs); a stale handle is reported after it.
         let a = unsafe { self.arena_mut() };
         if !a.is_live(index, generation) {
             self.misuse(Misuse::Stale { index, generation });
@@ -222,9 +209,7 @@ impl Graph {
     /// If the graph already holds `u32::MAX - 1` nodes.
     #[inline]
     pub fn value(&self, data: f64) -> Value<'_> {
-        // SAFETY: the aliasing contract of `Graph::with`: the only live reference into the
-        // arena (single thread, no other access running); no user code runs and no panic
-        // starts before the last use of `a` (a full graph is reported after it).
+        // SAFETY: the arena contract (engine/mod.rs); a full graph is reported after it.
         let a = unsafe { self.arena_mut() };
         let generation = a.generation;
         match a.push(Op::Leaf, 0, 0, data) {

@@ -277,15 +277,11 @@ impl<'g> Value<'g> {
     // The three constructors below run once per node. They are inlined into each operator so
     // that its op is a constant (`eval` folds to one instruction), and they reach the arena
     // without a closure. Each checks its handles inside the borrow and, on a misuse, panics
-    // only after its last use of the borrow (the contract of `Graph::with`).
+    // only after its last use of the borrow (the arena contract, engine/mod.rs).
 
     #[inline(always)]
     fn unary(self, op: Op) -> Self {
-        // SAFETY: the aliasing contract of `Graph::with` (graph.rs). No other reference into
-        // the arena is live: `Graph: !Sync` keeps other threads out, and on this thread every
-        // other access is a `with` closure or one of these constructors, each finished before
-        // the next starts. Between here and the last use of `a` no user code runs and no
-        // panic starts: misuse goes to `Graph::misuse` only after that last use.
+        // SAFETY: the arena contract (engine/mod.rs); misuse is reported after the last use of `a`.
         let a = unsafe { self.graph.arena_mut() };
         let x = live_data!(a, self);
         let generation = a.generation;
@@ -297,11 +293,7 @@ impl<'g> Value<'g> {
 
     #[inline(always)]
     pub(crate) fn with_const(self, op: Op, c: f64) -> Self {
-        // SAFETY: the aliasing contract of `Graph::with` (graph.rs). No other reference into
-        // the arena is live: `Graph: !Sync` keeps other threads out, and on this thread every
-        // other access is a `with` closure or one of these constructors, each finished before
-        // the next starts. Between here and the last use of `a` no user code runs and no
-        // panic starts: misuse goes to `Graph::misuse` only after that last use.
+        // SAFETY: the arena contract (engine/mod.rs); misuse is reported after the last use of `a`.
         let a = unsafe { self.graph.arena_mut() };
         let x = live_data!(a, self);
         let generation = a.generation;
@@ -325,11 +317,7 @@ impl<'g> Value<'g> {
                 (rhs.graph, rhs.index, rhs.generation),
             );
         }
-        // SAFETY: the aliasing contract of `Graph::with` (graph.rs). No other reference into
-        // the arena is live: `Graph: !Sync` keeps other threads out, and on this thread every
-        // other access is a `with` closure or one of these constructors, each finished before
-        // the next starts. Between here and the last use of `a` no user code runs and no
-        // panic starts: misuse goes to `Graph::misuse` only after that last use.
+        // SAFETY: the arena contract (engine/mod.rs); misuse is reported after the last use of `a`.
         let a = unsafe { self.graph.arena_mut() };
         let x = live_data!(a, self);
         let y = live_data!(a, rhs);

@@ -360,7 +360,7 @@ mod tests {
             .scoped("layer", || {
                 let s = g.dot(Some(b), &w, &[x, x * x]);
                 let t = (s.tanh() + 1.0).powi(3) / (2.0 - x.sigmoid()).powf(1.5);
-                // Every op of issue 27 too, so a live page can rebuild any graph.
+                // Every other op too, so a live page can rebuild any graph.
                 let u = t.sin() + t.cos() * x.log1p() + s.softplus() + s.leaky_relu(0.1)
                     - s.clamp(-0.5, 0.5)
                     + t.max(x) * s.min(x)

@@ -67,10 +67,9 @@ pub(crate) struct Plan {
 }
 
 /// How many consecutive op nodes the schedule reorders among themselves. Wider windows give
-/// the processor more independent work (W2 gains most from 64) but slow W1 and large graphs;
-/// sixteen nodes hold the four neurons of W2's hidden layer, and were best over all the
-/// workloads measured (the table is in BENCHMARKS.md, "the replay plan scheduled for the
-/// processor").
+/// the processor more independent work on some workloads but slow others and large graphs;
+/// sixteen was best over all the workloads measured (the table is in BENCHMARKS.md, "the
+/// replay plan scheduled for the processor").
 pub(crate) const WINDOW: usize = 16;
 
 /// The longest range, in op nodes, that the plan schedules; a longer one keeps creation order.

@@ -168,9 +168,7 @@ impl Graph {
             "weighted_sum: one input per weight, at least one"
         );
         let count = 2 * weights.len() - 1 + usize::from(bias.is_some());
-        // SAFETY: the aliasing contract of `Graph::with` (graph.rs), as in `Value::binary`:
-        // the only live reference into the arena; the slices hold plain handles, so reading
-        // them runs no user code, and a full graph is reported after the last use of `a`.
+        // SAFETY: the arena contract (engine/mod.rs); the slices hold plain handles.
         let a = unsafe { self.arena_mut() };
         if !a.reserve_nodes(count) {
             self.misuse(Misuse::TooManyNodes);
@@ -343,9 +341,7 @@ impl Graph {
             }
         }
         let pairs = u32::try_from(weights.len()).unwrap_or(u32::MAX);
-        // SAFETY: the aliasing contract of `Graph::with` (graph.rs), as in `Value::binary`:
-        // the only live reference into the arena; the slices hold plain handles, so iterating
-        // them runs no user code, and misuse is reported after the last use of `a`.
+        // SAFETY: the arena contract (engine/mod.rs); the slices hold plain handles.
         let a = unsafe { self.arena_mut() };
         let generation = a.generation;
         if let Some(stale) = all.clone().find(|v| !a.is_live(v.index(), v.generation())) {
