@@ -64,7 +64,7 @@
 //! - **What depends on data or shapes returns a [`Result`]**: files ([`data`]), model inputs
 //!   and layer shapes ([`nn`], [`loss`], [`Matrix`]), optimizer settings ([`optim`]). Where a
 //!   panicking convenience exists for code whose shapes are fixed, a `try_` twin returns the
-//!   error instead ([`Graph::dot`] and [`Graph::try_dot`]).
+//!   error instead ([`Graph::weighted_sum`] and [`Graph::try_weighted_sum`]).
 //! - **Misuse of the engine panics**, with a message that names the values and the remedy:
 //!   combining values of two graphs, using a value after a rewind discarded it, rewinding to a
 //!   checkpoint that is no longer valid or belongs to another graph. These are bugs in the

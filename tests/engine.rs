@@ -239,7 +239,7 @@ fn a_node_reached_with_a_negative_zero_gradient_still_passes_it_on() {
     // The same through a product and an n-ary node, each giving -0.0 to `x.sqrt()`.
     for build in [
         (|s: Value<'_>| s * -0.0) as fn(Value<'_>) -> Value<'_>,
-        |s| s.graph().dot(None, &[s], &[s.graph().value(-0.0)]),
+        |s| s.graph().weighted_sum(None, &[s], &[s.graph().value(-0.0)]),
     ] {
         let x = g.value(0.0);
         let y = build(x.sqrt());
@@ -315,7 +315,7 @@ fn another_root_below_a_fully_reached_one_skips_its_unreached_nodes() {
 /// unary, with a constant, n-ary), a value used twice, and parameters before the checkpoint.
 fn replay_fixture<'g>(g: &'g Graph, w: &[Value<'g>], x: &[Value<'g>]) -> Value<'g> {
     let h = (w[0] * x[0] + w[1] * x[1]).sigmoid();
-    let k = g.dot(Some(w[2]), &[w[3], h], &[x[1], h]).tanh();
+    let k = g.weighted_sum(Some(w[2]), &[w[3], h], &[x[1], h]).tanh();
     let e = [h.exp(), (k * 2.0).exp()];
     let p = e[0] / (e[0] + e[1]);
     -(p.ln()) + (h * h - 0.5).relu() * 0.25
@@ -469,7 +469,7 @@ fn random_batch<'g>(g: &'g Graph, leaves: &[Value<'g>], samples: usize, seed: u6
                 5 => a.sigmoid(),
                 6 => (a * 0.5).relu(),
                 7 => a / (b * b + 1.0),
-                _ => g.dot(Some(a), &[a, b], &[b, pick(&mut rng)]),
+                _ => g.weighted_sum(Some(a), &[a, b], &[b, pick(&mut rng)]),
             };
             nodes.push(node.tanh());
         }

@@ -21,7 +21,7 @@
 //! |---|---|
 //! | `fast/reach.rs` | the memo of backward sweeps known to reach every op node |
 //! | `fast/nary.rs` | the n-ary weighted-sum node [`Op::Dot`]: decoding, value, backward |
-//! | `fast/weighted_sum.rs` | `Graph::dot` and the `×`/`+` chain written in one borrow (for `nn`) |
+//! | `fast/weighted_sum.rs` | [`Graph::weighted_sum`] (one node) and the `×`/`+` chain written in one borrow (for `nn`) |
 //! | `fast/plan.rs`, `fast/replay.rs` | [`Graph::recompute`] and its plan |
 //!
 //! Files import downward only: `op`, `node` → the `fast` kernels (`nary`, `reach`, `plan`) →

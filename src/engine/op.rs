@@ -7,8 +7,9 @@
 //! derivative that is exactly 0 selected rather than multiplied. Backward knows nothing about
 //! any individual op.
 //!
-//! Adding an op is one local change: a variant here, its arm in [`Op::eval`],
-//! [`Op::vjp`] and [`Op::symbol`], and one method on [`Value`](crate::Value).
+//! Adding an op is local to this file, except for one method on [`Value`](crate::Value) and
+//! its arm in the drawings' recipe: the README's "adding an op" lists every place, and the
+//! compiler names each one that is missing.
 //!
 //! [`Op::vjp`] is written once, over the small [`Scalar`] vocabulary. Backward,
 //! [`Graph::gradients`](crate::Graph::gradients) and the replay plan call it with `f64`s
@@ -197,7 +198,8 @@ pub enum Op {
     Abs,
     /// PyTorch's `sign x`: −1, 0 or 1, and 0 for ±0 and NaN; ∂x = 0.
     Sign,
-    /// The unit step: 0 where x ≤ 0, else 1 (NaN gives 1); ∂x = 0. It is relu's
+    /// The unit step function (Heaviside's, as a value; not a training step): 0 where x ≤ 0,
+    /// else 1 (NaN gives 1); ∂x = 0. It is relu's
     /// derivative, `step(relu x)`, as a node, so that [`Graph::grad`](crate::Graph::grad) can
     /// build it.
     Step,
@@ -233,7 +235,7 @@ pub enum Op {
     /// A neuron's weighted sum in one node: `b + a₀·c₀ + a₁·c₁ + …`, folded left from the
     /// optional bias `b` exactly as the chain of `×` and `+` nodes it replaces, so it gives
     /// the same numbers to the bit; ∂aₖ = cₖ, ∂cₖ = aₖ, ∂b = 1. Made by
-    /// [`Graph::dot`](crate::Graph::dot).
+    /// [`Graph::weighted_sum`](crate::Graph::weighted_sum).
     Dot,
     /// `x` where `y > 0` (or `y` is NaN), else 0: the gradient relu lets through, as a
     /// node (PyTorch's `threshold_backward(x, y, 0)`), so that [`Graph::grad`](crate::Graph::grad)

@@ -503,7 +503,9 @@ impl<'g> Value<'g> {
         self.unary(Op::Sign)
     }
 
-    /// The unit step: 0 where x ≤ 0, else 1 (NaN gives 1); d/dx = 0. It is relu's derivative
+    /// The unit step function (Heaviside's; an optimizer's training step is
+    /// [`Optimizer::step`](crate::optim::Optimizer::step)): 0 where x ≤ 0, else 1 (NaN gives
+    /// 1); d/dx = 0. It is relu's derivative
     /// as a value (`relu'(x) = step(relu x)`, PyTorch's `threshold_backward`).
     ///
     /// ```

@@ -29,12 +29,12 @@ impl<'g> Layer<'g> {
         init: Init,
         rng: &mut (impl Rng + ?Sized),
     ) -> Self {
-        Self::drawn(graph, "layer", nin, nout, bias, activation, init, rng)
+        Self::random(graph, "layer", nin, nout, bias, activation, init, rng)
     }
 
     /// [`Layer::new`] with a name for drawings (its neurons are `neuron 0`, `neuron 1`, …).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn drawn(
+    pub(crate) fn random(
         graph: &'g Graph,
         name: &str,
         nin: usize,

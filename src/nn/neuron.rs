@@ -74,7 +74,7 @@ impl<'g> Neuron<'g> {
         }
     }
 
-    /// Builds the weighted sum as one [`Graph::dot`] node instead of a chain of `×` and `+`
+    /// Builds the weighted sum as one [`Graph::weighted_sum`] node instead of a chain of `×` and `+`
     /// nodes: the same numbers to the bit, several times faster. Drawings then show one "Σ"
     /// node per neuron.
     #[must_use]
@@ -132,9 +132,9 @@ impl<'g> Neuron<'g> {
         }
         Ok(self.graph.scoped_interned(self.name, || {
             let sum = if self.fused {
-                self.graph.dot(self.bias(), weights, x)
-            } else {
                 self.graph.weighted_sum(self.bias(), weights, x)
+            } else {
+                self.graph.weighted_sum_chain(self.bias(), weights, x)
             };
             self.activation.apply(sum)
         }))
@@ -145,9 +145,10 @@ impl<'g> Neuron<'g> {
     pub(crate) fn forward_checked(&self, x: &LiveInputs<'g, '_>) -> Value<'g> {
         self.graph.scoped_interned(self.name, || {
             let sum = if self.fused {
-                self.graph.dot(self.bias(), self.weights(), x.values())
+                self.graph
+                    .weighted_sum(self.bias(), self.weights(), x.values())
             } else {
-                self.graph.weighted_sum_checked(&self.params, x)
+                self.graph.weighted_sum_chain_checked(&self.params, x)
             };
             self.activation.apply(sum)
         })

@@ -1,7 +1,9 @@
-//! A weighted sum built as its chain of `×` and `+` nodes in one borrow of the arena.
+//! A weighted sum `b + w₀·x₀ + w₁·x₁ + …` built fast, in one of two forms:
+//! - [`Graph::weighted_sum`]: one n-ary node ([`Op::Dot`], `fast/nary.rs`), drawn as "Σ";
+//! - the chain of `×` and `+` nodes that the operators build, written in one borrow of the
+//!   arena (`Graph::weighted_sum_chain`), for an unfused [`Neuron`](crate::nn::Neuron).
 //!
-//! An unfused [`Neuron`](crate::nn::Neuron) builds `b + w₀·x₀ + w₁·x₁ + …` one node per op:
-//! the graph a learner writes out by hand, and the one the drawings show. Through the
+//! **The chain.** //! An unfused neuron builds its sum one node per op: the graph a learner writes out by hand, and the one the drawings show. Through the
 //! operators, every op borrows the arena, checks both of its handles and makes room for one
 //! node. Here each handle is checked once, room for the whole chain is made once, and the
 //! nodes are written in one pass, with the running sum kept in a register.
@@ -17,7 +19,7 @@ use crate::engine::op::Op;
 use crate::engine::value::{Value, mixed_graphs};
 
 /// The parameters of one weighted sum (a neuron's weights, then its bias), fixed once made, so
-/// that [`Graph::weighted_sum_checked`] can tell with one comparison that all are still live.
+/// that [`Graph::weighted_sum_chain_checked`] can tell with one comparison that all are still live.
 #[derive(Clone, Debug)]
 pub(crate) struct SumParams<'g> {
     graph: &'g Graph,
@@ -89,7 +91,7 @@ impl Graph {
     /// # Panics
     /// If `weights` and `inputs` differ in length or are empty (callers check), if a value
     /// belongs to another graph or is stale (as the operators would), or if the graph is full.
-    pub(crate) fn weighted_sum<'g>(
+    pub(crate) fn weighted_sum_chain<'g>(
         &'g self,
         bias: Option<Value<'g>>,
         weights: &[Value<'g>],
@@ -100,18 +102,18 @@ impl Graph {
             "weighted_sum: one input per weight, at least one"
         );
         if !(self.all_live(weights) && self.all_live(inputs) && self.all_live(bias.as_slice())) {
-            self.weighted_sum_misuse(bias, weights, inputs);
+            self.weighted_sum_chain_misuse(bias, weights, inputs);
         }
         // SAFETY: every handle was just found to be of this graph and live, and nothing has
         // run since that could rewind the graph.
-        unsafe { self.weighted_sum_live(bias, weights, inputs) }
+        unsafe { self.weighted_sum_chain_unchecked(bias, weights, inputs) }
     }
 
-    /// [`Graph::weighted_sum`] for parameters and inputs checked once for many sums: the
+    /// [`Graph::weighted_sum_chain`] for parameters and inputs checked once for many sums: the
     /// handles are not checked again, only that no rewind since could have discarded them
     /// (two comparisons). Otherwise, or if `params` and `inputs` do not fit together, it is
-    /// [`Graph::weighted_sum`], with its checks and panics.
-    pub(crate) fn weighted_sum_checked<'g>(
+    /// [`Graph::weighted_sum_chain`], with its checks and panics.
+    pub(crate) fn weighted_sum_chain_checked<'g>(
         &'g self,
         params: &SumParams<'g>,
         inputs: &LiveInputs<'g, '_>,
@@ -128,9 +130,9 @@ impl Graph {
             // SAFETY: the parameters are of this graph (`SumParams::new`) and below
             // `never_rewound_below`, so live; the inputs are of this graph and were live in this
             // generation (`Graph::live_inputs`), and no rewind has happened since.
-            unsafe { self.weighted_sum_live(bias, weights, inputs.values) }
+            unsafe { self.weighted_sum_chain_unchecked(bias, weights, inputs.values) }
         } else {
-            self.weighted_sum(bias, weights, inputs.values)
+            self.weighted_sum_chain(bias, weights, inputs.values)
         }
     }
 
@@ -147,8 +149,7 @@ impl Graph {
         })
     }
 
-    /// [`Graph::weighted_sum`] without checking the handles.
-    ///
+    /// [`Graph::weighted_sum_chain`] without checking the handles.
     ///
     /// # Safety
     /// `weights` and `inputs` have the same length, at least 1, and every value in `bias`,
@@ -157,7 +158,7 @@ impl Graph {
     ///
     /// # Panics
     /// If the graph is full.
-    unsafe fn weighted_sum_live<'g>(
+    unsafe fn weighted_sum_chain_unchecked<'g>(
         &'g self,
         bias: Option<Value<'g>>,
         weights: &[Value<'g>],
@@ -224,7 +225,7 @@ impl Graph {
     /// one. Called only after the borrow of the arena has ended.
     #[cold]
     #[inline(never)]
-    fn weighted_sum_misuse<'g>(
+    fn weighted_sum_chain_misuse<'g>(
         &'g self,
         bias: Option<Value<'g>>,
         weights: &[Value<'g>],
@@ -262,7 +263,7 @@ impl Graph {
                 index: v.index(),
                 generation: v.generation(),
             }),
-            None => unreachable!("weighted_sum_misuse: every handle is fine"),
+            None => unreachable!("weighted_sum_chain_misuse: every handle is fine"),
         }
     }
 }
@@ -280,7 +281,7 @@ impl Graph {
     /// let w = g.values(&[0.5, -1.0]);
     /// let x = g.values(&[2.0, 3.0]);
     /// let b = g.value(0.25);
-    /// let s = g.dot(Some(b), &w, &x);
+    /// let s = g.weighted_sum(Some(b), &w, &x);
     /// assert_eq!(s.data(), 0.25 + 0.5 * 2.0 - 3.0);
     /// s.backward();
     /// assert_eq!((w[1].grad(), x[1].grad(), b.grad()), (3.0, -1.0, 1.0));
@@ -288,21 +289,21 @@ impl Graph {
     ///
     /// # Panics
     /// If `weights` and `inputs` differ in length or are empty (a shape error:
-    /// [`Graph::try_dot`] returns it as an [`Error`](crate::Error) instead), or a value
+    /// [`Graph::try_weighted_sum`] returns it as an [`Error`](crate::Error) instead), or a value
     /// belongs to another graph or was discarded by a rewind (misuse of the engine).
-    pub fn dot<'g>(
+    pub fn weighted_sum<'g>(
         &'g self,
         bias: Option<Value<'g>>,
         weights: &[Value<'g>],
         inputs: &[Value<'g>],
     ) -> Value<'g> {
-        match self.try_dot(bias, weights, inputs) {
+        match self.try_weighted_sum(bias, weights, inputs) {
             Ok(v) => v,
             Err(e) => panic!("scalargrad: {e}"),
         }
     }
 
-    /// [`Graph::dot`], with a shape error returned instead of a panic.
+    /// [`Graph::weighted_sum`], with a shape error returned instead of a panic.
     ///
     /// # Errors
     /// [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) if `weights` and `inputs` differ
@@ -311,7 +312,7 @@ impl Graph {
     /// # Panics
     /// If a value belongs to another graph or was discarded by a rewind.
     #[inline(never)]
-    pub fn try_dot<'g>(
+    pub fn try_weighted_sum<'g>(
         &'g self,
         bias: Option<Value<'g>>,
         weights: &[Value<'g>],
@@ -319,7 +320,7 @@ impl Graph {
     ) -> crate::Result<Value<'g>> {
         if weights.len() != inputs.len() || weights.is_empty() {
             return Err(crate::Error::ShapeMismatch {
-                op: "Graph::dot",
+                op: "Graph::weighted_sum",
                 message: format!("{} weights and {} inputs", weights.len(), inputs.len()),
                 expected: "one input per weight, at least one".into(),
                 found: format!("{} inputs", inputs.len()),
@@ -335,8 +336,8 @@ impl Graph {
             match mine {
                 Some(&mine) => mixed_graphs(mine, other),
                 None => panic!(
-                    "scalargrad: Graph::dot was called on one Graph with values of another: call \
-                     dot on the Graph that made them"
+                    "scalargrad: Graph::weighted_sum was called on one Graph with values of another: call \
+                     weighted_sum on the Graph that made them"
                 ),
             }
         }
@@ -370,5 +371,30 @@ impl Graph {
             a.links.extend([w.index(), x.index()]);
         }
         Ok(Value::from_parts(self, index, generation))
+    }
+
+    /// The old name of [`Graph::weighted_sum`].
+    #[deprecated(note = "renamed to Graph::weighted_sum (\"dot\" also means Graphviz here)")]
+    pub fn dot<'g>(
+        &'g self,
+        bias: Option<Value<'g>>,
+        weights: &[Value<'g>],
+        inputs: &[Value<'g>],
+    ) -> Value<'g> {
+        self.weighted_sum(bias, weights, inputs)
+    }
+
+    /// The old name of [`Graph::try_weighted_sum`].
+    ///
+    /// # Errors
+    /// As [`Graph::try_weighted_sum`].
+    #[deprecated(note = "renamed to Graph::try_weighted_sum (\"dot\" also means Graphviz here)")]
+    pub fn try_dot<'g>(
+        &'g self,
+        bias: Option<Value<'g>>,
+        weights: &[Value<'g>],
+        inputs: &[Value<'g>],
+    ) -> crate::Result<Value<'g>> {
+        self.try_weighted_sum(bias, weights, inputs)
     }
 }
