@@ -31,11 +31,11 @@ pub(crate) struct Arena {
     pub(crate) names: Vec<Box<str>>,
     pub(crate) name_ids: HashMap<Box<str>, NameId>,
     /// Bumped by every rewind; stamped into each new node. It never wraps: a rewind that
-    /// would wrap it panics instead (see [`Graph::rewind`]).
+    /// would wrap it panics instead (see [`Graph::rewind`](crate::Graph::rewind)).
     pub(crate) generation: u32,
     /// No rewind has ever cut below this index (`u32::MAX` until the first rewind): each
     /// node below it was created once and never discarded, so every handle of this graph
-    /// with a smaller index names it. Only lowered, by [`Graph::rewind`] and `clear`.
+    /// with a smaller index names it. Only lowered, by [`Graph::rewind`](crate::Graph::rewind) and `clear`.
     pub(crate) never_rewound_below: u32,
     /// Every node below this index is a leaf (0 until backward's clearing pass has looked;
     /// only a rewind lowers it). The clearing pass starts here: a leaf keeps its gradient,
@@ -43,7 +43,7 @@ pub(crate) struct Arena {
     /// parameters, before the training loop's checkpoint) needs no clearing.
     pub(crate) leaf_prefix: u32,
     /// Op nodes below this index may hold gradients from an earlier backward (or a
-    /// [`Value::set_grad`]) instead of [`UNREACHED`]; backward clears them before its sweep.
+    /// [`Value::set_grad`](crate::Value::set_grad)) instead of [`UNREACHED`]; backward clears them before its sweep.
     pub(crate) grads_written_below: u32,
     /// The op nodes of the range last recomputed, decoded for replay (`src/plan.rs`).
     pub(crate) plan: Plan,

@@ -81,7 +81,7 @@ impl Arena {
         }
     }
 
-    /// The reverse sweep over `nodes[..end]`; `NARY` says whether [`Op::Dot`](crate::Op::Dot)
+    /// The reverse sweep over `nodes[..end]`; `NARY` says whether [`Op::Dot`]
     /// nodes may occur, and `TRACK_REACH` whether to skip the nodes the sweep does not reach
     /// (without, every op node below the root must be reachable from it).
     #[inline]

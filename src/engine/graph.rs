@@ -13,7 +13,7 @@ use crate::engine::node::{Node, UNREACHED};
 use crate::engine::op::Op;
 use crate::engine::value::Value;
 
-/// Gives every graph a distinct identity, so that a [`Checkpoint`] cannot be used on another
+/// Gives every graph a distinct identity, so that a [`Checkpoint`](crate::Checkpoint) cannot be used on another
 /// graph, even one at the same address.
 static NEXT_GRAPH_ID: AtomicU64 = AtomicU64::new(1);
 

@@ -5,14 +5,14 @@ use crate::engine::op::Op;
 /// One node of the arena: 32 bytes.
 ///
 /// `lhs`/`rhs` are parent indices; for ops with a constant operand `rhs` indexes
-/// [`Arena::consts`] instead, which keeps the node small.
+/// [`Arena::consts`](crate::engine::arena::Arena::consts) instead, which keeps the node small.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
     pub(crate) data: f64,
     pub(crate) grad: f64,
     pub(crate) lhs: u32,
     pub(crate) rhs: u32,
-    /// The graph generation the node was created in; see [`Graph::rewind`].
+    /// The graph generation the node was created in; see [`Graph::rewind`](crate::Graph::rewind).
     pub(crate) generation: u32,
     pub(crate) op: Op,
 }

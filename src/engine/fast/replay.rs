@@ -2,7 +2,7 @@
 //!
 //! A training step over fixed-shape data builds the same graph every time. Instead of
 //! rebuilding it, build it once, then each step: change the leaves (an optimizer does that for
-//! the parameters; [`Value::set_data`] for inputs), [`Graph::recompute`], and `backward()`
+//! the parameters; [`Value::set_data`](crate::Value::set_data) for inputs), [`Graph::recompute`], and `backward()`
 //! again. Nothing is allocated after the first replay. Every op's value is recomputed from
 //! its parents, parents first (through a plan of the range, `src/plan.rs`), and backward
 //! recomputes each local derivative from the new values, so a relu's branch follows the new
