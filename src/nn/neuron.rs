@@ -158,6 +158,6 @@ impl<'g> Neuron<'g> {
 impl<'g> Module<'g> for Neuron<'g> {
     /// The weights in input order, then the bias.
     fn parameters(&self) -> Vec<Value<'g>> {
-        self.params.all().to_vec()
+        self.weights().iter().copied().chain(self.bias()).collect()
     }
 }

@@ -23,10 +23,9 @@ use crate::engine::value::{Value, mixed_graphs};
 #[derive(Clone, Debug)]
 pub(crate) struct SumParams<'g> {
     graph: &'g Graph,
-    /// The weights, then the bias if any.
-    values: Vec<Value<'g>>,
-    weights: usize,
-    /// One past the largest index among `values`.
+    weights: Vec<Value<'g>>,
+    bias: Option<Value<'g>>,
+    /// One past the largest index among the weights and the bias.
     end: u32,
 }
 
@@ -36,35 +35,28 @@ impl<'g> SumParams<'g> {
     /// # Panics
     /// If a value belongs to another graph.
     pub(crate) fn new(graph: &'g Graph, weights: Vec<Value<'g>>, bias: Option<Value<'g>>) -> Self {
-        let count = weights.len();
-        let mut values = weights;
-        values.extend(bias);
+        let all = || weights.iter().chain(&bias);
         assert!(
-            values.iter().all(|v| std::ptr::eq(v.graph(), graph)),
+            all().all(|v| std::ptr::eq(v.graph(), graph)),
             "scalargrad: the parameters of a weighted sum belong to another Graph"
         );
-        let end = values.iter().map(|v| v.index() + 1).max().unwrap_or(0);
+        let end = all().map(|v| v.index() + 1).max().unwrap_or(0);
         SumParams {
             graph,
-            values,
-            weights: count,
+            weights,
+            bias,
             end,
         }
     }
 
     /// The weights, in input order.
     pub(crate) fn weights(&self) -> &[Value<'g>] {
-        &self.values[..self.weights]
+        &self.weights
     }
 
     /// The bias, if any.
     pub(crate) fn bias(&self) -> Option<Value<'g>> {
-        self.values.get(self.weights).copied()
-    }
-
-    /// The weights, then the bias.
-    pub(crate) fn all(&self) -> &[Value<'g>] {
-        &self.values
+        self.bias
     }
 }
 
@@ -111,19 +103,20 @@ impl Graph {
 
     /// [`Graph::weighted_sum_chain`] for parameters and inputs checked once for many sums: the
     /// handles are not checked again, only that no rewind since could have discarded them
-    /// (two comparisons). Otherwise, or if `params` and `inputs` do not fit together, it is
-    /// [`Graph::weighted_sum_chain`], with its checks and panics.
+    /// (two comparisons). Otherwise it is [`Graph::weighted_sum_chain`], with its checks and
+    /// panics.
+    ///
+    /// # Panics
+    /// If `params` has no weights or not one per input (callers check), or the graph is full.
     pub(crate) fn weighted_sum_chain_checked<'g>(
         &'g self,
         params: &SumParams<'g>,
         inputs: &LiveInputs<'g, '_>,
     ) -> Value<'g> {
         let (weights, bias) = (params.weights(), params.bias());
-        let fits = std::ptr::eq(params.graph, self)
+        // (The lengths are asserted by `weighted_sum_chain_unchecked`.)
+        if std::ptr::eq(params.graph, self)
             && std::ptr::eq(inputs.graph, self)
-            && weights.len() == inputs.values.len()
-            && !weights.is_empty();
-        if fits
             && self
                 .with(|a| a.generation == inputs.generation && params.end <= a.never_rewound_below)
         {
@@ -142,10 +135,11 @@ impl Graph {
         &'g self,
         values: &'x [Value<'g>],
     ) -> Option<LiveInputs<'g, 'x>> {
-        self.all_live(values).then(|| LiveInputs {
+        let generation = self.with(|a| a.generation);
+        self.all_live(values).then_some(LiveInputs {
             graph: self,
             values,
-            generation: self.with(|a| a.generation),
+            generation,
         })
     }
 
