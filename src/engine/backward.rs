@@ -2,8 +2,12 @@
 //!
 //! Nodes are stored in creation order, which is a topological order, so visiting them from the
 //! root down to index 0 sees every node after all of its consumers. Each reached node hands
-//! `grad · ∂out/∂parent` to its parents (as [`Op::vjp`](crate::Op::vjp) computes it). No recursion, no hash set, no allocation; this file
-//! knows no individual op (the contributions come from [`Op::vjp`](crate::Op::vjp)).
+//! `grad · ∂out/∂parent` to its parents, as [`Op::vjp`] computes it: this file knows no
+//! individual op. No recursion, no hash set, no allocation.
+//!
+//! What only makes it faster lives in `fast/` and shows here as a few calls: the memo of
+//! sweeps known to reach every op node (`self.reach`, then no test per node), and the replay
+//! plan (`self.plan`) that such a sweep may run through.
 
 use crate::engine::arena::Arena;
 use crate::engine::fast::nary::propagate_nary;
