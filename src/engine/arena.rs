@@ -20,9 +20,9 @@ pub(crate) struct Arena {
     pub(crate) id: u64,
     pub(crate) nodes: Vec<Node>,
     pub(crate) consts: Vec<f64>,
-    /// Parents of n-ary nodes ([`Op::Dot`]): for each, the bias index (or [`NO_BIAS`](crate::engine::fast::nary::NO_BIAS)), then
-    /// the pairs `a₀, c₀, a₁, c₁, …`. The node's `lhs` is where its entries start and `rhs`
-    /// how many pairs it has.
+    /// Parents of n-ary nodes ([`Op::Dot`]): for each, the bias index (or
+    /// [`NO_BIAS`](crate::engine::fast::nary::NO_BIAS)), then the pairs `a₀, c₀, a₁, c₁, …`.
+    /// The node's `lhs` is where its entries start and `rhs` how many pairs it has.
     pub(crate) links: Vec<u32>,
     pub(crate) labels: BTreeMap<u32, Box<str>>,
     pub(crate) scopes: Vec<ScopeRec>,
@@ -35,7 +35,8 @@ pub(crate) struct Arena {
     pub(crate) generation: u32,
     /// No rewind has ever cut below this index (`u32::MAX` until the first rewind): each
     /// node below it was created once and never discarded, so every handle of this graph
-    /// with a smaller index names it. Only lowered, by [`Graph::rewind`](crate::Graph::rewind) and `clear`.
+    /// with a smaller index names it. Only lowered, by [`Graph::rewind`](crate::Graph::rewind)
+    /// and `clear`.
     pub(crate) never_rewound_below: u32,
     /// Every node below this index is a leaf (0 until backward's clearing pass has looked;
     /// only a rewind lowers it). The clearing pass starts here: a leaf keeps its gradient,
@@ -43,9 +44,10 @@ pub(crate) struct Arena {
     /// parameters, before the training loop's checkpoint) needs no clearing.
     pub(crate) leaf_prefix: u32,
     /// Op nodes below this index may hold gradients from an earlier backward (or a
-    /// [`Value::set_grad`](crate::Value::set_grad)) instead of [`UNREACHED`]; backward clears them before its sweep.
+    /// [`Value::set_grad`](crate::Value::set_grad)) instead of [`UNREACHED`]; backward clears
+    /// them before its sweep.
     pub(crate) grads_written_below: u32,
-    /// The op nodes of the range last recomputed, decoded for replay (`src/plan.rs`).
+    /// The op nodes of the range last recomputed, decoded for replay (`fast/plan.rs`).
     pub(crate) plan: Plan,
     /// Which backward sweeps are known to reach every op node (`fast/reach.rs`).
     pub(crate) reach: ReachMemo,
@@ -58,9 +60,9 @@ impl Arena {
     /// Two cheap tests settle almost every handle without touching its node; both rely on
     /// nodes being discarded only by a rewind (which bumps the generation and lowers
     /// [`Arena::never_rewound_below`]), and on handles being made only for nodes that exist:
-    /// - below `never_rewound_below`: no rewind ever cut that low, so its node is the only one that index
-    ///   ever named, and it is still there (parameters, made before the training loop's
-    ///   checkpoint, pass here);
+    /// - below `never_rewound_below`: no rewind ever cut that low, so its node is the only one
+    ///   that index ever named, and it is still there (parameters, made before the training
+    ///   loop's checkpoint, pass here);
     /// - made in the current generation: no rewind since, so its node is still there (the
     ///   values of the step being built pass here).
     ///

@@ -145,7 +145,8 @@ impl Graph {
     ///   value could then alias a new node. Make a new `Graph` (at one rewind per
     ///   microsecond, this takes 71 minutes of nothing but rewinds).
     ///
-    /// Any use of a [`Value`](crate::Value) created after the checkpoint panics afterwards, naming it.
+    /// Any use of a [`Value`](crate::Value) created after the checkpoint panics afterwards,
+    /// naming it.
     pub fn rewind(&self, checkpoint: Checkpoint) {
         self.rewind_checked("rewind to", checkpoint);
     }

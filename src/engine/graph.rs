@@ -13,8 +13,8 @@ use crate::engine::node::{Node, UNREACHED};
 use crate::engine::op::Op;
 use crate::engine::value::Value;
 
-/// Gives every graph a distinct identity, so that a [`Checkpoint`](crate::Checkpoint) cannot be used on another
-/// graph, even one at the same address.
+/// Gives every graph a distinct identity, so that a [`Checkpoint`](crate::Checkpoint) cannot
+/// be used on another graph, even one at the same address.
 static NEXT_GRAPH_ID: AtomicU64 = AtomicU64::new(1);
 
 /// A misuse of the graph, detected while the arena is borrowed and reported (by a panic) only

@@ -126,9 +126,9 @@ impl<'g> Value<'g> {
         self.with_node(|n, _| n.data = data);
     }
 
-    /// Runs `f` on this value's node and on [`Arena::grads_written_below`](crate::engine::arena::Arena), after one
-    /// check of the handle; the node is then reached without a bounds check. `f` runs while
-    /// the arena is borrowed, so it must be engine code that neither uses a graph nor panics.
+    /// Runs `f` on this value's node and on `Arena::grads_written_below`, after one check of
+    /// the handle; the node is then reached without a bounds check. `f` runs while the arena
+    /// is borrowed, so it must be engine code that neither uses a graph nor panics.
     #[inline(always)]
     fn with_node<R>(self, f: impl FnOnce(&mut Node, &mut u32) -> R) -> R {
         self.graph.with_live(self.index, self.generation, |a| {
@@ -158,10 +158,10 @@ impl<'g> Value<'g> {
     /// Sets this value's gradient to 0, as `p.grad.zero_()` does in PyTorch.
     #[inline]
     pub fn zero_grad(self) {
-        // Unlike `set_grad`, this never needs `Arena::grads_written_below` raised: the node gets what
-        // backward's clearing pass would give an interior node anyway, `UNREACHED` (read as
-        // 0). An optimizer zeroes every parameter every step, so this path stays short
-        // (figures in BENCHMARKS.md, "reachability in the sign of zero").
+        // Unlike `set_grad`, this never needs `Arena::grads_written_below` raised: the node
+        // gets what backward's clearing pass would give an interior node anyway, `UNREACHED`
+        // (read as 0). An optimizer zeroes every parameter every step, so this path stays
+        // short (figures in BENCHMARKS.md, "reachability in the sign of zero").
         self.with_node(|n, _| n.grad = UNREACHED);
     }
 

@@ -1,6 +1,6 @@
 //! The n-ary node [`Op::Dot`]: a weighted sum `bias + a₀·c₀ + a₁·c₁ + …` as one node, its
-//! parents decoded from [`Arena::links`](crate::engine::arena::Arena), its value and its
-//! backward. (Its calculus is in `op.rs`; the builder, `Graph::weighted_sum`, in `weighted_sum.rs`.)
+//! parents decoded from `Arena::links`, its value and its backward. (Its calculus is in
+//! `op.rs`; its builder, `Graph::weighted_sum`, in `weighted_sum.rs`.)
 
 use crate::engine::node::{Node, accumulate};
 use crate::engine::op::Op;

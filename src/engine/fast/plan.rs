@@ -42,7 +42,7 @@ pub(crate) struct Slot {
     /// The node's byte offset in the arena.
     at: usize,
     /// The first parent's byte offset, or for an [`Op::Dot`] node its `lhs` (see
-    /// `graph::dot_parts`).
+    /// `nary::dot_parts`).
     lhs: usize,
     /// The second parent's byte offset for a binary op; the constant's index for an op with a
     /// constant operand; for an [`Op::Dot`] node its `rhs`.

@@ -3,8 +3,8 @@
 //! - the chain of `×` and `+` nodes that the operators build, written in one borrow of the
 //!   arena (`Graph::weighted_sum_chain`), for an unfused [`Neuron`](crate::nn::Neuron).
 //!
-//! **The chain.** //! An unfused neuron builds its sum one node per op: the graph a learner writes out by hand, and the one the drawings show. Through the
-//! operators, every op borrows the arena, checks both of its handles and makes room for one
+//! **The chain.** An unfused neuron builds its sum one node per op: the graph a learner writes
+//! out by hand, and the one the drawings show. Through the operators, every op borrows the arena, checks both of its handles and makes room for one
 //! node. Here each handle is checked once, room for the whole chain is made once, and the
 //! nodes are written in one pass, with the running sum kept in a register.
 //!
@@ -330,8 +330,8 @@ impl Graph {
             match mine {
                 Some(&mine) => mixed_graphs(mine, other),
                 None => panic!(
-                    "scalargrad: Graph::weighted_sum was called on one Graph with values of another: call \
-                     weighted_sum on the Graph that made them"
+                    "scalargrad: Graph::weighted_sum was called on one Graph with values of \
+                     another: call weighted_sum on the Graph that made them"
                 ),
             }
         }
