@@ -6,7 +6,6 @@ use crate::engine::fast::plan::Plan;
 use crate::engine::fast::reach::ReachMemo;
 use crate::engine::node::{Node, UNREACHED};
 use crate::engine::op::{Arity, Op};
-use crate::engine::scope::{NameId, ScopeRec};
 
 /// The most nodes a graph holds: indices are `u32`, and `u32::MAX` is
 /// [`NO_BIAS`](crate::engine::fast::nary::NO_BIAS).
@@ -155,5 +154,47 @@ impl Arena {
     #[allow(clippy::cast_possible_truncation)]
     pub(crate) fn next_const(&self) -> u32 {
         self.consts.len() as u32
+    }
+}
+
+// The records of named scopes (`scope.rs` opens and reads them).
+
+/// A scope name, interned in the graph: scopes store this index instead of a string, so that
+/// opening a scope per neuron per sample copies four bytes and touches no reference count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NameId(pub(crate) u32);
+
+/// A named scope (a layer, a neuron): the nodes created in `[start, end)` belong to it
+/// unless a scope nested inside claims them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ScopeRec {
+    pub(crate) name: NameId,
+    pub(crate) parent: Option<u32>,
+    pub(crate) start: u32,
+    /// `u32::MAX` while the scope is open.
+    pub(crate) end: u32,
+    /// The graph generation the scope was opened in: a [`ScopeId`](crate::ScopeId) carries it, so an id
+    /// from before a rewind cannot name a scope that reused its slot.
+    pub(crate) generation: u32,
+}
+
+impl Arena {
+    /// The interned id of a scope name.
+    pub(crate) fn intern(&mut self, name: &str) -> NameId {
+        if let Some(&id) = self.name_ids.get(name) {
+            return id;
+        }
+        let id = NameId(u32::try_from(self.names.len()).unwrap_or(u32::MAX));
+        self.names.push(name.into());
+        self.name_ids.insert(name.into(), id);
+        id
+    }
+
+    /// The record of the scope `(index, generation)` (a [`ScopeId`](crate::ScopeId)'s parts),
+    /// if the scope still exists.
+    pub(crate) fn scope_record(&self, index: u32, generation: u32) -> Option<&ScopeRec> {
+        self.scopes
+            .get(index as usize)
+            .filter(|s| s.generation == generation)
     }
 }

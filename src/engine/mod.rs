@@ -56,10 +56,10 @@ pub(crate) mod op;
 mod scope;
 pub(crate) mod value;
 
+pub(crate) use arena::NameId;
 pub use checkpoint::Checkpoint;
 pub(crate) use fast::weighted_sum::{LiveInputs, SumParams};
 pub use graph::Graph;
 pub use op::{Arity, Op, Scalar};
-pub(crate) use scope::NameId;
 pub use scope::ScopeId;
 pub use value::Value;

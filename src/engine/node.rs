@@ -5,7 +5,7 @@ use crate::engine::op::Op;
 /// One node of the arena: 32 bytes.
 ///
 /// `lhs`/`rhs` are parent indices; for ops with a constant operand `rhs` indexes
-/// [`Arena::consts`](crate::engine::arena::Arena::consts) instead, which keeps the node small.
+/// `Arena::consts` instead, which keeps the node small.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
     pub(crate) data: f64,

@@ -1,27 +1,8 @@
 //! Named scopes: a layer, a neuron. Drawings group a scope's nodes in a cluster.
 
-use crate::engine::arena::Arena;
+use crate::engine::arena::{NameId, ScopeRec};
 use crate::engine::graph::Graph;
 use crate::engine::value::Value;
-
-/// A scope name, interned in the graph: scopes store this index instead of a string, so that
-/// opening a scope per neuron per sample copies four bytes and touches no reference count.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct NameId(u32);
-
-/// A named scope (a layer, a neuron): the nodes created in `[start, end)` belong to it
-/// unless a scope nested inside claims them.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ScopeRec {
-    pub(crate) name: NameId,
-    pub(crate) parent: Option<u32>,
-    pub(crate) start: u32,
-    /// `u32::MAX` while the scope is open.
-    pub(crate) end: u32,
-    /// The graph generation the scope was opened in: a [`ScopeId`] carries it, so an id
-    /// from before a rewind cannot name a scope that reused its slot.
-    pub(crate) generation: u32,
-}
 
 /// An identifier of a named scope, see [`Graph::scoped`].
 ///
@@ -32,26 +13,6 @@ pub(crate) struct ScopeRec {
 pub struct ScopeId {
     index: u32,
     generation: u32,
-}
-
-impl Arena {
-    /// The interned id of a scope name.
-    fn intern(&mut self, name: &str) -> NameId {
-        if let Some(&id) = self.name_ids.get(name) {
-            return id;
-        }
-        let id = NameId(u32::try_from(self.names.len()).unwrap_or(u32::MAX));
-        self.names.push(name.into());
-        self.name_ids.insert(name.into(), id);
-        id
-    }
-
-    /// The scope record behind an id, if the scope still exists.
-    fn scope(&self, id: ScopeId) -> Option<&ScopeRec> {
-        self.scopes
-            .get(id.index as usize)
-            .filter(|s| s.generation == id.generation)
-    }
 }
 
 impl Graph {
@@ -94,7 +55,7 @@ impl Graph {
                 let scope = self.scope;
                 self.graph.with(|a| {
                     // A rewind inside `f` may have discarded the scope already.
-                    if a.scope(scope).is_none() {
+                    if a.scope_record(scope.index, scope.generation).is_none() {
                         return;
                     }
                     if let Some(pos) = a.open_scopes.iter().rposition(|&s| s == scope.index) {
@@ -164,7 +125,7 @@ impl Graph {
 
     /// The scope's record, or a panic (after the borrow) if a rewind discarded it.
     fn scope_rec(&self, scope: ScopeId) -> ScopeRec {
-        match self.with(|a| a.scope(scope).copied()) {
+        match self.with(|a| a.scope_record(scope.index, scope.generation).copied()) {
             Some(rec) => rec,
             None => panic!(
                 "scalargrad: scope #{} no longer exists: a rewind discarded it (it was opened \
@@ -205,6 +166,6 @@ impl Graph {
 mod tests {
     #[test]
     fn a_scope_record_is_24_bytes() {
-        assert_eq!(std::mem::size_of::<super::ScopeRec>(), 24);
+        assert_eq!(std::mem::size_of::<crate::engine::arena::ScopeRec>(), 24);
     }
 }
