@@ -8,7 +8,7 @@
 //!   as `w1-fused` with each neuron's weighted sum as one node (`Mlp::fused`).
 //! - W2 'xor': the tutorial's 2-4-2 network, 10,000 Adam (amsgrad) epochs; total seconds,
 //!   rebuilding every epoch and, as `w2-replay`, building once and replaying; `-fused` rows
-//!   build each weighted sum as one `Graph::dot` node.
+//!   build each weighted sum as one `Graph::weighted_sum` node.
 //! - W3 'chain': 10⁶ op nodes `v = tanh(v) · 1.0001`; ns per op node, cold and warm; then
 //!   `grad` (`w3-grad`) and forward mode (`w3-jvp`: `jvp`, and `jvp_values`) on the chain.
 //! - W4 'wide': 10⁶ products summed; ns per op node, cold and warm.
@@ -406,7 +406,7 @@ const W2_SAMPLES: [([f64; 2], usize); 4] = [
 ];
 
 /// One epoch's loss, built with the canonical ops of WORKLOADS.md (148 op nodes).
-/// With `fused`, each weighted sum is one `Graph::dot` node (same numbers to the bit).
+/// With `fused`, each weighted sum is one `Graph::weighted_sum` node (same numbers to the bit).
 fn w2_loss<'g>(g: &'g Graph, w1: &[Value<'g>], w2: &[Value<'g>], fused: bool) -> Value<'g> {
     let mut total: Option<Value<'g>> = None;
     for (x, y) in W2_SAMPLES {
@@ -415,7 +415,7 @@ fn w2_loss<'g>(g: &'g Graph, w1: &[Value<'g>], w2: &[Value<'g>], fused: bool) ->
         let h: [Value<'g>; 4] = std::array::from_fn(|j| {
             let w = &w1[2 * j..2 * j + 2];
             let s = if fused {
-                g.dot(None, w, &[x0, x1])
+                g.weighted_sum(None, w, &[x0, x1])
             } else {
                 w[0] * x0 + w[1] * x1
             };
@@ -424,7 +424,7 @@ fn w2_loss<'g>(g: &'g Graph, w1: &[Value<'g>], w2: &[Value<'g>], fused: bool) ->
         let o: [Value<'g>; 2] = std::array::from_fn(|k| {
             let w = &w2[4 * k..4 * k + 4];
             if fused {
-                g.dot(None, w, &h)
+                g.weighted_sum(None, w, &h)
             } else {
                 (1..4).fold(w[0] * h[0], |acc, j| acc + w[j] * h[j])
             }

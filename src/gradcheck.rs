@@ -2,8 +2,7 @@
 //! `torch.autograd.gradcheck`; [`gradgradcheck`] does the same for the second derivatives
 //! that [`Graph::grad`] builds; [`numerical_gradient`] is the book's central difference.
 
-use crate::graph::Graph;
-use crate::value::Value;
+use crate::{Graph, Value};
 
 /// What [`gradcheck`] found: the analytic and numeric gradient of every input, and the
 /// largest mismatch.

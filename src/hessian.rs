@@ -1,8 +1,7 @@
 //! Second derivatives of a function of a few inputs: [`hessian`] and
 //! [`hessian_vector_product`], both built on [`Graph::grad`] (reverse-over-reverse).
 
-use crate::graph::Graph;
-use crate::value::Value;
+use crate::{Graph, Value};
 
 /// The Hessian matrix `H[i][j] = ∂²f / ∂xᵢ∂xⱼ` of `f` at the point `at`, like
 /// `torch.autograd.functional.hessian`.

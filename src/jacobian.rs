@@ -5,8 +5,7 @@
 //!
 //! Both modes compute numbers only: no node is created and no `grad()` field is touched.
 
-use crate::graph::Graph;
-use crate::value::Value;
+use crate::{Graph, Value};
 
 impl Graph {
     /// The Jacobian `J[k][i] = ∂outputs[k]/∂inputs[i]`, one row per output, in the mode

@@ -33,15 +33,18 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | `graph` | [`Graph`]: the arena, leaves, names, scopes, checkpoint/rewind |
-//! | `value` | [`Value`]: accessors and operators |
-//! | `op` | [`Op`]: every op's forward value and local derivatives, side by side |
-//! | `backward` | the reverse sweep |
-//! | `grad` | [`Graph::grad`]: derivatives as values, differentiable again (`create_graph=True`) |
-//! | `jvp` | [`Graph::jvp`]: forward mode, tangents as values (composes with `grad`); [`Graph::jvp_values`]: numbers only |
-//! | `jacobian` | [`Graph::jacobian`], forward or reverse by shape (`jacfwd`/`jacrev`) |
-//! | `hessian` | [`hessian`] and [`hessian_vector_product`] |
-//! | `replay` | [`Graph::recompute`]: re-evaluate a graph of fixed shape in place |
+//! | `engine/` | the engine, one concept per file (its map and its one `unsafe` contract are in `src/engine/mod.rs`): |
+//! | `engine/op` | [`Op`]: every op's forward value and local derivatives, side by side |
+//! | `engine/node`, `engine/arena` | one 32-byte node; the arena that owns them and tells live handles from stale ones |
+//! | `engine/graph` | [`Graph`]: the door into the arena, leaves |
+//! | `engine/value` | [`Value`]: accessors and operators |
+//! | `engine/backward` | the reverse sweep |
+//! | `engine/scope`, `engine/checkpoint` | named scopes; [`Graph::checkpoint`] and [`Graph::rewind`] |
+//! | `engine/grad` | [`Graph::grad`]: derivatives as values, differentiable again (`create_graph=True`) |
+//! | `engine/jvp` | [`Graph::jvp`]: forward mode, tangents as values (composes with `grad`); [`Graph::jvp_values`]: numbers only |
+//! | `engine/fast/` | speed machinery that never changes a bit: [`Graph::recompute`] (replay) and its plan, the n-ary [`Op::Dot`] node, the reachability memo, the weighted-sum chain |
+//! | `jacobian` | [`Graph::jacobian`], forward or reverse by shape (`jacfwd`/`jacrev`), built on the public API |
+//! | `hessian` | [`hessian`] and [`hessian_vector_product`], built on the public API |
 //! | [`gradcheck`](mod@gradcheck) | finite-difference checking; the book's [`numerical_gradient`] |
 //! | [`nn`] | `Module`, `Neuron`, `Layer`, `Mlp`, built only from values |
 //! | [`loss`] | softmax, log-softmax, cross-entropy (PyTorch's and the tutorial's), MSE, hinge |
@@ -61,7 +64,7 @@
 //! - **What depends on data or shapes returns a [`Result`]**: files ([`data`]), model inputs
 //!   and layer shapes ([`nn`], [`loss`], [`Matrix`]), optimizer settings ([`optim`]). Where a
 //!   panicking convenience exists for code whose shapes are fixed, a `try_` twin returns the
-//!   error instead ([`Graph::dot`] and [`Graph::try_dot`]).
+//!   error instead ([`Graph::weighted_sum`] and [`Graph::try_weighted_sum`]).
 //! - **Misuse of the engine panics**, with a message that names the values and the remedy:
 //!   combining values of two graphs, using a value after a rewind discarded it, rewinding to a
 //!   checkpoint that is no longer valid or belongs to another graph. These are bugs in the
@@ -70,43 +73,33 @@
 //!   graph, so a panic hook or `catch_unwind` may go on using the graph.
 #![warn(missing_docs)]
 
-mod backward;
-mod chain;
 pub mod data;
+mod engine;
 mod error;
 pub mod expr;
-mod grad;
 pub mod gradcheck;
-mod graph;
 mod hessian;
 pub mod io;
 mod jacobian;
-mod jvp;
 pub mod loss;
 mod matrix;
 pub mod nn;
-mod op;
 pub mod optim;
-mod plan;
 pub mod prelude;
-mod replay;
 mod sum;
 pub mod train;
 pub mod tutorial;
-mod value;
 pub mod viz;
 
 pub use data::Dataset;
+pub use engine::{Arity, Checkpoint, Graph, Op, Scalar, ScopeId, Value};
 pub use error::{Error, Result, SafetensorsProblem, Shape};
 pub use gradcheck::{
     GradcheckReport, gradcheck, gradcheck_with_step, gradgradcheck, numerical_gradient,
     numerical_gradient_with_step,
 };
-pub use graph::{Checkpoint, Graph, ScopeId};
 pub use hessian::{hessian, hessian_vector_product};
 pub use matrix::Matrix;
-pub use op::{Arity, Op, Scalar};
-pub use value::Value;
 
 /// The `rand` crate this crate's public API uses (0.10; [`nn::Neuron::new`] and
 /// [`nn::MlpBuilder::build`] take its RNGs). Use `scalargrad::rand` rather than a `rand` of

@@ -22,13 +22,13 @@
 //! # Ok::<(), scalargrad::Error>(())
 //! ```
 
+pub use crate::Value;
 pub use crate::data::Dataset;
 pub use crate::error::{Error, Result};
-pub use crate::graph::{Checkpoint, Graph};
 pub use crate::loss::{Reduction, Target, cross_entropy, mse, softmax};
 pub use crate::nn::{Activation, Layer, Mlp, Module, Neuron};
 pub use crate::optim::{
     Adagrad, AdagradConfig, Adam, AdamConfig, AdamW, AdamWConfig, Optimizer, RmsProp,
     RmsPropConfig, Sgd, SgdConfig,
 };
-pub use crate::value::Value;
+pub use crate::{Checkpoint, Graph};

@@ -238,7 +238,8 @@
 //!   why_backprop` gets all n partial derivatives of an MLP's loss, n from 7 to 10,095, by the
 //!   book's [`numerical_gradient`](crate::numerical_gradient) (2n forward passes), by forward
 //!   mode ([`Graph::jvp_values`](crate::Graph::jvp_values), n passes) and by one backward, checks
-//!   that they agree, and times them: at n = 10,095 about 1.4 s, 1.3 s and 0.3 ms. Picture:
+//!   that they agree, and times them (figures in BENCHMARKS.md, "Forward mode and
+//!   `why_backprop`"): one backward is the fastest by far. Picture:
 //!   `graphs/why_backprop.svg`, the work each way does as n grows.
 //!
 //! <div class="scalargrad-picture" style="overflow-x:auto">

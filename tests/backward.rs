@@ -171,7 +171,7 @@ fn a_node_reached_with_a_negative_zero_gradient_still_passes_it_on() {
     // The same through a product and an n-ary node, each giving -0.0 to `x.sqrt()`.
     for build in [
         (|s: Value<'_>| s * -0.0) as fn(Value<'_>) -> Value<'_>,
-        |s| s.graph().dot(None, &[s], &[s.graph().value(-0.0)]),
+        |s| s.graph().weighted_sum(None, &[s], &[s.graph().value(-0.0)]),
     ] {
         let x = g.value(0.0);
         let y = build(x.sqrt());

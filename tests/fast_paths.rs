@@ -1,4 +1,4 @@
-//! The fast paths give the bits of the simple path: fused weighted sums (`Graph::dot`,
+//! The fast paths give the bits of the simple path: fused weighted sums (`Graph::weighted_sum`,
 //! `Mlp::fused`) against chains of nodes, replay (`Graph::recompute`) and its plan against fresh
 //! builds, and backward's memo of fully reached roots against graphs with unreached nodes.
 
@@ -72,7 +72,7 @@ fn dot_gradients_equal_the_chain_to_the_bit() {
         let x = g.values(&c);
         let b = bias.then(|| g.value(-0.6));
         let s = if fused {
-            g.dot(b, &w, &x)
+            g.weighted_sum(b, &w, &x)
         } else {
             let first = w[0] * x[0];
             let start = b.map_or(first, |b| b + first);
@@ -98,7 +98,7 @@ fn dot_with_a_value_used_twice_accumulates_like_the_chain() {
     let g = Graph::new();
     let a = g.value(1.5);
     let x = g.value(-2.0);
-    let s = g.dot(Some(a), &[a, x, a], &[x, a, a]); // a + a·x + x·a + a·a
+    let s = g.weighted_sum(Some(a), &[a, x, a], &[x, a, a]); // a + a·x + x·a + a·a
     s.backward();
     assert_eq!(s.data(), 1.5 - 3.0 - 3.0 + 2.25);
     assert_eq!(a.grad(), 1.0 + (-2.0) + (-2.0) + 3.0);
@@ -109,7 +109,7 @@ fn dot_with_a_value_used_twice_accumulates_like_the_chain() {
 fn dot_passes_gradcheck() {
     let report = gradcheck(
         |g, v| {
-            let s = g.dot(Some(v[0]), &v[1..4], &v[4..7]);
+            let s = g.weighted_sum(Some(v[0]), &v[1..4], &v[4..7]);
             (s * v[2]).sigmoid()
         },
         &[0.2, -0.5, 0.8, 1.1, 0.3, -0.7, 0.9],
@@ -121,7 +121,7 @@ fn dot_passes_gradcheck() {
 fn dot_reports_its_parents_and_local_gradients() {
     let g = Graph::new();
     let (w, x, b) = (g.values(&[2.0, 3.0]), g.values(&[5.0, 7.0]), g.value(1.0));
-    let s = g.dot(Some(b), &w, &x);
+    let s = g.weighted_sum(Some(b), &w, &x);
     assert_eq!(s.op(), Op::Dot);
     let parents: Vec<u32> = s.parents().iter().map(|p| p.index()).collect();
     assert_eq!(
@@ -152,7 +152,7 @@ fn dot_survives_rewind_and_replay() {
     let w = g.values(&[0.5, -0.25]);
     let cp = g.checkpoint();
     let x = g.values(&[2.0, 4.0]);
-    let s = g.dot(None, &w, &x).relu();
+    let s = g.weighted_sum(None, &w, &x).relu();
     assert_eq!(s.data(), 0.0);
     w[1].set_data(0.25);
     g.recompute(cp);
@@ -160,7 +160,7 @@ fn dot_survives_rewind_and_replay() {
     s.backward();
     assert_eq!((w[0].grad(), w[1].grad()), (2.0, 4.0));
     g.rewind(cp);
-    let s2 = g.dot(None, &w, &g.values(&[1.0, 1.0]));
+    let s2 = g.weighted_sum(None, &w, &g.values(&[1.0, 1.0]));
     assert_eq!(s2.data(), 0.75);
 }
 
@@ -170,7 +170,7 @@ fn dot_with_mismatched_lengths_panics() {
     let g = Graph::new();
     let w = g.values(&[1.0, 2.0]);
     let x = g.values(&[1.0]);
-    let _ = g.dot(None, &w, &x);
+    let _ = g.weighted_sum(None, &w, &x);
 }
 
 /// The tutorial's network, trained by rebuilding every epoch and by building once and
@@ -313,7 +313,7 @@ fn another_root_below_a_fully_reached_one_skips_its_unreached_nodes() {
 /// unary, with a constant, n-ary), a value used twice, and parameters before the checkpoint.
 fn replay_fixture<'g>(g: &'g Graph, w: &[Value<'g>], x: &[Value<'g>]) -> Value<'g> {
     let h = (w[0] * x[0] + w[1] * x[1]).sigmoid();
-    let k = g.dot(Some(w[2]), &[w[3], h], &[x[1], h]).tanh();
+    let k = g.weighted_sum(Some(w[2]), &[w[3], h], &[x[1], h]).tanh();
     let e = [h.exp(), (k * 2.0).exp()];
     let p = e[0] / (e[0] + e[1]);
     -(p.ln()) + (h * h - 0.5).relu() * 0.25
@@ -467,7 +467,7 @@ fn random_batch<'g>(g: &'g Graph, leaves: &[Value<'g>], samples: usize, seed: u6
                 5 => a.sigmoid(),
                 6 => (a * 0.5).relu(),
                 7 => a / (b * b + 1.0),
-                _ => g.dot(Some(a), &[a, b], &[b, pick(&mut rng)]),
+                _ => g.weighted_sum(Some(a), &[a, b], &[b, pick(&mut rng)]),
             };
             nodes.push(node.tanh());
         }

@@ -202,7 +202,7 @@ fn grad_through_the_fused_dot_matches_the_unfused_chain() {
     let w = g.values(&[0.5, -1.0, 0.25]);
     let x = g.values(&[2.0, 3.0, -4.0]);
     let b = g.value(0.1);
-    let fused = g.dot(Some(b), &w, &x).tanh();
+    let fused = g.weighted_sum(Some(b), &w, &x).tanh();
     let chain = (b + w[0] * x[0] + w[1] * x[1] + w[2] * x[2]).tanh();
     let inputs: Vec<Value<'_>> = w.iter().chain(&x).copied().chain([b]).collect();
     let df = g.grad(fused, &inputs);

@@ -41,13 +41,13 @@ fn expression<'g>(g: &'g Graph, name: &str, p: &[Value<'g>]) -> Value<'g> {
         "sub" => (x - y) * (z - x),
         "mul" => x * y * z,
         "div" => x / (y * z),
-        "dot" => g.dot(Some(z), &[x, y, x], &[y, z, x]) * x,
-        "dot_no_bias" => g.dot(None, &[x, y], &[z, x]).tanh(),
+        "dot" => g.weighted_sum(Some(z), &[x, y, x], &[y, z, x]) * x,
+        "dot_no_bias" => g.weighted_sum(None, &[x, y], &[z, x]).tanh(),
         "neuron" => {
             let b1 = g.value(0.25);
             let b2 = g.value(-0.5);
-            g.dot(Some(b1), &[x, y, z], &[z, x, y]).tanh()
-                * g.dot(Some(b2), &[y, z], &[x, x]).sigmoid()
+            g.weighted_sum(Some(b1), &[x, y, z], &[z, x, y]).tanh()
+                * g.weighted_sum(Some(b2), &[y, z], &[x, x]).sigmoid()
         }
         other => panic!("no expression {other:?} in tests/jvp.rs"),
     }
@@ -173,10 +173,10 @@ fn jacobian_of_softmax_matches_torch_in_both_modes() {
 fn tutorial_network<'g>(g: &'g Graph, w: &[Value<'g>], row: &[f64]) -> Vec<Value<'g>> {
     let x = g.values(row);
     let hidden: Vec<Value<'g>> = (0..4)
-        .map(|j| g.dot(None, &[w[j], w[4 + j]], &x).sigmoid())
+        .map(|j| g.weighted_sum(None, &[w[j], w[4 + j]], &x).sigmoid())
         .collect();
     (0..2)
-        .map(|k| g.dot(None, &[w[8 + k], w[10 + k], w[12 + k], w[14 + k]], &hidden))
+        .map(|k| g.weighted_sum(None, &[w[8 + k], w[10 + k], w[12 + k], w[14 + k]], &hidden))
         .collect()
 }
 
@@ -269,7 +269,7 @@ fn jacobian_forward_and_reverse_agree_with_interior_and_repeated_inputs() {
     let outs = [
         h * a + b.exp(),
         h.powi(2) - a / b,
-        g.dot(Some(a), &[h, b], &[b, h]),
+        g.weighted_sum(Some(a), &[h, b], &[b, h]),
     ];
     let inputs = [a, h, b, a];
     let fwd = g.jacobian_forward(&outs, &inputs);

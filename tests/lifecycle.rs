@@ -53,10 +53,10 @@ fn dot_links_survive_only_valid_rewinds() {
     let g = Graph::new();
     let w = g.values(&[2.0, 3.0]);
     let early = g.checkpoint();
-    let _ = g.dot(None, &w, &w);
+    let _ = g.weighted_sum(None, &w, &w);
     let late = g.checkpoint();
     g.rewind(early);
-    let s = g.dot(None, &w, &w); // 2·2 + 3·3
+    let s = g.weighted_sum(None, &w, &w); // 2·2 + 3·3
     assert!(panic_message(|| g.rewind(late)).contains("earlier point"));
     s.backward();
     assert_eq!(s.data(), 13.0);
@@ -230,16 +230,16 @@ fn stale_and_mixed_graph_panics_name_the_values_and_the_remedy() {
 }
 
 #[test]
-fn dot_reports_mismatched_lengths_as_an_error_with_try_dot() {
+fn weighted_sum_reports_mismatched_lengths_as_an_error_with_try_weighted_sum() {
     let g = Graph::new();
     let w = g.values(&[1.0, 2.0]);
     let x = g.values(&[1.0]);
-    let err = g.try_dot(None, &w, &x).unwrap_err();
-    assert!(err.to_string().contains("Graph::dot"), "{err}");
+    let err = g.try_weighted_sum(None, &w, &x).unwrap_err();
+    assert!(err.to_string().contains("Graph::weighted_sum"), "{err}");
     let message = panic_message(|| {
-        let _ = g.dot(None, &w, &x);
+        let _ = g.weighted_sum(None, &w, &x);
     });
-    assert!(message.contains("Graph::dot"), "{message}");
+    assert!(message.contains("Graph::weighted_sum"), "{message}");
 }
 
 #[test]

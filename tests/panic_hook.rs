@@ -36,7 +36,9 @@ fn a_panic_hook_that_uses_the_same_graph_is_sound() {
         assert!(panic::catch_unwind(AssertUnwindSafe(|| x * stale)).is_err());
         assert!(panic::catch_unwind(AssertUnwindSafe(|| stale.exp())).is_err());
         assert!(panic::catch_unwind(AssertUnwindSafe(|| stale.backward())).is_err());
-        assert!(panic::catch_unwind(AssertUnwindSafe(|| g.dot(None, &[stale], &[x]))).is_err());
+        assert!(
+            panic::catch_unwind(AssertUnwindSafe(|| g.weighted_sum(None, &[stale], &[x]))).is_err()
+        );
         let other = Graph::new();
         let y = other.value(1.0);
         assert!(panic::catch_unwind(AssertUnwindSafe(|| x + y)).is_err());

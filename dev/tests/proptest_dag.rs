@@ -69,7 +69,7 @@ fn values<'g>(inputs: &[Value<'g>], steps: &[Step]) -> Vec<Value<'g>> {
             12 => s.c - a,
             13 => {
                 let g = a.graph();
-                g.dot(Some(b), &[a, b, a], &[b.tanh(), a, a])
+                g.weighted_sum(Some(b), &[a, b, a], &[b.tanh(), a, a])
             }
             14 => s.c / (b * b + 1.0) - a,
             // ln 0 = −∞, with derivative ∞ (`a · 0` is 0 for the finite values seen here).
@@ -115,7 +115,7 @@ fn rough_values<'g>(inputs: &[Value<'g>], steps: &[Step]) -> Vec<Value<'g>> {
             9 => a.powf(s.c),
             10 => a.exp() * b.tanh(),
             11 => s.c / a,
-            12 => a.graph().dot(Some(b), &[a, b], &[b, a]),
+            12 => a.graph().weighted_sum(Some(b), &[a, b], &[b, a]),
             13 => a.relu() * -0.0,
             14 => a - b.relu(),
             15 => a.max(b),

@@ -120,10 +120,12 @@ pub fn xor_loss<'g>(
         .map(|row| {
             let x = g.values(row);
             let hidden: Vec<scalargrad::Value<'g>> = (0..4)
-                .map(|j| g.dot(None, &[w[j], w[4 + j]], &x).sigmoid())
+                .map(|j| g.weighted_sum(None, &[w[j], w[4 + j]], &x).sigmoid())
                 .collect();
             (0..2)
-                .map(|k| g.dot(None, &[w[8 + k], w[10 + k], w[12 + k], w[14 + k]], &hidden))
+                .map(|k| {
+                    g.weighted_sum(None, &[w[8 + k], w[10 + k], w[12 + k], w[14 + k]], &hidden)
+                })
                 .collect()
         })
         .collect();

@@ -3,8 +3,8 @@
 use rand::Rng;
 
 use super::{Activation, Init, Module, Neuron};
+use crate::engine::NameId;
 use crate::error::{Error, Result, Shape};
-use crate::graph::NameId;
 use crate::{Graph, Value};
 
 /// A fully connected layer: `nout` neurons, each reading all `nin` inputs.
@@ -29,12 +29,12 @@ impl<'g> Layer<'g> {
         init: Init,
         rng: &mut (impl Rng + ?Sized),
     ) -> Self {
-        Self::drawn(graph, "layer", nin, nout, bias, activation, init, rng)
+        Self::random(graph, "layer", nin, nout, bias, activation, init, rng)
     }
 
     /// [`Layer::new`] with a name for drawings (its neurons are `neuron 0`, `neuron 1`, …).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn drawn(
+    pub(crate) fn random(
         graph: &'g Graph,
         name: &str,
         nin: usize,
@@ -180,27 +180,17 @@ impl<'g> Layer<'g> {
             });
         }
         // Each neuron would check every input again: check them once for the layer.
-        let live = self.graph.all_live(x);
+        let live = self.graph.live_inputs(x);
         self.graph.scoped_interned(self.name, || {
             // Not `collect()`: collecting `Result`s gives no size hint, so the vector would
             // grow (and copy) its way up to the layer's width for every sample.
             let mut out = Vec::with_capacity(self.neurons.len());
             for n in &self.neurons {
-                out.push(
-                    if live
-                        && n.nin() == x.len()
-                        && !x.is_empty()
-                        && std::ptr::eq(n.graph, self.graph)
-                    {
-                        // SAFETY: `x` is of the neuron's graph and live (checked above, and
-                        // neurons run no user code that could rewind it), and as long as the
-                        // neuron's inputs.
-                        unsafe { n.forward_live(x) }
-                    } else {
-                        // Panics or returns the error that names the bad input.
-                        n.forward(x)?
-                    },
-                );
+                out.push(match &live {
+                    Some(live) if n.nin() == x.len() && !x.is_empty() => n.forward_checked(live),
+                    // Panics or returns the error that names the bad input.
+                    _ => n.forward(x)?,
+                });
             }
             Ok(out)
         })

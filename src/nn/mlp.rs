@@ -59,7 +59,7 @@ impl MlpBuilder {
             .enumerate()
             .map(|(k, &(nout, activation))| {
                 let name = format!("layer {}", k + 1);
-                let layer = Layer::drawn(
+                let layer = Layer::random(
                     graph, &name, nin, nout, self.bias, activation, self.init, rng,
                 );
                 nin = nout;

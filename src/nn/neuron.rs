@@ -3,8 +3,8 @@
 use rand::Rng;
 
 use super::{Activation, Init, Module};
+use crate::engine::{LiveInputs, NameId, SumParams};
 use crate::error::{Error, Result};
-use crate::graph::NameId;
 use crate::{Graph, Value};
 
 /// One neuron: `f(b + w₀x₀ + w₁x₁ + …)`.
@@ -15,14 +15,11 @@ use crate::{Graph, Value};
 #[derive(Clone, Debug)]
 pub struct Neuron<'g> {
     pub(super) graph: &'g Graph,
-    weights: Vec<Value<'g>>,
-    bias: Option<Value<'g>>,
+    /// The weights, then the bias.
+    params: SumParams<'g>,
     activation: Activation,
     name: NameId,
     fused: bool,
-    /// One past the largest index among the parameters (all of `graph`): while
-    /// `graph.kept_below(params_end)`, every parameter handle is live without a check.
-    params_end: u32,
 }
 
 impl<'g> Neuron<'g> {
@@ -68,19 +65,16 @@ impl<'g> Neuron<'g> {
                 .collect();
             (w, bias.map(|b| graph.value(b).named("b")))
         });
-        let params_end = weights.iter().chain(&bias).map(|v| v.index() + 1).max();
         Neuron {
             graph,
-            weights,
-            bias,
+            params: SumParams::new(graph, weights, bias),
             activation,
             name,
             fused: false,
-            params_end: params_end.unwrap_or(0),
         }
     }
 
-    /// Builds the weighted sum as one [`Graph::dot`] node instead of a chain of `×` and `+`
+    /// Builds the weighted sum as one [`Graph::weighted_sum`] node instead of a chain of `×` and `+`
     /// nodes: the same numbers to the bit, several times faster. Drawings then show one "Σ"
     /// node per neuron.
     #[must_use]
@@ -92,19 +86,19 @@ impl<'g> Neuron<'g> {
     /// The number of inputs.
     #[must_use]
     pub fn nin(&self) -> usize {
-        self.weights.len()
+        self.params.weights().len()
     }
 
     /// The weights, in input order.
     #[must_use]
     pub fn weights(&self) -> &[Value<'g>] {
-        &self.weights
+        self.params.weights()
     }
 
     /// The bias, if the neuron has one.
     #[must_use]
     pub fn bias(&self) -> Option<Value<'g>> {
-        self.bias
+        self.params.bias()
     }
 
     /// The activation.
@@ -120,7 +114,8 @@ impl<'g> Neuron<'g> {
     /// [`Error::InvalidArgument`] if the neuron has no inputs (a network built with
     /// `Mlp::builder(0)`, or a layer after a layer of width 0).
     pub fn forward(&self, x: &[Value<'g>]) -> Result<Value<'g>> {
-        if self.weights.is_empty() {
+        let weights = self.params.weights();
+        if weights.is_empty() {
             return Err(Error::InvalidArgument {
                 what: "Neuron::forward",
                 message: "the neuron has no inputs (a network of Mlp::builder(0), or a layer \
@@ -128,54 +123,41 @@ impl<'g> Neuron<'g> {
                     .into(),
             });
         }
-        if x.len() != self.weights.len() {
+        if x.len() != weights.len() {
             return Err(Error::InputLength {
                 what: "Neuron::forward",
-                expected: self.weights.len(),
+                expected: weights.len(),
                 found: x.len(),
             });
         }
         Ok(self.graph.scoped_interned(self.name, || {
             let sum = if self.fused {
-                self.graph.dot(self.bias, &self.weights, x)
+                self.graph.weighted_sum(self.bias(), weights, x)
             } else {
-                self.weighted_sum(x)
+                self.graph.weighted_sum_chain(self.bias(), weights, x)
             };
             self.activation.apply(sum)
         }))
     }
 
-    /// [`Neuron::forward`] for a layer that has checked `x` (of this neuron's graph, live)
-    /// and its length.
-    ///
-    /// # Safety
-    /// `x.len() == self.nin() > 0`, and every value in `x` belongs to this neuron's graph and
-    /// is live ([`Graph::all_live`]).
-    pub(crate) unsafe fn forward_live(&self, x: &[Value<'g>]) -> Value<'g> {
+    /// [`Neuron::forward`] for a layer that has checked its inputs once for all its neurons.
+    /// The caller has checked that `x` has [`Neuron::nin`] values, at least one.
+    pub(crate) fn forward_checked(&self, x: &LiveInputs<'g, '_>) -> Value<'g> {
         self.graph.scoped_interned(self.name, || {
             let sum = if self.fused {
-                self.graph.dot(self.bias, &self.weights, x)
-            } else if self.graph.kept_below(self.params_end) {
-                // SAFETY: `x` as this function's contract says; the parameters are of this
-                // graph (`Neuron::build`) and below `params_end`, which no rewind has cut.
-                unsafe { self.graph.weighted_sum_live(self.bias, &self.weights, x) }
+                self.graph
+                    .weighted_sum(self.bias(), self.weights(), x.values())
             } else {
-                self.weighted_sum(x)
+                self.graph.weighted_sum_chain_checked(&self.params, x)
             };
             self.activation.apply(sum)
         })
-    }
-
-    /// `b + w₀x₀ + w₁x₁ + …` as a chain of `×` and `+` nodes, folded left from the bias.
-    #[inline]
-    fn weighted_sum(&self, x: &[Value<'g>]) -> Value<'g> {
-        self.graph.weighted_sum(self.bias, &self.weights, x)
     }
 }
 
 impl<'g> Module<'g> for Neuron<'g> {
     /// The weights in input order, then the bias.
     fn parameters(&self) -> Vec<Value<'g>> {
-        self.weights.iter().copied().chain(self.bias).collect()
+        self.weights().iter().copied().chain(self.bias()).collect()
     }
 }

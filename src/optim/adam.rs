@@ -171,7 +171,7 @@ impl Adam<'_> {
         let (b1, b2) = c.betas;
         let state = self.m.iter_mut().zip(&mut self.v).zip(&mut self.v_max);
         for (p, ((m, v), v_max)) in self.params.iter().zip(state) {
-            // One check of the handle for the read and the write (`Value::update_data`).
+            // One call reads data and gradient and writes the result (`Value::update_data`).
             p.update_data(|data, grad| {
                 // torch (AdamW): param.mul_(1 - lr * weight_decay), before anything else.
                 let data = decay.map_or(data, |d| data * d);

@@ -102,7 +102,9 @@ use crate::{Error, Result};
 
 /// Updates parameters from their gradients.
 pub trait Optimizer {
-    /// One update of every parameter from its current gradient.
+    /// One update of every parameter from its current gradient: a training step, as
+    /// `optimizer.step()` in PyTorch (not [`Value::step`](crate::Value::step), the unit step
+    /// function).
     fn step(&mut self);
     /// Sets every parameter's gradient to 0.
     fn zero_grad(&self);

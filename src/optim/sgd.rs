@@ -133,7 +133,7 @@ impl Sgd<'_> {
         for p in &self.params {
             // Allocated above when there is momentum: one buffer per parameter.
             let buffer = buffers.next();
-            // One check of the handle for the read and the write (`Value::update_data`).
+            // One call reads data and gradient and writes the result (`Value::update_data`).
             p.update_data(|data, grad| {
                 let mut g = super::preamble(grad, data, c.maximize, c.weight_decay);
                 if let Some(b) = buffer {

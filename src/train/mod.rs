@@ -1,5 +1,5 @@
 //! Training sessions on points of the plane, one step at a time: what a "train it yourself"
-//! page drives (issue 24), in plain Rust with no plotting.
+//! page drives, in plain Rust with no plotting.
 //!
 //! A [`Session`] is built from a [`Config`]:
 //! - **data** ([`Data`]): the tutorial's XOR table, micrograd's moons (its demo's 100 points,

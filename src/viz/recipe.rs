@@ -321,7 +321,7 @@ fn apply<'g>(
             let pairs = &p[usize::from(bias)..];
             let weights: Vec<Value<'g>> = pairs.iter().step_by(2).copied().collect();
             let inputs: Vec<Value<'g>> = pairs.iter().skip(1).step_by(2).copied().collect();
-            g.try_dot(bias.then(|| p[0]), &weights, &inputs)
+            g.try_weighted_sum(bias.then(|| p[0]), &weights, &inputs)
                 .map_err(|e| e.to_string())?
         }
         Op::Gate => p[0].gate(p[1]),
@@ -359,9 +359,9 @@ mod tests {
         let b = g.value(0.1);
         let y = g
             .scoped("layer", || {
-                let s = g.dot(Some(b), &w, &[x, x * x]);
+                let s = g.weighted_sum(Some(b), &w, &[x, x * x]);
                 let t = (s.tanh() + 1.0).powi(3) / (2.0 - x.sigmoid()).powf(1.5);
-                // Every op of issue 27 too, so a live page can rebuild any graph.
+                // Every other op too, so a live page can rebuild any graph.
                 let u = t.sin() + t.cos() * x.log1p() + s.softplus() + s.leaky_relu(0.1)
                     - s.clamp(-0.5, 0.5)
                     + t.max(x) * s.min(x)

@@ -122,7 +122,7 @@ pub fn apply<'g>(op: &str, x: Value<'g>, y: Value<'g>, c: f64) -> Value<'g> {
         "log1p" => x.log1p(),
         "detach" => x.detach(),
         // x + x·y + y·y as one fused node
-        "dot" => x.graph().dot(Some(x), &[x, y], &[y, y]),
+        "dot" => x.graph().weighted_sum(Some(x), &[x, y], &[y, y]),
         other => panic!("ops_torch.csv names an unknown op {other:?}"),
     }
 }

@@ -2,14 +2,16 @@
 //!
 //! A training step over fixed-shape data builds the same graph every time. Instead of
 //! rebuilding it, build it once, then each step: change the leaves (an optimizer does that for
-//! the parameters; [`Value::set_data`] for inputs), [`Graph::recompute`], and `backward()`
-//! again. Nothing is allocated after the first replay. Every op's value is recomputed from
-//! its parents, parents first (through a plan of the range, `src/plan.rs`), and backward
-//! recomputes each local derivative from the new values, so a relu's branch follows the new
-//! data. The simple path, rebuilding and rewinding, stays the one the
-//! tutorial teaches; this is the fast path, and it gives the same numbers to the bit.
+//! the parameters; [`Value::set_data`](crate::Value::set_data) for inputs),
+//! [`Graph::recompute`], and `backward()` again. Nothing is allocated after the first replay.
+//! Every op's value is recomputed from its parents, parents first (through a plan of the
+//! range, `fast/plan.rs`), and backward recomputes each local derivative from the new values,
+//! so a relu's branch follows the new data. The simple path, rebuilding and rewinding, stays
+//! the one the tutorial teaches; this is the fast path, and it gives the same numbers to the
+//! bit.
 
-use crate::graph::{Checkpoint, Graph};
+use crate::engine::checkpoint::Checkpoint;
+use crate::engine::graph::Graph;
 
 impl Graph {
     /// Recomputes the value of every op node created since `from`, parents before children,
@@ -40,7 +42,7 @@ impl Graph {
     /// Cost: one pass over the op nodes since `from`. The first recompute from a checkpoint
     /// (and the first after the graph changed: a rewind, new nodes, another checkpoint) also
     /// makes a plan of the range, 32 bytes per op node, that later recomputes and backward
-    /// passes run through (`src/plan.rs`); after that, nothing is allocated. The plan orders
+    /// passes run through (`fast/plan.rs`); after that, nothing is allocated. The plan orders
     /// independent ops (the same op of a layer's neurons, say) side by side, so that the processor
     /// overlaps them, and keeps the order in which each gradient adds its terms: replay and
     /// rebuild give the same bits.
@@ -52,10 +54,13 @@ impl Graph {
         self.check_checkpoint("recompute from", &from);
         self.with(|a| {
             let start = from.len();
-            a.replay(start);
+            a.plan
+                .replay(&mut a.nodes, &a.consts, &a.links, a.generation, start);
             // Leaves since `from` keep their gradients; the replay marked the op nodes
             // unreached.
-            a.dirty = a.dirty.min(u32::try_from(start).unwrap_or(u32::MAX));
+            a.grads_written_below = a
+                .grads_written_below
+                .min(u32::try_from(start).unwrap_or(u32::MAX));
         });
     }
 }

@@ -7,8 +7,9 @@
 //! derivative that is exactly 0 selected rather than multiplied. Backward knows nothing about
 //! any individual op.
 //!
-//! Adding an op is one local change: a variant here, its arm in [`Op::eval`],
-//! [`Op::vjp`] and [`Op::symbol`], and one method on [`Value`](crate::Value).
+//! Adding an op is local to this file, except for one method on [`Value`](crate::Value) and
+//! its arm in the drawings' recipe: the README's "adding an op" lists every place, and the
+//! compiler names each one that is missing.
 //!
 //! [`Op::vjp`] is written once, over the small [`Scalar`] vocabulary. Backward,
 //! [`Graph::gradients`](crate::Graph::gradients) and the replay plan call it with `f64`s
@@ -197,7 +198,8 @@ pub enum Op {
     Abs,
     /// PyTorch's `sign x`: −1, 0 or 1, and 0 for ±0 and NaN; ∂x = 0.
     Sign,
-    /// The unit step: 0 where x ≤ 0, else 1 (NaN gives 1); ∂x = 0. It is relu's
+    /// The unit step function (Heaviside's, as a value; not a training step): 0 where x ≤ 0,
+    /// else 1 (NaN gives 1); ∂x = 0. It is relu's
     /// derivative, `step(relu x)`, as a node, so that [`Graph::grad`](crate::Graph::grad) can
     /// build it.
     Step,
@@ -233,7 +235,7 @@ pub enum Op {
     /// A neuron's weighted sum in one node: `b + a₀·c₀ + a₁·c₁ + …`, folded left from the
     /// optional bias `b` exactly as the chain of `×` and `+` nodes it replaces, so it gives
     /// the same numbers to the bit; ∂aₖ = cₖ, ∂cₖ = aₖ, ∂b = 1. Made by
-    /// [`Graph::dot`](crate::Graph::dot).
+    /// [`Graph::weighted_sum`](crate::Graph::weighted_sum).
     Dot,
     /// `x` where `y > 0` (or `y` is NaN), else 0: the gradient relu lets through, as a
     /// node (PyTorch's `threshold_backward(x, y, 0)`), so that [`Graph::grad`](crate::Graph::grad)
@@ -274,16 +276,25 @@ pub enum Op {
     Cmp,
 }
 
+/// `with_every_op!(m!(args))` calls `m!(args; Leaf Neg Exp …)`: every op, once, in declaration
+/// order. [`Op::ALL`] and `specialize!` are both made from this one list, so they cannot
+/// disagree, and `specialize!`'s `match` is exhaustive: an op missing here is a compile error.
+macro_rules! with_every_op {
+    ($m:ident!($($args:tt)*)) => {
+        $m!($($args)*; Leaf Neg Exp Ln Tanh Relu Sigmoid Sqrt Abs Sign Step
+            AddC SubC RSubC MulC DivC RDivC PowF PowI Add Sub Mul Div Dot Gate Detach Sin Cos Log1p
+            Softplus LeakyRelu ClampMin ClampMax Max Min Pow Cmp)
+    };
+}
+pub(crate) use with_every_op;
+
 /// `specialize!(op, |o| body)`: a `match` with one arm per op, in which `o` is that op as a
 /// constant. Once `body` is inlined, `o.arity()`, [`Op::eval`] and [`Op::vjp`] fold to that
 /// op's own formula, so a loop over nodes pays for one jump per node, as a hand-written
-/// `match` would, while the mathematics stays in this file. The list is checked: a missing
-/// op is a compile error (the match must be exhaustive).
+/// `match` would, while the mathematics stays in this file.
 macro_rules! specialize {
     ($op:expr, |$o:ident| $body:expr) => {
-        specialize!(@arms $op, $o, $body; Leaf Neg Exp Ln Tanh Relu Sigmoid Sqrt Abs Sign Step
-            AddC SubC RSubC MulC DivC RDivC PowF PowI Add Sub Mul Div Dot Gate Detach Sin Cos Log1p
-            Softplus LeakyRelu ClampMin ClampMax Max Min Pow Cmp)
+        $crate::engine::op::with_every_op!(specialize!(@arms $op, $o, $body))
     };
     (@arms $op:expr, $o:ident, $body:expr; $($v:ident)*) => {
         match $op {
@@ -295,6 +306,13 @@ macro_rules! specialize {
     };
 }
 pub(crate) use specialize;
+
+/// `[Op::Leaf, Op::Neg, …]` from `with_every_op!`.
+macro_rules! op_array {
+    (; $($v:ident)*) => {
+        [$(Op::$v),*]
+    };
+}
 
 impl Op {
     /// How many parents the op has, and whether its second operand is a constant.
@@ -617,90 +635,16 @@ impl Op {
 // its captions from these, so a derivative and its text are changed together.
 impl Op {
     /// Every op, in declaration order: for tables, fixtures and names that must cover them
-    /// all. [`Op::position`] has no catch-all arm, so a new variant does not compile until it
-    /// has a place, and the test `every_op_is_listed_once` fails until it is in this list.
-    pub const ALL: [Op; 37] = [
-        Op::Leaf,
-        Op::Neg,
-        Op::Exp,
-        Op::Ln,
-        Op::Tanh,
-        Op::Relu,
-        Op::Sigmoid,
-        Op::Sqrt,
-        Op::Abs,
-        Op::Sign,
-        Op::Step,
-        Op::AddC,
-        Op::SubC,
-        Op::RSubC,
-        Op::MulC,
-        Op::DivC,
-        Op::RDivC,
-        Op::PowF,
-        Op::PowI,
-        Op::Add,
-        Op::Sub,
-        Op::Mul,
-        Op::Div,
-        Op::Dot,
-        Op::Gate,
-        Op::Detach,
-        Op::Sin,
-        Op::Cos,
-        Op::Log1p,
-        Op::Softplus,
-        Op::LeakyRelu,
-        Op::ClampMin,
-        Op::ClampMax,
-        Op::Max,
-        Op::Min,
-        Op::Pow,
-        Op::Cmp,
-    ];
+    /// all. Made from the same list as the engine's loops (`with_every_op!`), which the
+    /// compiler checks is complete; the test `every_op_is_listed_once` checks the order.
+    pub const ALL: [Op; 37] = with_every_op!(op_array!());
 
     /// This op's index in [`Op::ALL`].
     #[must_use]
     pub const fn position(self) -> usize {
-        match self {
-            Op::Leaf => 0,
-            Op::Neg => 1,
-            Op::Exp => 2,
-            Op::Ln => 3,
-            Op::Tanh => 4,
-            Op::Relu => 5,
-            Op::Sigmoid => 6,
-            Op::Sqrt => 7,
-            Op::Abs => 8,
-            Op::Sign => 9,
-            Op::Step => 10,
-            Op::AddC => 11,
-            Op::SubC => 12,
-            Op::RSubC => 13,
-            Op::MulC => 14,
-            Op::DivC => 15,
-            Op::RDivC => 16,
-            Op::PowF => 17,
-            Op::PowI => 18,
-            Op::Add => 19,
-            Op::Sub => 20,
-            Op::Mul => 21,
-            Op::Div => 22,
-            Op::Dot => 23,
-            Op::Gate => 24,
-            Op::Detach => 25,
-            Op::Sin => 26,
-            Op::Cos => 27,
-            Op::Log1p => 28,
-            Op::Softplus => 29,
-            Op::LeakyRelu => 30,
-            Op::ClampMin => 31,
-            Op::ClampMax => 32,
-            Op::Max => 33,
-            Op::Min => 34,
-            Op::Pow => 35,
-            Op::Cmp => 36,
-        }
+        // A fieldless enum without explicit discriminants counts its variants from 0 in
+        // declaration order, the order of `ALL`.
+        self as usize
     }
 
     /// The forward formula in the operands' names: `x` and `y` are the parents, `c` the

@@ -7,11 +7,12 @@
 //! the one place where the calculus is written. The number type decides what the sweep
 //! makes: with [`Sym`] it builds the tangents as nodes, with `f64` it computes them.
 
+use crate::engine::fast::nary::dot_parts;
+use crate::engine::grad::Sym;
+use crate::engine::graph::Graph;
+use crate::engine::op::{Arity, Op, Scalar, specialize};
+use crate::engine::value::Value;
 use crate::error::Error;
-use crate::grad::Sym;
-use crate::graph::{Graph, dot_parts};
-use crate::op::{Arity, Op, Scalar, specialize};
-use crate::value::Value;
 
 /// `a + b` where `None` is a tangent that is identically zero (nothing reaches the node).
 #[inline(always)]

@@ -5,8 +5,10 @@
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use crate::graph::{Graph, Misuse, Node, UNREACHED};
-use crate::op::{Arity, Op};
+use crate::engine::fast::nary::dot_parts;
+use crate::engine::graph::{Graph, Misuse};
+use crate::engine::node::{Node, UNREACHED};
+use crate::engine::op::{Arity, Op};
 
 /// A scalar in a [`Graph`]: a small `Copy` handle (graph reference, index, generation).
 ///
@@ -114,26 +116,26 @@ impl<'g> Value<'g> {
         });
     }
 
-    /// Replaces the forward value with `rule(data, grad)`, with one check of the handle: an
-    /// optimizer's step for one parameter.
-    ///
-    /// `rule` runs while the arena is borrowed, so it must be engine code that neither uses
-    /// a graph nor panics (an optimizer's arithmetic).
+    /// Replaces the forward value with `rule(data, grad)`: an optimizer's step for one
+    /// parameter. `rule` runs outside the arena's borrow, between one checked read of the data
+    /// and the gradient and one checked write.
     #[inline(always)]
     pub(crate) fn update_data(self, rule: impl FnOnce(f64, f64) -> f64) {
-        self.with_node(|n, _| n.data = rule(n.data, n.grad()));
+        let (data, grad) = self.with_node(|n, _| (n.data, n.grad()));
+        let data = rule(data, grad);
+        self.with_node(|n, _| n.data = data);
     }
 
-    /// Runs `f` on this value's node and on [`Arena::dirty`](crate::graph::Arena), after one
-    /// check of the handle; the node is then reached without a bounds check. `f` runs while
-    /// the arena is borrowed, so it must be engine code that neither uses a graph nor panics.
+    /// Runs `f` on this value's node and on `Arena::grads_written_below`, after one check of
+    /// the handle; the node is then reached without a bounds check. `f` runs while the arena
+    /// is borrowed, so it must be engine code that neither uses a graph nor panics.
     #[inline(always)]
     fn with_node<R>(self, f: impl FnOnce(&mut Node, &mut u32) -> R) -> R {
         self.graph.with_live(self.index, self.generation, |a| {
             // SAFETY: `with_live` runs this only for a live handle, whose index is below
             // `nodes.len()` (`Arena::is_live`).
             let n = unsafe { a.nodes.get_unchecked_mut(self.index as usize) };
-            f(n, &mut a.dirty)
+            f(n, &mut a.grads_written_below)
         })
     }
 
@@ -147,7 +149,7 @@ impl<'g> Value<'g> {
         self.with_node(|n, dirty| {
             n.grad = grad;
             if n.op != Op::Leaf {
-                // Mark it for backward's clearing pass (see `Arena::dirty`).
+                // Mark it for backward's clearing pass (see `Arena::grads_written_below`).
                 *dirty = (*dirty).max(self.index + 1);
             }
         });
@@ -156,10 +158,10 @@ impl<'g> Value<'g> {
     /// Sets this value's gradient to 0, as `p.grad.zero_()` does in PyTorch.
     #[inline]
     pub fn zero_grad(self) {
-        // Unlike `set_grad`, this never needs `Arena::dirty` raised: the node gets what
-        // backward's clearing pass would give an interior node anyway, `UNREACHED` (read as
-        // 0). An optimizer zeroes every parameter every step, so this path stays short
-        // (figures in BENCHMARKS.md, "reachability in the sign of zero").
+        // Unlike `set_grad`, this never needs `Arena::grads_written_below` raised: the node
+        // gets what backward's clearing pass would give an interior node anyway, `UNREACHED`
+        // (read as 0). An optimizer zeroes every parameter every step, so this path stays
+        // short (figures in BENCHMARKS.md, "reachability in the sign of zero").
         self.with_node(|n, _| n.grad = UNREACHED);
     }
 
@@ -190,7 +192,7 @@ impl<'g> Value<'g> {
                 Arity::Unary | Arity::UnaryConst => vec![parent(n.lhs)],
                 Arity::Binary => vec![parent(n.lhs), parent(n.rhs)],
                 Arity::Nary => {
-                    let (bias, pairs) = a.dot_parts(&n);
+                    let (bias, pairs) = dot_parts(&a.links, &n);
                     bias.into_iter()
                         .chain(pairs.iter().copied())
                         .map(parent)
@@ -224,7 +226,7 @@ impl<'g> Value<'g> {
                     vec![dx, dy]
                 }
                 Arity::Nary => {
-                    let (bias, pairs) = a.dot_parts(&n);
+                    let (bias, pairs) = dot_parts(&a.links, &n);
                     let mut out: Vec<f64> = bias.map(|_| 1.0).into_iter().collect();
                     for p in pairs.chunks_exact(2) {
                         let (da, dc) = n.op.partials(
@@ -275,15 +277,11 @@ impl<'g> Value<'g> {
     // The three constructors below run once per node. They are inlined into each operator so
     // that its op is a constant (`eval` folds to one instruction), and they reach the arena
     // without a closure. Each checks its handles inside the borrow and, on a misuse, panics
-    // only after its last use of the borrow (the contract of `Graph::with`).
+    // only after its last use of the borrow (the arena contract, engine/mod.rs).
 
     #[inline(always)]
     fn unary(self, op: Op) -> Self {
-        // SAFETY: the aliasing contract of `Graph::with` (graph.rs). No other reference into
-        // the arena is live: `Graph: !Sync` keeps other threads out, and on this thread every
-        // other access is a `with` closure or one of these constructors, each finished before
-        // the next starts. Between here and the last use of `a` no user code runs and no
-        // panic starts: misuse goes to `Graph::misuse` only after that last use.
+        // SAFETY: the arena contract (engine/mod.rs); misuse is reported after the last use of `a`.
         let a = unsafe { self.graph.arena_mut() };
         let x = live_data!(a, self);
         let generation = a.generation;
@@ -295,11 +293,7 @@ impl<'g> Value<'g> {
 
     #[inline(always)]
     pub(crate) fn with_const(self, op: Op, c: f64) -> Self {
-        // SAFETY: the aliasing contract of `Graph::with` (graph.rs). No other reference into
-        // the arena is live: `Graph: !Sync` keeps other threads out, and on this thread every
-        // other access is a `with` closure or one of these constructors, each finished before
-        // the next starts. Between here and the last use of `a` no user code runs and no
-        // panic starts: misuse goes to `Graph::misuse` only after that last use.
+        // SAFETY: the arena contract (engine/mod.rs); misuse is reported after the last use of `a`.
         let a = unsafe { self.graph.arena_mut() };
         let x = live_data!(a, self);
         let generation = a.generation;
@@ -323,11 +317,7 @@ impl<'g> Value<'g> {
                 (rhs.graph, rhs.index, rhs.generation),
             );
         }
-        // SAFETY: the aliasing contract of `Graph::with` (graph.rs). No other reference into
-        // the arena is live: `Graph: !Sync` keeps other threads out, and on this thread every
-        // other access is a `with` closure or one of these constructors, each finished before
-        // the next starts. Between here and the last use of `a` no user code runs and no
-        // panic starts: misuse goes to `Graph::misuse` only after that last use.
+        // SAFETY: the arena contract (engine/mod.rs); misuse is reported after the last use of `a`.
         let a = unsafe { self.graph.arena_mut() };
         let x = live_data!(a, self);
         let y = live_data!(a, rhs);
@@ -513,7 +503,9 @@ impl<'g> Value<'g> {
         self.unary(Op::Sign)
     }
 
-    /// The unit step: 0 where x ≤ 0, else 1 (NaN gives 1); d/dx = 0. It is relu's derivative
+    /// The unit step function (Heaviside's; an optimizer's training step is
+    /// [`Optimizer::step`](crate::optim::Optimizer::step)): 0 where x ≤ 0, else 1 (NaN gives
+    /// 1); d/dx = 0. It is relu's derivative
     /// as a value (`relu'(x) = step(relu x)`, PyTorch's `threshold_backward`).
     ///
     /// ```
@@ -848,112 +840,6 @@ binary_operator!(
     Op::RDivC,
     "`x / y`; ∂x = 1/y, ∂y = −x/y²."
 );
-
-impl Graph {
-    /// A neuron's weighted sum as one node: `bias + w₀·x₀ + w₁·x₁ + …` ([`Op::Dot`]).
-    ///
-    /// It gives the same value, and the same gradients to every weight, input and bias, to
-    /// the bit, as the chain `bias + w₀ * x₀ + w₁ * x₁ + …` of `2n` nodes it replaces; it is
-    /// the fast path for layers (one node instead of `2n`, one visit in backward). Drawings
-    /// show it as one "Σ" node.
-    ///
-    /// ```
-    /// let g = scalargrad::Graph::new();
-    /// let w = g.values(&[0.5, -1.0]);
-    /// let x = g.values(&[2.0, 3.0]);
-    /// let b = g.value(0.25);
-    /// let s = g.dot(Some(b), &w, &x);
-    /// assert_eq!(s.data(), 0.25 + 0.5 * 2.0 - 3.0);
-    /// s.backward();
-    /// assert_eq!((w[1].grad(), x[1].grad(), b.grad()), (3.0, -1.0, 1.0));
-    /// ```
-    ///
-    /// # Panics
-    /// If `weights` and `inputs` differ in length or are empty (a shape error:
-    /// [`Graph::try_dot`] returns it as an [`Error`](crate::Error) instead), or a value
-    /// belongs to another graph or was discarded by a rewind (misuse of the engine).
-    pub fn dot<'g>(
-        &'g self,
-        bias: Option<Value<'g>>,
-        weights: &[Value<'g>],
-        inputs: &[Value<'g>],
-    ) -> Value<'g> {
-        match self.try_dot(bias, weights, inputs) {
-            Ok(v) => v,
-            Err(e) => panic!("scalargrad: {e}"),
-        }
-    }
-
-    /// [`Graph::dot`], with a shape error returned instead of a panic.
-    ///
-    /// # Errors
-    /// [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) if `weights` and `inputs` differ
-    /// in length or are empty.
-    ///
-    /// # Panics
-    /// If a value belongs to another graph or was discarded by a rewind.
-    #[inline(never)]
-    pub fn try_dot<'g>(
-        &'g self,
-        bias: Option<Value<'g>>,
-        weights: &[Value<'g>],
-        inputs: &[Value<'g>],
-    ) -> crate::Result<Value<'g>> {
-        if weights.len() != inputs.len() || weights.is_empty() {
-            return Err(crate::Error::ShapeMismatch {
-                op: "Graph::dot",
-                message: format!("{} weights and {} inputs", weights.len(), inputs.len()),
-                expected: "one input per weight, at least one".into(),
-                found: format!("{} inputs", inputs.len()),
-            });
-        }
-        let all = bias.iter().chain(weights).chain(inputs);
-        if let Some(&other) = all.clone().find(|v| !std::ptr::eq(v.graph, self)) {
-            let mine = bias
-                .iter()
-                .chain(weights)
-                .chain(inputs)
-                .find(|v| std::ptr::eq(v.graph, self));
-            match mine {
-                Some(&mine) => mixed_graphs(mine, other),
-                None => panic!(
-                    "scalargrad: Graph::dot was called on one Graph with values of another: call \
-                     dot on the Graph that made them"
-                ),
-            }
-        }
-        let pairs = u32::try_from(weights.len()).unwrap_or(u32::MAX);
-        // SAFETY: the aliasing contract of `Graph::with` (graph.rs), as in `Value::binary`:
-        // the only live reference into the arena; the slices hold plain handles, so iterating
-        // them runs no user code, and misuse is reported after the last use of `a`.
-        let a = unsafe { self.arena_mut() };
-        let generation = a.generation;
-        if let Some(stale) = all.clone().find(|v| !a.is_live(v.index, v.generation)) {
-            self.misuse(stale.stale())
-        }
-        let data = Op::fold_dot(
-            bias.map(|b| a.nodes[b.index as usize].data),
-            weights.iter().zip(inputs).map(|(w, x)| {
-                (
-                    a.nodes[w.index as usize].data,
-                    a.nodes[x.index as usize].data,
-                )
-            }),
-        );
-        let Ok(start) = u32::try_from(a.links.len()) else {
-            self.misuse(Misuse::TooManyNodes)
-        };
-        let Some(index) = a.push(Op::Dot, start, pairs, data) else {
-            self.misuse(Misuse::TooManyNodes)
-        };
-        a.links
-            .push(bias.map_or(crate::graph::NO_BIAS, |b| b.index));
-        for (w, x) in weights.iter().zip(inputs) {
-            a.links.extend([w.index, x.index]);
-        }
-        Ok(Value::from_parts(self, index, generation))
-    }
-}
 
 /// [`mixed_graphs`], for a caller that holds the two handles as their parts.
 #[cold]

@@ -2,18 +2,25 @@
 //!
 //! Nodes are stored in creation order, which is a topological order, so visiting them from the
 //! root down to index 0 sees every node after all of its consumers. Each reached node hands
-//! `grad · ∂out/∂parent` to its parents (as [`Op::vjp`](crate::Op::vjp) computes it). No recursion, no hash set, no allocation; this file
-//! knows no individual op (the contributions come from [`Op::vjp`](crate::Op::vjp)).
+//! `grad · ∂out/∂parent` to its parents, as [`Op::vjp`] computes it: this file knows no
+//! individual op. No recursion, no hash set, no allocation.
+//!
+//! What only makes it faster lives in `fast/` and shows here as a few calls: the memo of
+//! sweeps known to reach every op node (`self.reach`, then no test per node), and the replay
+//! plan (`self.plan`) that such a sweep may run through.
 
-use crate::graph::{Arena, NO_SWEEP, Node, UNREACHED};
-use crate::op::{Arity, Op, specialize};
-use crate::value::Value;
+use crate::engine::arena::Arena;
+use crate::engine::fast::nary::propagate_nary;
+use crate::engine::fast::reach::Sweep;
+use crate::engine::node::{Node, UNREACHED, accumulate};
+use crate::engine::op::{Arity, Op, specialize};
+use crate::engine::value::Value;
 
 impl Arena {
     /// Marks the op nodes below `end` that an earlier backward (or `set_grad`) may have
     /// touched [`UNREACHED`] again. Leaf gradients are kept: they accumulate, as in PyTorch.
     fn clear_interior(&mut self, end: u32) {
-        let end = end.min(self.dirty) as usize;
+        let end = end.min(self.grads_written_below) as usize;
         // Skip the leaves at the start, and remember how far they go (`Arena::leaf_prefix`).
         let mut start = (self.leaf_prefix as usize).min(end);
         while start < end && self.nodes[start].op == Op::Leaf {
@@ -34,14 +41,13 @@ impl Arena {
     /// Sets d root/d root = 1 and propagates it through every node reachable from `root`.
     pub(crate) fn backward(&mut self, root: u32) {
         let end = root + 1;
-        // Which nodes a sweep reaches depends only on the structure below the root, never on
-        // the data. So when an earlier sweep from this root, in this generation (no rewind
-        // since), reached every op node, this one will too, and need not test for unreached
-        // nodes: a replayed training step backpropagates over the same structure every time.
-        let key = (u64::from(self.generation) << 32) | u64::from(root);
-        let known = self.fully_reached == key;
+        let sweep = Sweep {
+            root,
+            generation: self.generation,
+        };
+        let reaches_all = self.reach.reaches_all(sweep);
         self.clear_interior(end);
-        self.dirty = self.dirty.max(end);
+        self.grads_written_below = self.grads_written_below.max(end);
 
         let r = &mut self.nodes[root as usize];
         if r.op.arity() == Arity::Leaf {
@@ -49,8 +55,8 @@ impl Arena {
             return;
         }
         r.grad = 1.0;
-        if known {
-            self.sweep_known(root, end as usize);
+        if reaches_all {
+            self.sweep_reaching_all(root, end as usize);
             return;
         }
         // The loop without n-ary nodes is measurably tighter (BENCHMARKS.md, "What made it
@@ -60,28 +66,18 @@ impl Arena {
         } else {
             self.sweep::<true, true>(end as usize);
         }
-        // Look whether every op node was reached only from the second sweep over the same
-        // structure on: a graph rebuilt every step (a new generation each time) never pays for
-        // the look, and tracking it inside the sweep made the sweep slower (BENCHMARKS.md,
-        // "replay through a plan, and backward without flags").
-        if self.last_sweep == key {
-            let lo = (self.leaf_prefix as usize).min(end as usize);
-            let all = self.nodes[lo..end as usize]
-                .iter()
-                .all(|n| !n.unreached() || n.op == Op::Leaf);
-            self.fully_reached = if all { key } else { NO_SWEEP };
-        }
-        self.last_sweep = key;
+        let lo = (self.leaf_prefix as usize).min(end as usize);
+        self.reach.record(sweep, &self.nodes[lo..end as usize]);
     }
 
-    /// The sweep from a root known to reach every op node below it: no test for unreached
-    /// nodes, and through the replay plan when it ends at the root (`src/plan.rs`). Out of
-    /// line, so that the sweep of a graph rebuilt every step keeps its registers
-    /// (BENCHMARKS.md, "the replay plan scheduled for the processor").
+    /// The sweep from a root known to reach every op node below it (`fast/reach.rs`): no test
+    /// for unreached nodes, and through the replay plan when it ends at the root
+    /// (`fast/plan.rs`). Out of line, so that the sweep of a graph rebuilt every step keeps its
+    /// registers (BENCHMARKS.md, "the replay plan scheduled for the processor").
     #[inline(never)]
-    fn sweep_known(&mut self, root: u32, end: usize) {
-        if self.plan_ends_at(root) {
-            self.sweep_planned();
+    fn sweep_reaching_all(&mut self, root: u32, end: usize) {
+        if self.plan.ends_at(root, self.generation) {
+            self.plan.sweep(&mut self.nodes, &self.consts, &self.links);
         } else if self.links.is_empty() {
             self.sweep::<false, false>(end);
         } else {
@@ -89,11 +85,11 @@ impl Arena {
         }
     }
 
-    /// The reverse sweep over `nodes[..end]`; `NARY` says whether [`Op::Dot`](crate::Op::Dot)
-    /// nodes may occur, and `FLAGS` whether to skip the nodes the sweep does not reach
+    /// The reverse sweep over `nodes[..end]`; `NARY` says whether [`Op::Dot`]
+    /// nodes may occur, and `TRACK_REACH` whether to skip the nodes the sweep does not reach
     /// (without, every op node below the root must be reachable from it).
     #[inline]
-    fn sweep<const NARY: bool, const FLAGS: bool>(&mut self, end: usize) {
+    fn sweep<const NARY: bool, const TRACK_REACH: bool>(&mut self, end: usize) {
         let consts = &self.consts;
         let links = &self.links;
         let nodes = &mut self.nodes[..end];
@@ -102,12 +98,12 @@ impl Arena {
             // Unreached nodes do not depend on the root (skipping them also keeps a stale
             // 0·∞ from turning a parent's gradient into NaN). An op node is unreached while
             // its gradient is still `UNREACHED` (-0.0): `add` below never stores -0.0.
-            if FLAGS && n.unreached() {
+            if TRACK_REACH && n.unreached() {
                 continue;
             }
             // One jump per node: in each arm the op is a constant, and `propagate` folds to
             // that op's `vjp` (see `specialize!` in op.rs).
-            specialize!(n.op, |op| propagate::<NARY, FLAGS>(
+            specialize!(n.op, |op| propagate::<NARY, TRACK_REACH>(
                 nodes, consts, links, i, &n, op
             ));
         }
@@ -117,7 +113,7 @@ impl Arena {
 /// Hands node `i`'s gradient to its parents, times the local derivatives of `op` (which is
 /// `n.op`, passed as a constant by `specialize!`).
 #[inline(always)]
-fn propagate<const NARY: bool, const FLAGS: bool>(
+fn propagate<const NARY: bool, const TRACK_REACH: bool>(
     nodes: &mut [Node],
     consts: &[f64],
     links: &[u32],
@@ -136,7 +132,7 @@ fn propagate<const NARY: bool, const FLAGS: bool>(
         Arity::Leaf => return,
         Arity::Nary => {
             if NARY {
-                propagate_nary::<FLAGS>(nodes, links, n, op);
+                propagate_nary::<TRACK_REACH>(nodes, links, n, op);
             }
             return;
         }
@@ -148,50 +144,11 @@ fn propagate<const NARY: bool, const FLAGS: bool>(
     // SAFETY: l < i < nodes.len() (see above).
     let lhs = unsafe { nodes.get_unchecked_mut(l) };
     let (gx, gy) = op.vjp(lhs.data, y, n.data, n.grad);
-    lhs.grad = add::<FLAGS>(lhs.grad, gx);
+    lhs.grad = accumulate::<TRACK_REACH>(lhs.grad, gx);
     if arity == Arity::Binary {
         // SAFETY: r < i < nodes.len() (see above).
         let rhs = unsafe { nodes.get_unchecked_mut(r) };
-        rhs.grad = add::<FLAGS>(rhs.grad, gy);
-    }
-}
-
-/// A parent's gradient plus one contribution `g`. With `FLAGS`, the result is never -0.0, so
-/// that a reached node never looks [`UNREACHED`]: `(grad + 0.0) + g` is `g` (or `0.0` for
-/// `g = -0.0`) on an unreached parent, and `grad + g` on a reached one, whose gradient is
-/// not -0.0. These are the bits of `0.0 + g₁ + g₂ + …`, the sum from a cleared gradient of
-/// 0 that PyTorch makes. (The `+ 0.0` is needed only where `g` can be -0.0; leaving it out
-/// where a partial is the constant 1 made W1's backward slower in time, not faster.)
-#[inline(always)]
-fn add<const FLAGS: bool>(grad: f64, g: f64) -> f64 {
-    if FLAGS { (grad + 0.0) + g } else { grad + g }
-}
-
-/// Backward through an n-ary node: each pair `(a, c)` of a term `a·c` gets the term's
-/// contributions (`Op::vjp`), the bias gets the node's gradient. Contributions are made in the order the
-/// reverse sweep would make them through the equivalent chain of `×` and `+` nodes (last term
-/// first, the bias just before the first term), so gradients agree to the bit. `op` is `n.op`,
-/// passed as a constant by the caller's `specialize!`, so that its `vjp` folds.
-#[inline]
-pub(crate) fn propagate_nary<const FLAGS: bool>(
-    nodes: &mut [Node],
-    links: &[u32],
-    n: &Node,
-    op: Op,
-) {
-    let give = |nodes: &mut [Node], to: u32, amount: f64| {
-        let p = &mut nodes[to as usize];
-        p.grad = add::<FLAGS>(p.grad, amount);
-    };
-    let (bias, pairs) = crate::graph::dot_parts(links, n);
-    for (k, pair) in pairs.chunks_exact(2).enumerate().rev() {
-        if let (0, Some(b)) = (k, bias) {
-            give(nodes, b, n.grad);
-        }
-        let (a, c) = (nodes[pair[0] as usize].data, nodes[pair[1] as usize].data);
-        let (ga, gc) = op.vjp(a, c, n.data, n.grad);
-        give(nodes, pair[0], ga);
-        give(nodes, pair[1], gc);
+        rhs.grad = accumulate::<TRACK_REACH>(rhs.grad, gy);
     }
 }
 

@@ -10,9 +10,10 @@
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-use crate::graph::{Graph, dot_parts};
-use crate::op::{Arity, Op, Scalar, specialize};
-use crate::value::Value;
+use crate::engine::fast::nary::dot_parts;
+use crate::engine::graph::Graph;
+use crate::engine::op::{Arity, Op, Scalar, specialize};
+use crate::engine::value::Value;
 
 /// A symbolic operand: an adjoint or a local derivative while [`Graph::grad`] runs (and a
 /// tangent while [`Graph::jvp`] runs).

@@ -31,17 +31,18 @@
 
 use std::mem::size_of;
 
-use crate::graph::{Arena, Node, dot_parts, eval_dot};
-use crate::op::{Arity, Op, specialize};
+use crate::engine::fast::nary::{dot_parts, eval_dot, propagate_nary};
+use crate::engine::node::{Node, UNREACHED};
+use crate::engine::op::{Arity, Op, specialize};
 
 /// One op node of a plan: 32 bytes. (Offsets in `u32` would halve that, but would not reach
 /// past 2²⁷ nodes, and larger graphs would then need a second recompute loop over the nodes.)
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Step {
+pub(crate) struct Slot {
     /// The node's byte offset in the arena.
     at: usize,
     /// The first parent's byte offset, or for an [`Op::Dot`] node its `lhs` (see
-    /// `graph::dot_parts`).
+    /// `nary::dot_parts`).
     lhs: usize,
     /// The second parent's byte offset for a binary op; the constant's index for an op with a
     /// constant operand; for an [`Op::Dot`] node its `rhs`.
@@ -54,7 +55,7 @@ pub(crate) struct Step {
 pub(crate) struct Plan {
     /// `(from, len, generation)` of the range the plan describes.
     key: Option<(u32, u32, u32)>,
-    /// Whether every node below `from` is a leaf, so that the steps are all the op nodes
+    /// Whether every node below `from` is a leaf, so that the slots are all the op nodes
     /// below the range's end.
     complete: bool,
     /// The byte offset of the range's last op node, if it has one.
@@ -62,14 +63,13 @@ pub(crate) struct Plan {
     /// The op nodes of the range, in windows of [`WINDOW`] in creation order, each window
     /// in depth order or, where that would reorder a gradient's terms, creation order. (A
     /// range of more than [`SCHEDULED_MAX`] op nodes keeps creation order throughout.)
-    steps: Vec<Step>,
+    slots: Vec<Slot>,
 }
 
 /// How many consecutive op nodes the schedule reorders among themselves. Wider windows give
-/// the processor more independent work (W2 gains most from 64) but slow W1 and large graphs;
-/// sixteen nodes hold the four neurons of W2's hidden layer, and were best over all the
-/// workloads measured (the table is in BENCHMARKS.md, "the replay plan scheduled for the
-/// processor").
+/// the processor more independent work on some workloads but slow others and large graphs;
+/// sixteen was best over all the workloads measured (the table is in BENCHMARKS.md, "the
+/// replay plan scheduled for the processor").
 pub(crate) const WINDOW: usize = 16;
 
 /// The longest range, in op nodes, that the plan schedules; a longer one keeps creation order.
@@ -84,26 +84,24 @@ fn offset(index: u32) -> usize {
     index as usize * size_of::<Node>()
 }
 
-impl Arena {
+impl Plan {
     /// Makes sure the plan describes `nodes[from..]` in this generation.
-    fn plan_for(&mut self, from: usize) {
+    fn make_for(&mut self, nodes: &[Node], links: &[u32], generation: u32, from: usize) {
         // `from <= len <= MAX_NODES`, so both fit.
         #[allow(clippy::cast_possible_truncation)]
-        let key = Some((from as u32, self.nodes.len() as u32, self.generation));
-        if self.plan.key != key {
-            self.make_plan(from, key);
+        let key = Some((from as u32, nodes.len() as u32, generation));
+        if self.key != key {
+            self.make(nodes, links, from, key);
         }
     }
 
-    /// Makes the plan of `nodes[from..]` (`plan_for`). Out of line, so that the replay loop
-    /// that calls `plan_for` every step does not carry its registers (BENCHMARKS.md, "the
+    /// Makes the plan of `nodes[from..]` (`make_for`). Out of line, so that the replay loop
+    /// that calls `make_for` every step does not carry its registers (BENCHMARKS.md, "the
     /// replay plan scheduled for the processor").
     #[cold]
     #[inline(never)]
-    fn make_plan(&mut self, from: usize, key: Option<(u32, u32, u32)>) {
-        let (nodes, links) = (&self.nodes, &self.links);
-        let plan = &mut self.plan;
-        plan.steps.clear();
+    fn make(&mut self, nodes: &[Node], links: &[u32], from: usize, key: Option<(u32, u32, u32)>) {
+        self.slots.clear();
         for (i, n) in nodes.iter().enumerate().skip(from) {
             let (lhs, rhs) = match n.op.arity() {
                 Arity::Leaf => continue,
@@ -111,36 +109,43 @@ impl Arena {
                 Arity::Binary => (offset(n.lhs), offset(n.rhs)),
                 Arity::Unary | Arity::UnaryConst => (offset(n.lhs), n.rhs as usize),
             };
-            plan.steps.push(Step {
+            self.slots.push(Slot {
                 at: i * size_of::<Node>(),
                 lhs,
                 rhs,
                 op: n.op,
             });
         }
-        plan.last = plan.steps.last().map(|s| s.at);
-        if plan.steps.len() <= SCHEDULED_MAX {
-            schedule(nodes, links, from, &mut plan.steps);
+        self.last = self.slots.last().map(|s| s.at);
+        if self.slots.len() <= SCHEDULED_MAX {
+            schedule(nodes, links, from, &mut self.slots);
         }
-        plan.complete = nodes[..from].iter().all(|n| n.op == Op::Leaf);
-        plan.key = key;
+        self.complete = nodes[..from].iter().all(|n| n.op == Op::Leaf);
+        self.key = key;
     }
 
-    /// Recomputes `nodes[from..]` in the plan's order (made first if needed).
-    pub(crate) fn replay(&mut self, from: usize) {
-        self.plan_for(from);
-        let (consts, links) = (&self.consts, &self.links);
-        let len = self.nodes.len();
-        let base: *mut Node = self.nodes.as_mut_ptr();
+    /// Recomputes `nodes[from..]` in the plan's order (made first if needed); `generation`
+    /// is the graph's.
+    pub(crate) fn replay(
+        &mut self,
+        nodes: &mut [Node],
+        consts: &[f64],
+        links: &[u32],
+        generation: u32,
+        from: usize,
+    ) {
+        self.make_for(nodes, links, generation, from);
+        let len = nodes.len();
+        let base: *mut Node = nodes.as_mut_ptr();
         // SAFETY (for every access below): the plan was made from `nodes` in this generation
-        // and at this length (`plan_for`), and nodes are only appended within a generation, so
+        // and at this length (`make_for`), and nodes are only appended within a generation, so
         // every offset in it is that of a node below `len`: in bounds, aligned (a multiple of
         // the node's size from the start of the buffer), and initialized. No reference into
         // `nodes` is alive while these pointers are used, except the slice made for an n-ary
         // node, which ends before the write. The plan's order is topological (`schedule`), so
-        // each step reads nodes that earlier steps (or none) wrote.
+        // each slot reads nodes that earlier slots (or none) wrote.
         let data_at = |off: usize| unsafe { (*base.byte_add(off)).data };
-        for s in &self.plan.steps {
+        for s in &self.slots {
             let data = specialize!(s.op, |op| match op.arity() {
                 Arity::Leaf => continue,
                 Arity::Nary => {
@@ -157,36 +162,32 @@ impl Arena {
             let n = unsafe { &mut *base.byte_add(s.at) };
             // The next backward would clear these anyway; doing it here saves it a pass.
             n.data = data;
-            n.grad = crate::graph::UNREACHED;
+            n.grad = UNREACHED;
         }
     }
 
-    /// Whether the plan is of this generation, covers every op node below `root`, and ends
-    /// with `root`: then [`Arena::sweep_planned`] is the sweep from `root`.
-    pub(crate) fn plan_ends_at(&self, root: u32) -> bool {
-        let Some((_, len, generation)) = self.plan.key else {
+    /// Whether the plan is of `generation`, covers every op node below `root`, and ends with
+    /// `root`: then [`Plan::sweep`] is the sweep from `root`.
+    pub(crate) fn ends_at(&self, root: u32, generation: u32) -> bool {
+        let Some((_, len, made_in)) = self.key else {
             return false;
         };
-        generation == self.generation
-            && self.plan.complete
-            && root < len
-            && self.plan.last == Some(offset(root))
+        made_in == generation && self.complete && root < len && self.last == Some(offset(root))
     }
 
     /// Backward's sweep without a test for unreached nodes (every op node up to the root feeds
-    /// it) through the plan, from its last step to its first ([`Arena::plan_ends_at`]).
-    pub(crate) fn sweep_planned(&mut self) {
-        let (consts, links) = (&self.consts, &self.links);
-        let len = self.nodes.len();
-        let base: *mut Node = self.nodes.as_mut_ptr();
-        // SAFETY: as in `Arena::replay`: `plan_ends_at` checked that the plan is of this
+    /// it) through the plan, from its last slot to its first ([`Plan::ends_at`]).
+    pub(crate) fn sweep(&self, nodes: &mut [Node], consts: &[f64], links: &[u32]) {
+        let len = nodes.len();
+        let base: *mut Node = nodes.as_mut_ptr();
+        // SAFETY: as in `Plan::replay`: `ends_at` checked that the plan is of this
         // generation, so its offsets are of initialized nodes below `len`. The reversed plan
         // visits every node after all its consumers (see `schedule`).
         let data_at = |off: usize| unsafe { (*base.byte_add(off)).data };
         let give = |off: usize, amount: f64| unsafe {
             (*base.byte_add(off)).grad += amount;
         };
-        for s in self.plan.steps.iter().rev() {
+        for s in self.slots.iter().rev() {
             // SAFETY: see above.
             let node = unsafe { base.byte_add(s.at) };
             let (data, grad) = unsafe { ((*node).data, (*node).grad) };
@@ -197,7 +198,7 @@ impl Arena {
                         // SAFETY: see above; the copy and the slice end with this call.
                         let n = unsafe { *node };
                         let nodes = unsafe { std::slice::from_raw_parts_mut(base, len) };
-                        crate::backward::propagate_nary::<false>(nodes, links, &n, op);
+                        propagate_nary::<false>(nodes, links, &n, op);
                         continue;
                     }
                     Arity::Unary => 0.0,
@@ -239,7 +240,7 @@ fn for_each_parent(links: &[u32], n: &Node, mut f: impl FnMut(u32)) {
     }
 }
 
-/// Orders each window of [`WINDOW`] steps (the op nodes of `nodes[from..]`, given in creation
+/// Orders each window of [`WINDOW`] slots (the op nodes of `nodes[from..]`, given in creation
 /// order) by the depth of their nodes, unless that would change the order in which backward
 /// adds some node's gradient terms.
 ///
@@ -248,13 +249,13 @@ fn for_each_parent(links: &[u32], n: &Node, mut f: impl FnMut(u32)) {
 /// consumers' contributions from the latest-created consumer down, and the reversed schedule
 /// must do the same. Across windows it does (windows keep creation order); within a window
 /// it is checked, and a window that fails keeps creation order.
-fn schedule(nodes: &[Node], links: &[u32], from: usize, steps: &mut [Step]) {
-    // `steps.len() <= SCHEDULED_MAX`, and every index is below `nodes.len() <= MAX_NODES`.
+fn schedule(nodes: &[Node], links: &[u32], from: usize, slots: &mut [Slot]) {
+    // `slots.len() <= SCHEDULED_MAX`, and every index is below `nodes.len() <= MAX_NODES`.
     #[allow(clippy::cast_possible_truncation)]
-    let index = |s: &Step| (s.at / size_of::<Node>()) as u32;
+    let index = |s: &Slot| (s.at / size_of::<Node>()) as u32;
     // Each node's depth: the longest path to a node below `from` (those count 0).
     let mut depth = vec![0_u32; nodes.len() - from];
-    for s in &*steps {
+    for s in &*slots {
         let i = index(s) as usize;
         let mut deepest = 0;
         for_each_parent(links, &nodes[i], |p| {
@@ -267,8 +268,8 @@ fn schedule(nodes: &[Node], links: &[u32], from: usize, steps: &mut [Step]) {
     // The latest consumer seen so far of each node, walking backward's order: it must fall.
     let mut last = vec![u32::MAX; nodes.len()];
     let mut order: Vec<(u32, usize)> = Vec::with_capacity(WINDOW);
-    let mut sorted: Vec<Step> = Vec::with_capacity(WINDOW);
-    for window in steps.chunks_mut(WINDOW).rev() {
+    let mut sorted: Vec<Slot> = Vec::with_capacity(WINDOW);
+    for window in slots.chunks_mut(WINDOW).rev() {
         // By depth, then creation order (a stable sort).
         order.clear();
         order.extend(
@@ -283,7 +284,7 @@ fn schedule(nodes: &[Node], links: &[u32], from: usize, steps: &mut [Step]) {
             let i = index(&window[k]);
             for_each_parent(links, &nodes[i as usize], |p| {
                 let seen = &mut last[p as usize];
-                // `*seen == i`: the same node twice (`a * a`), one step.
+                // `*seen == i`: the same node twice (`a * a`), one slot.
                 keeps_terms &= *seen >= i;
                 *seen = i;
             });
@@ -312,7 +313,7 @@ mod tests {
     fn planned(g: &Graph) -> Vec<usize> {
         g.with(|a| {
             a.plan
-                .steps
+                .slots
                 .iter()
                 .map(|s| s.at / size_of::<Node>())
                 .collect()
