@@ -117,6 +117,30 @@ fn w1_rebuilt_once(m: &Moons) -> (f64, f64, f64, usize) {
     w1_once(m, false)
 }
 
+/// [`w1_once`] with each neuron's weighted sum as one node.
+#[inline(never)]
+fn w1_fused_once(m: &Moons) -> (f64, f64, f64, usize) {
+    w1_once(m, true)
+}
+
+/// [`w2_once`] rebuilt every epoch, each weighted sum one `Graph::dot` node.
+#[inline(never)]
+fn w2_fused_once(init: &[f64]) -> (f64, f64, f64) {
+    w2_once::<false, true>(init)
+}
+
+/// [`w5_once`] on the path the docs teach.
+#[inline(never)]
+fn w5_rebuilt_once(train: &Labeled) -> (f64, f64, f64, usize) {
+    w5_once(train, false)
+}
+
+/// [`w5_once`] with fused neurons.
+#[inline(never)]
+fn w5_fused_once(train: &Labeled) -> (f64, f64, f64, usize) {
+    w5_once(train, true)
+}
+
 /// [`w2_once`] rebuilt every epoch, one node per op.
 #[inline(never)]
 fn w2_rebuilt_once(init: &[f64]) -> (f64, f64, f64) {
@@ -193,7 +217,7 @@ fn w1(reps: usize) {
     for _ in 0..reps {
         all[0].push(w1_reference_once(&m));
         all[1].push(w1_rebuilt_once(&m));
-        all[2].push(w1_once(&m, true));
+        all[2].push(w1_fused_once(&m));
     }
     let runs = &all[0];
     let reference_secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
@@ -501,7 +525,7 @@ fn w2(reps: usize) {
             all[k + 1].push(match (replay, fused) {
                 (false, false) => w2_rebuilt_once(&init),
                 (true, false) => w2_replay_once(&init),
-                (false, true) => w2_once::<false, true>(&init),
+                (false, true) => w2_fused_once(&init),
                 (true, true) => w2_fused_replay_once(&init),
             });
         }
@@ -717,6 +741,7 @@ struct Run {
 }
 
 /// W3 'chain': from creating `x` to the end of backward.
+#[inline(never)]
 fn w3_body(g: &Graph) -> Run {
     const OPS: f64 = 1_000_000.0;
     let t0 = Instant::now();
@@ -739,6 +764,7 @@ fn w3_body(g: &Graph) -> Run {
 
 /// W4 'wide': 10⁶ `a` leaves, 10⁶ `b` leaves, their products summed, backward. `handles`
 /// holds the leaves' handles; a warm run passes one it already used.
+#[inline(never)]
 fn w4_body<'g>(g: &'g Graph, a: &[f64], b: &[f64], handles: &mut Vec<Value<'g>>) -> Run {
     const OPS: f64 = 1_999_999.0;
     let n = a.len();
@@ -1026,7 +1052,15 @@ fn w5(reps: usize) {
     // The canonical op count: one node per × and + (the unfused graph).
     let ops = w5_once(&train, false).3;
     for (fused, name) in [(false, "w5"), (true, "w5-fused")] {
-        let runs: Vec<(f64, f64, f64, usize)> = (0..reps).map(|_| w5_once(&train, fused)).collect();
+        let runs: Vec<(f64, f64, f64, usize)> = (0..reps)
+            .map(|_| {
+                if fused {
+                    w5_fused_once(&train)
+                } else {
+                    w5_rebuilt_once(&train)
+                }
+            })
+            .collect();
         let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
         let cpu: Vec<f64> = runs.iter().map(|r| r.1).collect();
         let (_, _, loss, built) = runs[runs.len() - 1];
