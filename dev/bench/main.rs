@@ -1,7 +1,10 @@
 //! The shared benchmark workloads (BENCHMARKS.md): prints one `RESULT` line per workload.
 //!
-//! Run: `cargo run --release --example bench -- [w1|w1-threads|w2|w3|w4|w5|all] [--reps N]`
+//! Run: `cargo run --release -p scalargrad-dev --bin bench -- [w1|w1-threads|w2|w3|w4|w5|all] [--reps N]`
 //! (`-- --help` lists the options). After the `RESULT` lines it prints a summary in the README's units.
+//!
+//! The workloads are named W1–W5 ("workload W1"), not to be confused with the tutorial's weight
+//! matrix `W1`.
 //!
 //! - W1 'moons': micrograd's demo, a 2-16-16-1 ReLU MLP, 100 SGD steps on 100 points, SVM loss
 //!   plus L2; seconds per step. Rebuilds the graph every step (the path the docs teach), and
@@ -18,7 +21,7 @@
 //! Check values are printed as Python's `%.12e`, to compare with WORKLOADS.md.
 //!
 //! The `RATIO` lines against the flat-arena reference move with the code layout of each build
-//! on small VMs (BENCHMARKS.md, "Noise and code layout"); `scripts/instructions.sh` counts the
+//! on small VMs (BENCHMARKS.md, "Noise and code layout"); `dev/bench/instructions.sh` counts the
 //! same rows in instructions, which the layout does not change.
 
 use std::path::Path;
@@ -26,11 +29,11 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use clap::Parser;
-use rand::SeedableRng;
 use scalargrad::data::Labeled;
 use scalargrad::loss::{Reduction, Target, cross_entropy, hinge};
 use scalargrad::nn::{Activation, Mlp, Module};
 use scalargrad::optim::{Adam, AdamConfig, Optimizer, Sgd, SgdConfig};
+use scalargrad::rand::{self, SeedableRng};
 use scalargrad::{Graph, Value};
 
 /// `%.12e` as C and Python print it: `1.732068128191e-02`.
@@ -70,7 +73,7 @@ fn reps_list(xs: &[f64], digits: usize) -> String {
 
 fn data_file(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("benches/data")
+        .join("../benches/data")
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -108,7 +111,7 @@ fn moons() -> Moons {
     }
 }
 
-// The rows that `scripts/instructions.sh` counts, each under a name of its own (callgrind's
+// The rows that `dev/bench/instructions.sh` counts, each under a name of its own (callgrind's
 // `--toggle-collect` matches names, and generic instances share one).
 
 /// [`w1_once`] on the path the docs teach.
@@ -590,9 +593,8 @@ fn w2(reps: usize) {
 
 // ---------------------------------------------------------------- the flat-arena reference
 
-/// The minimal flat arena of `benches/reference/arena.rs`, run on the same workloads in the
-/// same process, so that the ratio scalargrad / reference is measured on this machine.
-#[path = "../benches/reference/arena.rs"]
+/// The minimal flat arena of `reference.rs`, run on the same workloads in the same process,
+/// so that the ratio scalargrad / reference is measured on this machine.
 #[allow(dead_code, missing_docs, clippy::pedantic)]
 mod reference;
 
@@ -1045,7 +1047,7 @@ fn thread_cpu_seconds() -> f64 {
 fn w5(reps: usize) {
     let names: Vec<String> = (0..64).map(|i| format!("p{i}")).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/digits.csv");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample_data/digits.csv");
     let mut data = Labeled::from_csv(&path, &names, "label", 10).unwrap_or_else(|e| panic!("{e}"));
     data.scale(1.0 / 16.0);
     let (train, _) = data.split_stratified(0.2, 0).expect("a fraction in (0, 1)");
@@ -1163,7 +1165,7 @@ fn main() {
 }
 
 /// [`w2_once`] with fused neurons, built once and replayed (a function of its own, so that
-/// `scripts/instructions.sh` can count it).
+/// `dev/bench/instructions.sh` can count it).
 #[inline(never)]
 fn w2_fused_replay_once(init: &[f64]) -> (f64, f64, f64) {
     w2_once::<true, true>(init)
