@@ -272,8 +272,6 @@ fn usage_errors_exit_2_with_clap_message() {
         ("xor_train", &["--lr", "-1"][..]),
         ("xor_train", &["--lr", "fast"][..]),
         ("xor_train", &["--bias=yes"][..]),
-        ("bench", &["w9"][..]),
-        ("bench", &["--reps", "0"][..]),
         ("apple_graph", &["--outt", "x"][..]),
     ] {
         let out = run(name, args);

@@ -169,14 +169,12 @@ impl Adagrad<'_> {
             });
         }
     }
+}
 
-    /// [`Adagrad::update`] compiled for CPUs with FMA.
-    ///
-    /// # Safety
-    /// The CPU must have the `fma` feature ([`super::has_fma`]).
-    #[cfg(all(target_arch = "x86_64", not(miri)))]
-    #[target_feature(enable = "fma")]
-    unsafe fn update_fma(&mut self, clr: f64) {
+impl super::fma::Update for Adagrad<'_> {
+    type Args = f64;
+    #[inline(always)]
+    fn run(&mut self, clr: f64) {
         self.update(clr);
     }
 }
@@ -184,13 +182,7 @@ impl Adagrad<'_> {
 impl Optimizer for Adagrad<'_> {
     fn step(&mut self) {
         let clr = self.next_step();
-        #[cfg(all(target_arch = "x86_64", not(miri)))]
-        if super::has_fma() {
-            // SAFETY: `has_fma` just found the `fma` feature, the one `update_fma` enables.
-            unsafe { self.update_fma(clr) };
-            return;
-        }
-        self.update(clr);
+        super::fma::with_fma(self, clr);
     }
 
     #[inline]

@@ -193,19 +193,12 @@ impl Adam<'_> {
             });
         }
     }
+}
 
-    /// [`Adam::update`] compiled for CPUs with FMA.
-    ///
-    /// # Safety
-    /// The CPU must have the `fma` feature ([`super::has_fma`]).
-    #[cfg(all(target_arch = "x86_64", not(miri)))]
-    #[target_feature(enable = "fma")]
-    pub(super) unsafe fn update_fma(
-        &mut self,
-        step_size: f64,
-        bias_correction2_sqrt: f64,
-        decay: Option<f64>,
-    ) {
+impl super::fma::Update for Adam<'_> {
+    type Args = (f64, f64, Option<f64>);
+    #[inline(always)]
+    fn run(&mut self, (step_size, bias_correction2_sqrt, decay): (f64, f64, Option<f64>)) {
         self.update(step_size, bias_correction2_sqrt, decay);
     }
 }
@@ -213,13 +206,7 @@ impl Adam<'_> {
 impl Optimizer for Adam<'_> {
     fn step(&mut self) {
         let (step_size, bias_correction2_sqrt) = self.next_step();
-        #[cfg(all(target_arch = "x86_64", not(miri)))]
-        if super::has_fma() {
-            // SAFETY: `has_fma` just found the `fma` feature, the one `update_fma` enables.
-            unsafe { self.update_fma(step_size, bias_correction2_sqrt, None) };
-            return;
-        }
-        self.update(step_size, bias_correction2_sqrt, None);
+        super::fma::with_fma(self, (step_size, bias_correction2_sqrt, None));
     }
 
     #[inline]

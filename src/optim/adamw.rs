@@ -146,16 +146,7 @@ impl Optimizer for AdamW<'_> {
         // torch: if weight_decay != 0: param.mul_(1 - lr * weight_decay)
         let decay = (c.weight_decay != 0.0).then_some(1.0 - c.lr * c.weight_decay);
         let (step_size, bias_correction2_sqrt) = self.adam.next_step();
-        #[cfg(all(target_arch = "x86_64", not(miri)))]
-        if super::has_fma() {
-            // SAFETY: `has_fma` just found the `fma` feature, the one `update_fma` enables.
-            unsafe {
-                self.adam
-                    .update_fma(step_size, bias_correction2_sqrt, decay);
-            }
-            return;
-        }
-        self.adam.update(step_size, bias_correction2_sqrt, decay);
+        super::fma::with_fma(&mut self.adam, (step_size, bias_correction2_sqrt, decay));
     }
 
     #[inline]

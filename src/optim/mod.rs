@@ -89,6 +89,7 @@
 mod adagrad;
 mod adam;
 mod adamw;
+mod fma;
 mod rmsprop;
 mod sgd;
 
@@ -140,16 +141,6 @@ fn maximum(a: f64, b: f64) -> f64 {
     if a > b || a.is_nan() { a } else { b }
 }
 
-/// Whether the CPU does fused multiply-add in hardware. The optimizers' updates call
-/// [`f64::mul_add`] where PyTorch's kernels fuse; on x86-64 without `-C target-cpu` that is a
-/// library call, so they run a copy of their loop compiled with FMA when this is true. Both
-/// copies give the same bits: `mul_add` rounds once either way. (std caches the answer.)
-#[cfg(all(target_arch = "x86_64", not(miri)))]
-#[inline]
-fn has_fma() -> bool {
-    std::arch::is_x86_feature_detected!("fma")
-}
-
 /// `Ok` if `lo ≤ value` (and `value < hi` when `hi` is given); otherwise an
 /// [`Error::InvalidArgument`] that names the field, the allowed range and the value found.
 /// NaN is never in range. Inlined, so that the check every step makes costs two compares.
@@ -198,9 +189,10 @@ fn check_number(what: &'static str, field: &str, value: f64) -> Result<()> {
 mod tests {
     //! The plain and the FMA-compiled copies of each update give the same bits.
 
+    use super::fma::has_fma;
     use super::{
         Adagrad, AdagradConfig, Adam, AdamConfig, AdamW, AdamWConfig, Optimizer, RmsProp,
-        RmsPropConfig, Sgd, SgdConfig, has_fma,
+        RmsPropConfig, Sgd, SgdConfig,
     };
     use crate::{Graph, Value};
 

@@ -186,14 +186,12 @@ impl RmsProp<'_> {
             });
         }
     }
+}
 
-    /// [`RmsProp::update`] compiled for CPUs with FMA.
-    ///
-    /// # Safety
-    /// The CPU must have the `fma` feature ([`super::has_fma`]).
-    #[cfg(all(target_arch = "x86_64", not(miri)))]
-    #[target_feature(enable = "fma")]
-    unsafe fn update_fma(&mut self) {
+impl super::fma::Update for RmsProp<'_> {
+    type Args = ();
+    #[inline(always)]
+    fn run(&mut self, (): ()) {
         self.update();
     }
 }
@@ -204,13 +202,7 @@ impl Optimizer for RmsProp<'_> {
             panic!("RmsProp::step: {e} (config was changed after RmsProp::new)");
         }
         self.step += 1;
-        #[cfg(all(target_arch = "x86_64", not(miri)))]
-        if super::has_fma() {
-            // SAFETY: `has_fma` just found the `fma` feature, the one `update_fma` enables.
-            unsafe { self.update_fma() };
-            return;
-        }
-        self.update();
+        super::fma::with_fma(self, ());
     }
 
     #[inline]

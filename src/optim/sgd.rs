@@ -155,14 +155,12 @@ impl Sgd<'_> {
             });
         }
     }
+}
 
-    /// [`Sgd::update`] compiled for CPUs with FMA.
-    ///
-    /// # Safety
-    /// The CPU must have the `fma` feature ([`super::has_fma`]).
-    #[cfg(all(target_arch = "x86_64", not(miri)))]
-    #[target_feature(enable = "fma")]
-    unsafe fn update_fma(&mut self) {
+impl super::fma::Update for Sgd<'_> {
+    type Args = ();
+    #[inline(always)]
+    fn run(&mut self, (): ()) {
         self.update();
     }
 }
@@ -172,13 +170,7 @@ impl Optimizer for Sgd<'_> {
         if let Err(e) = self.config.validate() {
             panic!("Sgd::step: {e} (config was changed after Sgd::new)");
         }
-        #[cfg(all(target_arch = "x86_64", not(miri)))]
-        if super::has_fma() {
-            // SAFETY: `has_fma` just found the `fma` feature, the one `update_fma` enables.
-            unsafe { self.update_fma() };
-            return;
-        }
-        self.update();
+        super::fma::with_fma(self, ());
     }
 
     #[inline]

@@ -1,4 +1,4 @@
-//! W1 and W2 of `examples/bench.rs` (BENCHMARKS.md), on the path the docs teach (the graph
+//! W1 and W2 of `dev/bench/main.rs` (BENCHMARKS.md), on the path the docs teach (the graph
 //! rebuilt every step), so that the engine in the browser can be timed against the native
 //! build on the same work. No clock here: WebAssembly without imports has none, so the
 //! caller times [`run`] (`performance.now()` in the page, `Instant` natively).

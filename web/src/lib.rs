@@ -22,7 +22,7 @@
 //!   `{value, grads}` or `{error: {message, column}}`.
 //! - `expr {source, inputs, title}`: the playground: `{variables, svg, data}` or
 //!   `{error: {message, column}, variables}`.
-//! - `bench {workload}`: runs W1 or W2 of `examples/bench.rs` once (the page times it).
+//! - `bench {workload}`: runs W1 or W2 of `dev/bench/main.rs` once (the page times it).
 //! - `train.new`, `train.step`, `train.run`, `train.inspect`: the training page
 //!   (`graphs/train.html`), a [`scalargrad::train::Session`] kept between calls; see [`train`].
 //!

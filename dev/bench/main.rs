@@ -1,7 +1,10 @@
 //! The shared benchmark workloads (BENCHMARKS.md): prints one `RESULT` line per workload.
 //!
-//! Run: `cargo run --release --example bench -- [w1|w1-threads|w2|w3|w4|w5|all] [--reps N]`
+//! Run: `cargo run --release -p scalargrad-dev --bin bench -- [w1|w1-threads|w2|w3|w4|w5|all] [--reps N]`
 //! (`-- --help` lists the options). After the `RESULT` lines it prints a summary in the README's units.
+//!
+//! The workloads are named W1–W5 ("workload W1"), not to be confused with the tutorial's weight
+//! matrix `W1`.
 //!
 //! - W1 'moons': micrograd's demo, a 2-16-16-1 ReLU MLP, 100 SGD steps on 100 points, SVM loss
 //!   plus L2; seconds per step. Rebuilds the graph every step (the path the docs teach), and
@@ -18,7 +21,7 @@
 //! Check values are printed as Python's `%.12e`, to compare with WORKLOADS.md.
 //!
 //! The `RATIO` lines against the flat-arena reference move with the code layout of each build
-//! on small VMs (BENCHMARKS.md, "Noise and code layout"); `scripts/instructions.sh` counts the
+//! on small VMs (BENCHMARKS.md, "Noise and code layout"); `dev/bench/instructions.sh` counts the
 //! same rows in instructions, which the layout does not change.
 
 use std::path::Path;
@@ -26,11 +29,11 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use clap::Parser;
-use rand::SeedableRng;
 use scalargrad::data::Labeled;
 use scalargrad::loss::{Reduction, Target, cross_entropy, hinge};
 use scalargrad::nn::{Activation, Mlp, Module};
 use scalargrad::optim::{Adam, AdamConfig, Optimizer, Sgd, SgdConfig};
+use scalargrad::rand::{self, SeedableRng};
 use scalargrad::{Graph, Value};
 
 /// `%.12e` as C and Python print it: `1.732068128191e-02`.
@@ -70,7 +73,7 @@ fn reps_list(xs: &[f64], digits: usize) -> String {
 
 fn data_file(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("benches/data")
+        .join("../benches/data")
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -108,13 +111,37 @@ fn moons() -> Moons {
     }
 }
 
-// The rows that `scripts/instructions.sh` counts, each under a name of its own (callgrind's
+// The rows that `dev/bench/instructions.sh` counts, each under a name of its own (callgrind's
 // `--toggle-collect` matches names, and generic instances share one).
 
 /// [`w1_once`] on the path the docs teach.
 #[inline(never)]
 fn w1_rebuilt_once(m: &Moons) -> (f64, f64, f64, usize) {
     w1_once(m, false)
+}
+
+/// [`w1_once`] with each neuron's weighted sum as one node.
+#[inline(never)]
+fn w1_fused_once(m: &Moons) -> (f64, f64, f64, usize) {
+    w1_once(m, true)
+}
+
+/// [`w2_once`] rebuilt every epoch, each weighted sum one `Graph::weighted_sum` node.
+#[inline(never)]
+fn w2_fused_once(init: &[f64]) -> (f64, f64, f64) {
+    w2_once::<false, true>(init)
+}
+
+/// [`w5_once`] on the path the docs teach.
+#[inline(never)]
+fn w5_rebuilt_once(train: &Labeled) -> (f64, f64, f64, usize) {
+    w5_once(train, false)
+}
+
+/// [`w5_once`] with fused neurons.
+#[inline(never)]
+fn w5_fused_once(train: &Labeled) -> (f64, f64, f64, usize) {
+    w5_once(train, true)
 }
 
 /// [`w2_once`] rebuilt every epoch, one node per op.
@@ -193,7 +220,7 @@ fn w1(reps: usize) {
     for _ in 0..reps {
         all[0].push(w1_reference_once(&m));
         all[1].push(w1_rebuilt_once(&m));
-        all[2].push(w1_once(&m, true));
+        all[2].push(w1_fused_once(&m));
     }
     let runs = &all[0];
     let reference_secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
@@ -501,7 +528,7 @@ fn w2(reps: usize) {
             all[k + 1].push(match (replay, fused) {
                 (false, false) => w2_rebuilt_once(&init),
                 (true, false) => w2_replay_once(&init),
-                (false, true) => w2_once::<false, true>(&init),
+                (false, true) => w2_fused_once(&init),
                 (true, true) => w2_fused_replay_once(&init),
             });
         }
@@ -566,9 +593,8 @@ fn w2(reps: usize) {
 
 // ---------------------------------------------------------------- the flat-arena reference
 
-/// The minimal flat arena of `benches/reference/arena.rs`, run on the same workloads in the
-/// same process, so that the ratio scalargrad / reference is measured on this machine.
-#[path = "../benches/reference/arena.rs"]
+/// The minimal flat arena of `reference.rs`, run on the same workloads in the same process,
+/// so that the ratio scalargrad / reference is measured on this machine.
 #[allow(dead_code, missing_docs, clippy::pedantic)]
 mod reference;
 
@@ -717,6 +743,7 @@ struct Run {
 }
 
 /// W3 'chain': from creating `x` to the end of backward.
+#[inline(never)]
 fn w3_body(g: &Graph) -> Run {
     const OPS: f64 = 1_000_000.0;
     let t0 = Instant::now();
@@ -739,6 +766,7 @@ fn w3_body(g: &Graph) -> Run {
 
 /// W4 'wide': 10⁶ `a` leaves, 10⁶ `b` leaves, their products summed, backward. `handles`
 /// holds the leaves' handles; a warm run passes one it already used.
+#[inline(never)]
 fn w4_body<'g>(g: &'g Graph, a: &[f64], b: &[f64], handles: &mut Vec<Value<'g>>) -> Run {
     const OPS: f64 = 1_999_999.0;
     let n = a.len();
@@ -1019,14 +1047,22 @@ fn thread_cpu_seconds() -> f64 {
 fn w5(reps: usize) {
     let names: Vec<String> = (0..64).map(|i| format!("p{i}")).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_data/digits.csv");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sample_data/digits.csv");
     let mut data = Labeled::from_csv(&path, &names, "label", 10).unwrap_or_else(|e| panic!("{e}"));
     data.scale(1.0 / 16.0);
     let (train, _) = data.split_stratified(0.2, 0).expect("a fraction in (0, 1)");
     // The canonical op count: one node per × and + (the unfused graph).
     let ops = w5_once(&train, false).3;
     for (fused, name) in [(false, "w5"), (true, "w5-fused")] {
-        let runs: Vec<(f64, f64, f64, usize)> = (0..reps).map(|_| w5_once(&train, fused)).collect();
+        let runs: Vec<(f64, f64, f64, usize)> = (0..reps)
+            .map(|_| {
+                if fused {
+                    w5_fused_once(&train)
+                } else {
+                    w5_rebuilt_once(&train)
+                }
+            })
+            .collect();
         let secs: Vec<f64> = runs.iter().map(|r| r.0).collect();
         let cpu: Vec<f64> = runs.iter().map(|r| r.1).collect();
         let (_, _, loss, built) = runs[runs.len() - 1];
@@ -1129,7 +1165,7 @@ fn main() {
 }
 
 /// [`w2_once`] with fused neurons, built once and replayed (a function of its own, so that
-/// `scripts/instructions.sh` can count it).
+/// `dev/bench/instructions.sh` can count it).
 #[inline(never)]
 fn w2_fused_replay_once(init: &[f64]) -> (f64, f64, f64) {
     w2_once::<true, true>(init)

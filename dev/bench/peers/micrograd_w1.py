@@ -7,7 +7,7 @@ the canonical count (same numbers). A step takes about 1.5 s, so by default only
 3 of the 100 steps run; the value is their mean (the time per step is flat), and only the
 step-0 loss is checked (the line says `steps=3 of 100`).
 
-Run: `python scripts/peers/micrograd_w1.py [--reps N] [--steps N]`.
+Run: `python dev/bench/peers/micrograd_w1.py [--reps N] [--steps N]`.
 """
 
 import sys

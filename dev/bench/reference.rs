@@ -1,4 +1,4 @@
-//! A minimal flat-arena scalar autograd engine: the yardstick that `examples/bench.rs` runs side
+//! A minimal flat-arena scalar autograd engine: the yardstick that the `bench` binary runs side
 //! by side with scalargrad (the "Rust, flat arena" row of the team's WORKLOADS.md).
 //!
 //! 32-byte nodes in one `Vec` in creation order, constants in a side table, a reverse sweep

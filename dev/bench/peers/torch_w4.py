@@ -5,7 +5,7 @@ the clock covers creating the 10⁶ `a` leaves, then the `b` leaves, the product
 fold sum and `backward`. Freeing is timed apart (`free_ns`). With `--size N` below 10⁶ (a
 quick check) the check values are skipped (`size=N`).
 
-Run: `python scripts/peers/torch_w4.py [--reps N] [--size N]`.
+Run: `python dev/bench/peers/torch_w4.py [--reps N] [--size N]`.
 """
 
 import time

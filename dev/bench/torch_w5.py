@@ -8,9 +8,9 @@ in float32 (PyTorch's default) and float64 (scalargrad's arithmetic). Weights st
 torch.manual_seed(0) and the batches from numpy's default_rng(0), so the loss differs from
 scalargrad's run in the last digits only through the different draws; the time does not
 depend on them. Each repetition starts from fresh weights; the median is printed as
-RESULT lines like examples/bench.rs, with the
+RESULT lines like dev/bench/main.rs, with the
 thread's CPU time (steadier than the wall clock on a loaded machine).
-Run: pip install torch numpy; python3 scripts/bench_w5.py [--reps N]  (CI never runs it.)
+Run: pip install torch numpy; python3 dev/bench/torch_w5.py [--reps N]  (CI never runs it.)
 """
 import csv
 import os
@@ -25,7 +25,7 @@ torch.set_num_threads(1)
 
 
 def load():
-    path = os.path.join(os.path.dirname(__file__), "..", "sample_data", "digits.csv")
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "sample_data", "digits.csv")
     with open(path) as f:
         rows = list(csv.reader(f))[1:]
     x = np.array([[float(v) / 16.0 for v in r[:64]] for r in rows])

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # One side-by-side run of the benchmark workloads (BENCHMARKS.md, "Side by side") on this
-# machine: scalargrad's `examples/bench.rs` (with its flat-arena reference rows), then the
-# Python peers in scripts/peers/ (PyTorch CPU on one thread, micrograd 0.1.0). Prints a
+# machine: scalargrad's `dev/bench/main.rs` (with its flat-arena reference rows), then the
+# Python peers in dev/bench/peers/ (PyTorch CPU on one thread, micrograd 0.1.0). Prints a
 # Markdown table (engine × workload, medians, ratios to scalargrad's rebuilt row) headed with
 # the date, CPU, rustc and torch versions, and writes it to target/side_by_side.md (the raw
 # RESULT lines go to target/side_by_side.txt).
 #
-# Usage: scripts/side_by_side.sh [--quick] [--reps N]
+# Usage: dev/bench/side_by_side.sh [--quick] [--reps N]
 #   --reps N   in-process repetitions for scalargrad and PyTorch W1/W2 (default 7)
 #   --quick    a smoke test, minutes not figures: 1 repetition, partial Python runs (marked †)
 #
@@ -14,7 +14,7 @@
 # and micrograd; set BENCH_PYTHON=/path/to/python to use an interpreter that has them instead.
 # Nothing in CI runs this script.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 quick=0
 reps=7
@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
             shift
             [[ "$reps" =~ ^[1-9][0-9]*$ ]] || { echo "side_by_side: --reps takes a positive whole number" >&2; exit 2; }
             ;;
-        *) echo "side_by_side: unknown argument '$1'; usage: scripts/side_by_side.sh [--quick] [--reps N]" >&2; exit 2 ;;
+        *) echo "side_by_side: unknown argument '$1'; usage: dev/bench/side_by_side.sh [--quick] [--reps N]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -70,7 +70,7 @@ header=(
     "- Machine: ${cpu:-unknown CPU}, $(nproc) logical CPUs; load average at start $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
     "- $(rustc -V); scalargrad $(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1), release profile, repetitions: ${reps}"
     "- $(python_versions)"
-    "- Command: \`scripts/side_by_side.sh $([ "$quick" = 1 ] && echo --quick || echo "--reps $reps")\`"
+    "- Command: \`dev/bench/side_by_side.sh $([ "$quick" = 1 ] && echo --quick || echo "--reps $reps")\`"
 )
 [ "$quick" = 1 ] && header+=("- **Quick run: a smoke test of the script, not figures to quote.**")
 printf '%s\n' "${header[@]}" >&2
@@ -81,27 +81,27 @@ run() {
     echo "+ $*" >&2
     "$@" | tee -a "$raw"
 }
-nice -n 10 cargo build --quiet --release --example bench  # outside the clock
+nice -n 10 cargo build --quiet --release -p scalargrad-dev --bin bench  # outside the clock
 start=$SECONDS
-run cargo run --quiet --release --example bench -- all --reps "$reps"
+run cargo run --quiet --release -p scalargrad-dev --bin bench -- all --reps "$reps"
 if [ "$quick" = 1 ]; then
-    run "$py" scripts/peers/torch_w1.py --reps 1
-    run "$py" scripts/peers/torch_w2.py --reps 1 --epochs 200
-    run "$py" scripts/peers/torch_w3.py --reps 1 --links 20000
-    run "$py" scripts/peers/torch_w4.py --reps 1 --size 20000
-    run "$py" scripts/peers/micrograd_w1.py --reps 1 --steps 1
-    run "$py" scripts/peers/micrograd_w2.py --reps 1 --epochs 100
+    run "$py" dev/bench/peers/torch_w1.py --reps 1
+    run "$py" dev/bench/peers/torch_w2.py --reps 1 --epochs 200
+    run "$py" dev/bench/peers/torch_w3.py --reps 1 --links 20000
+    run "$py" dev/bench/peers/torch_w4.py --reps 1 --size 20000
+    run "$py" dev/bench/peers/micrograd_w1.py --reps 1 --steps 1
+    run "$py" dev/bench/peers/micrograd_w2.py --reps 1 --epochs 100
 else
-    run "$py" scripts/peers/torch_w1.py --reps "$reps"
-    run "$py" scripts/peers/torch_w2.py --reps "$reps"
-    run "$py" scripts/peers/torch_w3.py --reps 3
-    run "$py" scripts/peers/torch_w4.py --reps 1
-    run "$py" scripts/peers/micrograd_w1.py --reps 1 --steps 3
-    run "$py" scripts/peers/micrograd_w2.py --reps 1
+    run "$py" dev/bench/peers/torch_w1.py --reps "$reps"
+    run "$py" dev/bench/peers/torch_w2.py --reps "$reps"
+    run "$py" dev/bench/peers/torch_w3.py --reps 3
+    run "$py" dev/bench/peers/torch_w4.py --reps 1
+    run "$py" dev/bench/peers/micrograd_w1.py --reps 1 --steps 3
+    run "$py" dev/bench/peers/micrograd_w2.py --reps 1
 fi
 echo "side_by_side: runs took $((SECONDS - start)) s" >&2
 
-"$py" scripts/peers/table.py "$raw" "${header[@]}" >"$md"
+"$py" dev/bench/peers/table.py "$raw" "${header[@]}" >"$md"
 echo >&2
 cat "$md"
 echo >&2

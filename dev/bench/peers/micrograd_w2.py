@@ -8,7 +8,7 @@ Adam with amsgrad is written out as in BENCHMARKS.md. By default it runs all 10,
 (a few seconds) and checks both losses; with `--epochs N` below that, only the epoch-0 loss
 is checked and the time is extrapolated to 10,000 epochs (`extrapolated_from=N`).
 
-Run: `python scripts/peers/micrograd_w2.py [--reps N] [--epochs N]`.
+Run: `python dev/bench/peers/micrograd_w2.py [--reps N] [--epochs N]`.
 """
 
 import math

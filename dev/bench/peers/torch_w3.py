@@ -4,7 +4,7 @@
 creating `x` to the end of backward; freeing the graph is timed apart (`free_ns`). With
 `--links N` below 500,000 (a quick check) the check values are skipped (`links=N`).
 
-Run: `python scripts/peers/torch_w3.py [--reps N] [--links N]`.
+Run: `python dev/bench/peers/torch_w3.py [--reps N] [--links N]`.
 """
 
 import time

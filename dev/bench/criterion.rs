@@ -1,7 +1,7 @@
 //! Criterion benchmarks of the building blocks: one op, backward on a chain, one training step
-//! of the tutorial's XOR network (rebuilt, fused, and replayed). `cargo bench`.
+//! of the tutorial's XOR network (rebuilt, fused, and replayed). `cargo bench -p scalargrad-dev`.
 //!
-//! The shared end-to-end workloads (W1–W4) are in `examples/bench.rs`.
+//! The shared end-to-end workloads (W1–W5) are in `main.rs` beside this file.
 
 use std::hint::black_box;
 

@@ -1,12 +1,12 @@
-"""Turn `RESULT` lines (from `examples/bench.rs` and the peers here) into a Markdown table.
+"""Turn `RESULT` lines (from `dev/bench/main.rs` and the peers here) into a Markdown table.
 
 Rows are engines (and scalargrad's variants), columns the four workloads; each cell is the
 median and its ratio to scalargrad's rebuilt (cold) row on the same workload: the engine's
 median divided by scalargrad's, so above 1× is slower than scalargrad. Partial runs (fewer
 steps or epochs than the workload, or a smaller graph) are marked †. Standard library only.
 
-Run: `python scripts/peers/table.py RESULTS_FILE [header line ...]`; prints the header lines,
-the table, and the `RATIO` lines of `examples/bench.rs` as a list.
+Run: `python dev/bench/peers/table.py RESULTS_FILE [header line ...]`; prints the header lines,
+the table, and the `RATIO` lines of `dev/bench/main.rs` as a list.
 """
 
 import sys
@@ -19,7 +19,7 @@ WORKLOADS = [
 ]
 ENGINES = {
     "scalargrad": "**scalargrad** (one node per op, rebuilt every step)",
-    "reference-arena": "Rust flat arena, reference (`examples/bench.rs`)",
+    "reference-arena": "Rust flat arena, reference (`dev/bench/main.rs`)",
     "pytorch-batched": "PyTorch CPU, 1 thread, batched tensors",
     "pytorch-scalar": "PyTorch CPU, 1 thread, one 0-d tensor per number",
     "micrograd": "micrograd 0.1.0 (Python)",
@@ -116,7 +116,7 @@ def main():
     )
     if ratios:
         print()
-        print("`examples/bench.rs`'s own ratios in this run (interleaved repetitions):")
+        print("`dev/bench/main.rs`'s own ratios in this run (interleaved repetitions):")
         print()
         for r in ratios:
             print(f"- `{r}`")

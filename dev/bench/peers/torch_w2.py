@@ -5,7 +5,7 @@ h = sigmoid(X W1ᵀ), o = h W2ᵀ, softmax then cross-entropy without max-subtra
 over the 4 samples, `torch.optim.Adam(lr=0.001, amsgrad=True)`, 10,000 full-batch epochs.
 The clock covers the epochs.
 
-Run: `python scripts/peers/torch_w2.py [--reps N] [--epochs N]`. With fewer than 10,000
+Run: `python dev/bench/peers/torch_w2.py [--reps N] [--epochs N]`. With fewer than 10,000
 epochs (a quick check) only the epoch-0 loss is checked, and the time is extrapolated to
 10,000 epochs (the line then says `extrapolated_from=N`).
 """

@@ -4,7 +4,7 @@ The 2-16-16-1 ReLU MLP of BENCHMARKS.md with the W1 initial parameters; all 100 
 through each layer as one matrix product (PyTorch's natural form, not one node per scalar),
 hinge loss + 1e-4 L2, 100 SGD steps with lr = 1 - 0.9k/100. The clock covers the 100 steps.
 
-Run: `python scripts/peers/torch_w1.py [--reps N]`.
+Run: `python dev/bench/peers/torch_w1.py [--reps N]`.
 """
 
 import time

@@ -1,8 +1,8 @@
 """Shared helpers for the Python peers of the benchmark workloads (BENCHMARKS.md).
 
-Standard library only. Each peer reads the same input files as `examples/bench.rs`
+Standard library only. Each peer reads the same input files as `dev/bench/main.rs`
 (`benches/data/`), times inside the process (start-up, imports and file reading are outside
-the clock) and prints one `RESULT ...` line in the format of `examples/bench.rs`.
+the clock) and prints one `RESULT ...` line in the format of `dev/bench/main.rs`.
 """
 
 import argparse
@@ -10,7 +10,7 @@ import argparse
 import statistics
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[2] / "benches" / "data"
+DATA = Path(__file__).resolve().parents[3] / "benches" / "data"
 
 
 def args(description, default_reps=3, **extra):
