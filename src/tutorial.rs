@@ -10,6 +10,18 @@
 //! コマンド、`graphs/` に描く図を示します。チュートリアルが出力する数値はすべて再現し、example が
 //! `assert!` で確かめます。各節は英語の段落の後に日本語の段落があります。
 //!
+//! **Where to start.** The sections follow the tutorial; to run them, a learner's order is
+//! `apple_graph` → `sigmoid_backprop` (what backward does, on the book's two graphs) →
+//! `tutorial_forward` → `xor_train` → `softmax_with_loss` → `loss_landscape` →
+//! `digits_train` → `draw` (your own expression), then `moons` (micrograd's demo),
+//! `why_backprop`, `optimizer_paths` and `init_activations`.
+//!
+//! **どこから始めるか。** 各節はチュートリアルの順ですが、動かすなら `apple_graph` →
+//! `sigmoid_backprop`（本の 2 つのグラフで backward が何をするか）→ `tutorial_forward` →
+//! `xor_train` → `softmax_with_loss` → `loss_landscape` → `digits_train` → `draw`（自分の式）の
+//! 順に、その後 `moons`（micrograd のデモ）、`why_backprop`、`optimizer_paths`、
+//! `init_activations` へ進んでください。
+//!
 //! ## 1. 行列の積 — matrix products
 //! `cargo run --example tutorial_forward` prints `C`, `D`, `C・D` and `D・C` in NumPy's format.
 //! The tutorial's rule "内側の次元を一致させなければならない" (the inner dimensions must
