@@ -197,7 +197,11 @@ macro_rules! ops {
             #[must_use]
             pub const fn arity(self) -> Arity {
                 match self {
-                    $(Op::$op => Arity::$arity,)*
+                    ops!(@of Leaf; [] $($op $arity)*) => Arity::Leaf,
+                    ops!(@of Unary; [] $($op $arity)*) => Arity::Unary,
+                    ops!(@of UnaryConst; [] $($op $arity)*) => Arity::UnaryConst,
+                    ops!(@of Binary; [] $($op $arity)*) => Arity::Binary,
+                    ops!(@of Nary; [] $($op $arity)*) => Arity::Nary,
                 }
             }
 
@@ -246,6 +250,27 @@ macro_rules! ops {
         }
 
         ops!(@specialize ($) $($op)*);
+    };
+    // `ops!(@of Unary; [] Leaf Leaf Neg Unary …)`: the pattern `Op::Neg | …` of every op of
+    // that arity, so that `arity` is one arm per arity, as a hand-written `match` would be.
+    (@of $want:ident; [| $($pattern:tt)*]) => { $($pattern)* };
+    (@of Leaf; [$($pattern:tt)*] $op:ident Leaf $($rest:tt)*) => {
+        ops!(@of Leaf; [$($pattern)* | Op::$op] $($rest)*)
+    };
+    (@of Unary; [$($pattern:tt)*] $op:ident Unary $($rest:tt)*) => {
+        ops!(@of Unary; [$($pattern)* | Op::$op] $($rest)*)
+    };
+    (@of UnaryConst; [$($pattern:tt)*] $op:ident UnaryConst $($rest:tt)*) => {
+        ops!(@of UnaryConst; [$($pattern)* | Op::$op] $($rest)*)
+    };
+    (@of Binary; [$($pattern:tt)*] $op:ident Binary $($rest:tt)*) => {
+        ops!(@of Binary; [$($pattern)* | Op::$op] $($rest)*)
+    };
+    (@of Nary; [$($pattern:tt)*] $op:ident Nary $($rest:tt)*) => {
+        ops!(@of Nary; [$($pattern)* | Op::$op] $($rest)*)
+    };
+    (@of $want:ident; [$($pattern:tt)*] $op:ident $other:ident $($rest:tt)*) => {
+        ops!(@of $want; [$($pattern)*] $($rest)*)
     };
     // A row's derivatives, padded to `[∂x, ∂y]` with empty strings.
     (@two) => { ["", ""] };
