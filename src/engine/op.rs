@@ -7,9 +7,10 @@
 //! derivative that is exactly 0 selected rather than multiplied. Backward knows nothing about
 //! any individual op.
 //!
-//! Adding an op is local to this file, except for one method on [`Value`](crate::Value) and
-//! its arm in the drawings' recipe: the README's "adding an op" lists every place, and the
-//! compiler names each one that is missing.
+//! An op is one row of the table [`Op`] is declared with (its arity, symbol, formula and
+//! derivative formulas) and one arm in each of [`Op::eval`] and [`Op::vjp`]; outside this file,
+//! one method on [`Value`](crate::Value) and its arm in the drawings' recipe. The README's
+//! "adding an op" lists every place and says which ones the compiler names.
 //!
 //! [`Op::vjp`] is written once, over the small [`Scalar`] vocabulary. Backward,
 //! [`Graph::gradients`](crate::Graph::gradients) and the replay plan call it with `f64`s
