@@ -169,10 +169,11 @@ pub enum Arity {
 /// How the table below becomes code (a first reading can skip to the table).
 ///
 /// `ops! { … pub enum Op { Row => arity, symbol, formula, [∂x, ∂y]; … } }` writes the enum
-/// with each row's doc comment on its variant, one `match` per column ([`Op::arity`],
-/// [`Op::symbol`], [`Op::formula`], [`Op::derivative_formula`], each a `const fn` with one arm
-/// per op, as a hand-written `match` would be), [`Op::ALL`] in row order, and `specialize!`
-/// over the same rows. Nothing else lists the ops, so nothing can miss one.
+/// with each row's doc comment on its variant, one `const fn` `match` per column
+/// ([`Op::arity`], [`Op::symbol`], [`Op::formula`], [`Op::derivative_formula`]), [`Op::ALL`]
+/// in row order, and `specialize!` over the same rows. Nothing else lists the ops, so nothing
+/// can miss one. `arity`, which the engine's loops call per node, has one arm per arity, as
+/// the hand-written `match` had, and compiles to the same machine code.
 macro_rules! ops {
     (
         $(#[$enum_attr:meta])*
@@ -250,10 +251,14 @@ macro_rules! ops {
             }
         }
 
+        // A misspelt arity is an error here (no such `Arity`), not an op missing from `arity`.
+        const _: [Arity; Op::ALL.len()] = [$(Arity::$arity),*];
+
         ops!(@specialize ($) $($op)*);
     };
     // `ops!(@of Unary; [] Leaf Leaf Neg Unary …)`: the pattern `Op::Neg | …` of every op of
-    // that arity, so that `arity` is one arm per arity, as a hand-written `match` would be.
+    // that arity, so that `arity` is one arm per arity. (One arm per op gives the same values
+    // but moves registers and instructions in backward and replay.)
     (@of $want:ident; [| $($pattern:tt)*]) => { $($pattern)* };
     (@of Leaf; [$($pattern:tt)*] $op:ident Leaf $($rest:tt)*) => {
         ops!(@of Leaf; [$($pattern)* | Op::$op] $($rest)*)
