@@ -7,9 +7,10 @@
 //! derivative that is exactly 0 selected rather than multiplied. Backward knows nothing about
 //! any individual op.
 //!
-//! Adding an op is local to this file, except for one method on [`Value`](crate::Value) and
-//! its arm in the drawings' recipe: the README's "adding an op" lists every place, and the
-//! compiler names each one that is missing.
+//! An op is one row of the table [`Op`] is declared with (its arity, symbol, formula and
+//! derivative formulas) and one arm in each of [`Op::eval`] and [`Op::vjp`]; outside this file,
+//! one method on [`Value`](crate::Value) and its arm in the drawings' recipe. The README's
+//! "adding an op" lists every place and says which ones the compiler names.
 //!
 //! [`Op::vjp`] is written once, over the small [`Scalar`] vocabulary. Backward,
 //! [`Graph::gradients`](crate::Graph::gradients) and the replay plan call it with `f64`s
@@ -165,200 +166,265 @@ pub enum Arity {
     Nary,
 }
 
-/// The operation that produced a node.
+/// How the table below becomes code (a first reading can skip to the table).
 ///
-/// `x` and `y` name the first and second parent, `c` a constant operand (not tracked), and
-/// `out` the node's own value. Each variant's doc gives its formula and its derivative.
-///
-/// The enum is `#[non_exhaustive]`: adding an op is routine, and a `match` outside this crate
-/// needs a `_` arm.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u8)]
-#[non_exhaustive]
-pub enum Op {
-    // Grouped by arity: leaf, unary, constant, binary, n-ary.
-    /// A leaf: no parents.
-    Leaf,
-    /// `−x`; ∂x = −1.
-    Neg,
-    /// `eˣ`; ∂x = eˣ = out.
-    Exp,
-    /// natural log `ln x`; ∂x = 1/x, applied as PyTorch's `g / x`.
-    Ln,
-    /// `tanh x`; ∂x = 1 − out².
-    Tanh,
-    /// `max(x, 0)`, with NaN propagating; ∂x = step(out): 0 where out ≤ 0, else 1 (so
-    /// relu'(0) = 0 and relu'(NaN) = 1, as in PyTorch).
-    Relu,
-    /// `σ(x) = 1/(1 + e⁻ˣ)`; ∂x = out·(1 − out), applied as PyTorch's `(g·(1 − out))·out`.
-    Sigmoid,
-    /// `√x`; ∂x = 1/(2·out), applied as PyTorch's `g / (2·out)`.
-    Sqrt,
-    /// `|x|`; ∂x = sign(x), with sign(0) = sign(NaN) = 0 (as in PyTorch).
-    Abs,
-    /// PyTorch's `sign x`: −1, 0 or 1, and 0 for ±0 and NaN; ∂x = 0.
-    Sign,
-    /// The unit step function (Heaviside's, as a value; not a training step): 0 where x ≤ 0,
-    /// else 1 (NaN gives 1); ∂x = 0. It is relu's
-    /// derivative, `step(relu x)`, as a node, so that [`Graph::grad`](crate::Graph::grad) can
-    /// build it.
-    Step,
-    /// `x + c`; ∂x = 1.
-    AddC,
-    /// `x − c`; ∂x = 1.
-    SubC,
-    /// `c − x`; ∂x = −1.
-    RSubC,
-    /// `x · c`; ∂x = c.
-    MulC,
-    /// `x / c`; ∂x = 1/c, applied as PyTorch's `g / c`.
-    DivC,
-    /// `c / x`; ∂x = −c/x², computed as −(out/x) so that it does not overflow or underflow
-    /// where the result is representable (PyTorch's form for a tensor divisor).
-    RDivC,
-    /// `x^c` for a real constant `c`, computed as PyTorch does (x·x for 2, x·x·x for 3, √x for
-    /// ½, …, else `pow`); ∂x = c·x^(c−1), and 0 for c = 0 (also at x = 0, as in PyTorch).
-    PowF,
-    /// `x^n` for an integer constant `n`, computed as [`Op::PowF`] (PyTorch's `x ** n` is
-    /// `pow` with the exponent as a double); ∂x = n·x^(n−1), and 0 for n = 0 (also at x = 0,
-    /// as in PyTorch).
-    PowI,
-    /// `x + y`; ∂x = 1, ∂y = 1.
-    Add,
-    /// `x − y`; ∂x = 1, ∂y = −1.
-    Sub,
-    /// `x · y`; ∂x = y, ∂y = x.
-    Mul,
-    /// `x / y`; ∂x = 1/y, ∂y = −x/y², applied as PyTorch's `g / y` and `−g·((x/y)/y)`, which
-    /// does not overflow or underflow where the result is representable.
-    Div,
-    /// A neuron's weighted sum in one node: `b + a₀·c₀ + a₁·c₁ + …`, folded left from the
-    /// optional bias `b` exactly as the chain of `×` and `+` nodes it replaces, so it gives
-    /// the same numbers to the bit; ∂aₖ = cₖ, ∂cₖ = aₖ, ∂b = 1. Made by
-    /// [`Graph::weighted_sum`](crate::Graph::weighted_sum).
-    Dot,
-    /// `x` where `y > 0` (or `y` is NaN), else 0: the gradient relu lets through, as a
-    /// node (PyTorch's `threshold_backward(x, y, 0)`), so that [`Graph::grad`](crate::Graph::grad)
-    /// selects a zero where backward does; ∂x = gate(1, y), ∂y = 0.
-    Gate,
-    /// `x`, with no gradient: PyTorch's `detach`. ∂x = 0. Replay recomputes it, so a value
-    /// taken from the data (a softmax's shift) follows new data without being differentiated.
-    Detach,
-    /// `sin x`; ∂x = cos x.
-    Sin,
-    /// `cos x`; ∂x = −sin x.
-    Cos,
-    /// `ln(1 + x)`, accurate near 0; ∂x = 1/(x + 1), applied as PyTorch's `g / (x + 1)`.
-    Log1p,
-    /// PyTorch's `softplus` with β = 1 and threshold 20: `x` where x > 20, else `ln(1 + eˣ)`;
-    /// ∂x = 1 where x > 20, else `eˣ/(eˣ + 1)`, applied as PyTorch's `(g·z)/(z + 1)`, z = eˣ.
-    Softplus,
-    /// `x` where x > 0, else `c·x` (PyTorch's `leaky_relu` with negative slope `c`); ∂x = 1
-    /// where x > 0, else `c` (so `c` at 0 and at NaN).
-    LeakyRelu,
-    /// `max(x, c)`, NaN propagating (PyTorch's `clamp_min`); ∂x = 1 where x > c, else 0 (so
-    /// 0 at x = c, as PyTorch 2.15 gives).
-    ClampMin,
-    /// `min(x, c)`, NaN propagating (PyTorch's `clamp_max`); ∂x = 1 where x < c, else 0 (so
-    /// 0 at x = c, as PyTorch 2.15 gives).
-    ClampMax,
-    /// `max(x, y)`, NaN if either is (PyTorch's `maximum`); ∂x = 1 where x > y, ½ where
-    /// x = y, 0 where x < y (and 1 at NaN), ∂y likewise: equal inputs share the gradient.
-    Max,
-    /// `min(x, y)`, NaN if either is (PyTorch's `minimum`); ∂x = 1 where x < y, ½ where
-    /// x = y, 0 where x > y (and 1 at NaN), ∂y likewise.
-    Min,
-    /// `x^y` with a value as the exponent (PyTorch's `pow(Tensor, Tensor)`); ∂x = y·x^(y−1)
-    /// (0 where y = 0), ∂y = out·ln x (0 where x = 0 and y ≥ 0).
-    Pow,
-    /// The comparison behind [`Scalar::select_gt`]: 1 where x > y, ½ where x = y, 0 where
-    /// x < y or either is NaN; ∂x = ∂y = 0.
-    Cmp,
-}
-
-/// `with_every_op!(m!(args))` calls `m!(args; Leaf Neg Exp …)`: every op, once, in declaration
-/// order. [`Op::ALL`] and `specialize!` are both made from this one list, so they cannot
-/// disagree, and `specialize!`'s `match` is exhaustive: an op missing here is a compile error.
-macro_rules! with_every_op {
-    ($m:ident!($($args:tt)*)) => {
-        $m!($($args)*; Leaf Neg Exp Ln Tanh Relu Sigmoid Sqrt Abs Sign Step
-            AddC SubC RSubC MulC DivC RDivC PowF PowI Add Sub Mul Div Dot Gate Detach Sin Cos Log1p
-            Softplus LeakyRelu ClampMin ClampMax Max Min Pow Cmp)
-    };
-}
-pub(crate) use with_every_op;
-
-/// `specialize!(op, |o| body)`: a `match` with one arm per op, in which `o` is that op as a
-/// constant. Once `body` is inlined, `o.arity()`, [`Op::eval`] and [`Op::vjp`] fold to that
-/// op's own formula, so a loop over nodes pays for one jump per node, as a hand-written
-/// `match` would, while the mathematics stays in this file.
-macro_rules! specialize {
-    ($op:expr, |$o:ident| $body:expr) => {
-        $crate::engine::op::with_every_op!(specialize!(@arms $op, $o, $body))
-    };
-    (@arms $op:expr, $o:ident, $body:expr; $($v:ident)*) => {
-        match $op {
-            $(Op::$v => {
-                let $o = Op::$v;
-                $body
-            })*
+/// `ops! { … pub enum Op { Row => arity, symbol, formula, [∂x, ∂y]; … } }` writes the enum
+/// with each row's doc comment on its variant, one `const fn` `match` per column
+/// ([`Op::arity`], [`Op::symbol`], [`Op::formula`], [`Op::derivative_formula`]), [`Op::ALL`]
+/// in row order, and `specialize!` over the same rows. Nothing else lists the ops, so nothing
+/// can miss one. `arity`, which the engine's loops call per node, has one arm per arity, as
+/// the hand-written `match` had, and compiles to the same machine code.
+macro_rules! ops {
+    (
+        $(#[$enum_attr:meta])*
+        pub enum Op {
+            $(
+                $(#[$doc:meta])*
+                $op:ident => $arity:ident, $symbol:literal, $formula:literal, [$($d:literal),*];
+            )*
         }
+    ) => {
+        $(#[$enum_attr])*
+        pub enum Op {
+            $($(#[$doc])* $op,)*
+        }
+
+        impl Op {
+            /// Every op, in declaration order: for tables, fixtures and names that must cover
+            /// them all. Made from the table's rows, as `specialize!` is; the test
+            /// `every_op_is_listed_once` checks the order.
+            pub const ALL: [Op; [$(Op::$op),*].len()] = [$(Op::$op),*];
+
+            /// How many parents the op has, and whether its second operand is a constant.
+            #[must_use]
+            pub const fn arity(self) -> Arity {
+                match self {
+                    ops!(@of Leaf; [] $($op $arity)*) => Arity::Leaf,
+                    ops!(@of Unary; [] $($op $arity)*) => Arity::Unary,
+                    ops!(@of UnaryConst; [] $($op $arity)*) => Arity::UnaryConst,
+                    ops!(@of Binary; [] $($op $arity)*) => Arity::Binary,
+                    ops!(@of Nary; [] $($op $arity)*) => Arity::Nary,
+                }
+            }
+
+            /// A short symbol for drawings: `+`, `×`, `exp`, …
+            ///
+            /// For constant ops, [`Op::label`] also shows the constant, as the book does
+            /// ("× −1").
+            #[must_use]
+            pub const fn symbol(self) -> &'static str {
+                match self {
+                    $(Op::$op => $symbol,)*
+                }
+            }
+
+            /// The forward formula in the operands' names: `x` and `y` are the parents, `c`
+            /// the constant, as in [`Op::eval`]. Empty for a leaf.
+            ///
+            /// ```
+            /// use scalargrad::Op;
+            /// assert_eq!(Op::Mul.formula(), "x × y");
+            /// assert_eq!(Op::RDivC.formula(), "c / x");
+            /// ```
+            #[must_use]
+            pub const fn formula(self) -> &'static str {
+                match self {
+                    $(Op::$op => $formula,)*
+                }
+            }
+
+            /// The local derivatives `[∂out/∂x, ∂out/∂y]` as formulas, the text of what
+            /// [`Op::partials`] computes (`out` is the op's own value). The second entry is
+            /// empty for ops with one parent; for [`Op::Dot`] they are `∂/∂aₖ` and `∂/∂cₖ` of
+            /// one term (a bias has derivative 1).
+            ///
+            /// ```
+            /// use scalargrad::Op;
+            /// assert_eq!(Op::Mul.derivative_formula(), ["y", "x"]);
+            /// assert_eq!(Op::Exp.derivative_formula(), ["exp(x)", ""]);
+            /// ```
+            #[must_use]
+            pub const fn derivative_formula(self) -> [&'static str; 2] {
+                match self {
+                    $(Op::$op => ops!(@two $($d),*),)*
+                }
+            }
+        }
+
+        // A misspelt arity is an error here (no such `Arity`), not an op missing from `arity`.
+        const _: [Arity; Op::ALL.len()] = [$(Arity::$arity),*];
+
+        ops!(@specialize ($) $($op)*);
+    };
+    // `ops!(@of Unary; [] Leaf Leaf Neg Unary …)`: the pattern `Op::Neg | …` of every op of
+    // that arity, so that `arity` is one arm per arity. (One arm per op gives the same values
+    // but moves registers and instructions in backward and replay.)
+    (@of $want:ident; [| $($pattern:tt)*]) => { $($pattern)* };
+    (@of Leaf; [$($pattern:tt)*] $op:ident Leaf $($rest:tt)*) => {
+        ops!(@of Leaf; [$($pattern)* | Op::$op] $($rest)*)
+    };
+    (@of Unary; [$($pattern:tt)*] $op:ident Unary $($rest:tt)*) => {
+        ops!(@of Unary; [$($pattern)* | Op::$op] $($rest)*)
+    };
+    (@of UnaryConst; [$($pattern:tt)*] $op:ident UnaryConst $($rest:tt)*) => {
+        ops!(@of UnaryConst; [$($pattern)* | Op::$op] $($rest)*)
+    };
+    (@of Binary; [$($pattern:tt)*] $op:ident Binary $($rest:tt)*) => {
+        ops!(@of Binary; [$($pattern)* | Op::$op] $($rest)*)
+    };
+    (@of Nary; [$($pattern:tt)*] $op:ident Nary $($rest:tt)*) => {
+        ops!(@of Nary; [$($pattern)* | Op::$op] $($rest)*)
+    };
+    (@of $want:ident; [$($pattern:tt)*] $op:ident $other:ident $($rest:tt)*) => {
+        ops!(@of $want; [$($pattern)*] $($rest)*)
+    };
+    // A row's derivatives, padded to `[∂x, ∂y]` with empty strings.
+    (@two) => { ["", ""] };
+    (@two $dx:literal) => { [$dx, ""] };
+    (@two $dx:literal, $dy:literal) => { [$dx, $dy] };
+    // `$d` is a `$` for the macro written here (a macro cannot write `$` itself).
+    (@specialize ($d:tt) $($op:ident)*) => {
+        /// `specialize!(op, |o| body)`: a `match` with one arm per op, in which `o` is that op
+        /// as a constant. Once `body` is inlined, `o.arity()`, [`Op::eval`] and [`Op::vjp`]
+        /// fold to that op's own formula, so a loop over nodes pays for one jump per node, as
+        /// a hand-written `match` would, while the mathematics stays in this file.
+        macro_rules! specialize {
+            ($d value:expr, |$d o:ident| $d body:expr) => {
+                match $d value {
+                    $(Op::$op => {
+                        let $d o = Op::$op;
+                        $d body
+                    })*
+                }
+            };
+        }
+        pub(crate) use specialize;
     };
 }
-pub(crate) use specialize;
 
-/// `[Op::Leaf, Op::Neg, …]` from `with_every_op!`.
-macro_rules! op_array {
-    (; $($v:ident)*) => {
-        [$(Op::$v),*]
-    };
+ops! {
+    /// The operation that produced a node.
+    ///
+    /// `x` and `y` name the first and second parent, `c` a constant operand (not tracked), and
+    /// `out` the node's own value. Each variant's doc gives its formula and its derivative.
+    ///
+    /// The enum is `#[non_exhaustive]`: adding an op is routine, and a `match` outside this crate
+    /// needs a `_` arm.
+    ///
+    /// In the source (`src/engine/op.rs`) this enum is a table with one row per op: its doc,
+    /// then `Name => arity, symbol, formula, [∂out/∂x, ∂out/∂y]` ([`Arity`], [`Op::symbol`],
+    /// [`Op::formula`], [`Op::derivative_formula`]). Its value and its gradient are its arms in
+    /// [`Op::eval`] and [`Op::vjp`].
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[repr(u8)]
+    #[non_exhaustive]
+    pub enum Op {
+        // Grouped by arity: leaf, unary, constant, binary, n-ary.
+        /// A leaf: no parents.
+        Leaf => Leaf, "", "", [];
+        /// `−x`; ∂x = −1.
+        Neg => Unary, "−", "−x", ["−1"];
+        /// `eˣ`; ∂x = eˣ = out.
+        Exp => Unary, "exp", "exp(x)", ["exp(x)"];
+        /// natural log `ln x`; ∂x = 1/x, applied as PyTorch's `g / x`.
+        Ln => Unary, "ln", "ln(x)", ["1 / x"];
+        /// `tanh x`; ∂x = 1 − out².
+        Tanh => Unary, "tanh", "tanh(x)", ["1 − out²"];
+        /// `max(x, 0)`, with NaN propagating; ∂x = step(out): 0 where out ≤ 0, else 1 (so
+        /// relu'(0) = 0 and relu'(NaN) = 1, as in PyTorch).
+        Relu => Unary, "relu", "max(x, 0)", ["1 if out > 0, else 0"];
+        /// `σ(x) = 1/(1 + e⁻ˣ)`; ∂x = out·(1 − out), applied as PyTorch's `(g·(1 − out))·out`.
+        Sigmoid => Unary, "sigmoid", "1 / (1 + exp(−x))", ["out × (1 − out)"];
+        /// `√x`; ∂x = 1/(2·out), applied as PyTorch's `g / (2·out)`.
+        Sqrt => Unary, "sqrt", "√x", ["1 / (2 × out)"];
+        /// `|x|`; ∂x = sign(x), with sign(0) = sign(NaN) = 0 (as in PyTorch).
+        Abs => Unary, "abs", "|x|", ["sign(x)"];
+        /// PyTorch's `sign x`: −1, 0 or 1, and 0 for ±0 and NaN; ∂x = 0.
+        Sign => Unary, "sign", "sign(x)", ["0"];
+        /// The unit step function (Heaviside's, as a value; not a training step): 0 where x ≤ 0,
+        /// else 1 (NaN gives 1); ∂x = 0. It is relu's
+        /// derivative, `step(relu x)`, as a node, so that [`Graph::grad`](crate::Graph::grad) can
+        /// build it.
+        Step => Unary, "step", "1 if x > 0, else 0", ["0"];
+        /// `x + c`; ∂x = 1.
+        AddC => UnaryConst, "+", "x + c", ["1"];
+        /// `x − c`; ∂x = 1.
+        SubC => UnaryConst, "−", "x − c", ["1"];
+        /// `c − x`; ∂x = −1.
+        RSubC => UnaryConst, "−", "c − x", ["−1"];
+        /// `x · c`; ∂x = c.
+        MulC => UnaryConst, "×", "x × c", ["c"];
+        /// `x / c`; ∂x = 1/c, applied as PyTorch's `g / c`.
+        DivC => UnaryConst, "/", "x / c", ["1 / c"];
+        /// `c / x`; ∂x = −c/x², computed as −(out/x) so that it does not overflow or underflow
+        /// where the result is representable (PyTorch's form for a tensor divisor).
+        RDivC => UnaryConst, "/", "c / x", ["−c / x²"];
+        /// `x^c` for a real constant `c`, computed as PyTorch does (x·x for 2, x·x·x for 3, √x for
+        /// ½, …, else `pow`); ∂x = c·x^(c−1), and 0 for c = 0 (also at x = 0, as in PyTorch).
+        PowF => UnaryConst, "^", "x^c", ["c × x^(c − 1)"];
+        /// `x^n` for an integer constant `n`, computed as [`Op::PowF`] (PyTorch's `x ** n` is
+        /// `pow` with the exponent as a double); ∂x = n·x^(n−1), and 0 for n = 0 (also at x = 0,
+        /// as in PyTorch).
+        PowI => UnaryConst, "^", "x^c", ["c × x^(c − 1)"];
+        /// `x + y`; ∂x = 1, ∂y = 1.
+        Add => Binary, "+", "x + y", ["1", "1"];
+        /// `x − y`; ∂x = 1, ∂y = −1.
+        Sub => Binary, "−", "x − y", ["1", "−1"];
+        /// `x · y`; ∂x = y, ∂y = x.
+        Mul => Binary, "×", "x × y", ["y", "x"];
+        /// `x / y`; ∂x = 1/y, ∂y = −x/y², applied as PyTorch's `g / y` and `−g·((x/y)/y)`, which
+        /// does not overflow or underflow where the result is representable.
+        Div => Binary, "/", "x / y", ["1 / y", "−x / y²"];
+        /// A neuron's weighted sum in one node: `b + a₀·c₀ + a₁·c₁ + …`, folded left from the
+        /// optional bias `b` exactly as the chain of `×` and `+` nodes it replaces, so it gives
+        /// the same numbers to the bit; ∂aₖ = cₖ, ∂cₖ = aₖ, ∂b = 1. Made by
+        /// [`Graph::weighted_sum`](crate::Graph::weighted_sum).
+        Dot => Nary, "Σ", "b + Σ aₖ × cₖ", ["cₖ", "aₖ"];
+        /// `x` where `y > 0` (or `y` is NaN), else 0: the gradient relu lets through, as a
+        /// node (PyTorch's `threshold_backward(x, y, 0)`), so that
+        /// [`Graph::grad`](crate::Graph::grad) selects a zero where backward does;
+        /// ∂x = gate(1, y), ∂y = 0.
+        Gate => Binary, "gate", "x if y > 0, else 0", ["1 if y > 0, else 0", "0"];
+        /// `x`, with no gradient: PyTorch's `detach`. ∂x = 0. Replay recomputes it, so a value
+        /// taken from the data (a softmax's shift) follows new data without being differentiated.
+        Detach => Unary, "detach", "x (no gradient)", ["0"];
+        /// `sin x`; ∂x = cos x.
+        Sin => Unary, "sin", "sin(x)", ["cos(x)"];
+        /// `cos x`; ∂x = −sin x.
+        Cos => Unary, "cos", "cos(x)", ["−sin(x)"];
+        /// `ln(1 + x)`, accurate near 0; ∂x = 1/(x + 1), applied as PyTorch's `g / (x + 1)`.
+        Log1p => Unary, "log1p", "ln(1 + x)", ["1 / (x + 1)"];
+        /// PyTorch's `softplus` with β = 1 and threshold 20: `x` where x > 20, else `ln(1 + eˣ)`;
+        /// ∂x = 1 where x > 20, else `eˣ/(eˣ + 1)`, applied as PyTorch's `(g·z)/(z + 1)`, z = eˣ.
+        Softplus => Unary, "softplus", "ln(1 + exp(x)), x if x > 20",
+            ["exp(x) / (exp(x) + 1), 1 if x > 20"];
+        /// `x` where x > 0, else `c·x` (PyTorch's `leaky_relu` with negative slope `c`); ∂x = 1
+        /// where x > 0, else `c` (so `c` at 0 and at NaN).
+        LeakyRelu => UnaryConst, "leaky_relu", "x if x > 0, else c × x", ["1 if x > 0, else c"];
+        /// `max(x, c)`, NaN propagating (PyTorch's `clamp_min`); ∂x = 1 where x > c, else 0 (so
+        /// 0 at x = c, as PyTorch 2.15 gives).
+        ClampMin => UnaryConst, "clamp_min", "max(x, c)", ["1 if x > c, else 0"];
+        /// `min(x, c)`, NaN propagating (PyTorch's `clamp_max`); ∂x = 1 where x < c, else 0 (so
+        /// 0 at x = c, as PyTorch 2.15 gives).
+        ClampMax => UnaryConst, "clamp_max", "min(x, c)", ["1 if x < c, else 0"];
+        /// `max(x, y)`, NaN if either is (PyTorch's `maximum`); ∂x = 1 where x > y, ½ where
+        /// x = y, 0 where x < y (and 1 at NaN), ∂y likewise: equal inputs share the gradient.
+        Max => Binary, "max", "max(x, y)",
+            ["1 if x > y, ½ if x = y, else 0", "1 if y > x, ½ if x = y, else 0"];
+        /// `min(x, y)`, NaN if either is (PyTorch's `minimum`); ∂x = 1 where x < y, ½ where
+        /// x = y, 0 where x > y (and 1 at NaN), ∂y likewise.
+        Min => Binary, "min", "min(x, y)",
+            ["1 if x < y, ½ if x = y, else 0", "1 if y < x, ½ if x = y, else 0"];
+        /// `x^y` with a value as the exponent (PyTorch's `pow(Tensor, Tensor)`); ∂x = y·x^(y−1)
+        /// (0 where y = 0), ∂y = out·ln x (0 where x = 0 and y ≥ 0).
+        Pow => Binary, "^", "x^y", ["y × x^(y − 1)", "out × ln(x)"];
+        /// The comparison behind [`Scalar::select_gt`]: 1 where x > y, ½ where x = y, 0 where
+        /// x < y or either is NaN; ∂x = ∂y = 0.
+        Cmp => Binary, "cmp", "1 if x > y, ½ if x = y, else 0", ["0", "0"];
+    }
 }
 
 impl Op {
-    /// How many parents the op has, and whether its second operand is a constant.
-    #[must_use]
-    pub const fn arity(self) -> Arity {
-        match self {
-            Op::Leaf => Arity::Leaf,
-            Op::Add
-            | Op::Sub
-            | Op::Mul
-            | Op::Div
-            | Op::Gate
-            | Op::Max
-            | Op::Min
-            | Op::Pow
-            | Op::Cmp => Arity::Binary,
-            Op::Dot => Arity::Nary,
-            Op::AddC
-            | Op::SubC
-            | Op::RSubC
-            | Op::MulC
-            | Op::DivC
-            | Op::RDivC
-            | Op::PowF
-            | Op::PowI
-            | Op::LeakyRelu
-            | Op::ClampMin
-            | Op::ClampMax => Arity::UnaryConst,
-            Op::Neg
-            | Op::Exp
-            | Op::Ln
-            | Op::Tanh
-            | Op::Relu
-            | Op::Sigmoid
-            | Op::Sqrt
-            | Op::Abs
-            | Op::Sign
-            | Op::Step
-            | Op::Detach
-            | Op::Sin
-            | Op::Cos
-            | Op::Log1p
-            | Op::Softplus => Arity::Unary,
-        }
-    }
-
     /// The forward value. `y` is the second parent's value or the constant `c`; unary ops
     /// ignore it. A leaf has no formula and returns `x`. For [`Op::Dot`] it is one term
     /// `x·y`; [`Op::fold_dot`] sums the terms.
@@ -556,43 +622,6 @@ impl Op {
         }
     }
 
-    /// A short symbol for drawings: `+`, `×`, `exp`, …
-    ///
-    /// For constant ops, [`Op::label`] also shows the constant, as the book does ("× −1").
-    #[must_use]
-    pub const fn symbol(self) -> &'static str {
-        match self {
-            Op::Leaf => "",
-            Op::Add | Op::AddC => "+",
-            Op::Sub | Op::SubC | Op::RSubC | Op::Neg => "−",
-            Op::Mul | Op::MulC => "×",
-            Op::Div | Op::DivC | Op::RDivC => "/",
-            Op::PowF | Op::PowI | Op::Pow => "^",
-            Op::Exp => "exp",
-            Op::Ln => "ln",
-            Op::Tanh => "tanh",
-            Op::Relu => "relu",
-            Op::Sigmoid => "sigmoid",
-            Op::Sqrt => "sqrt",
-            Op::Abs => "abs",
-            Op::Sign => "sign",
-            Op::Step => "step",
-            Op::Dot => "Σ",
-            Op::Gate => "gate",
-            Op::Detach => "detach",
-            Op::Sin => "sin",
-            Op::Cos => "cos",
-            Op::Log1p => "log1p",
-            Op::Softplus => "softplus",
-            Op::LeakyRelu => "leaky_relu",
-            Op::ClampMin => "clamp_min",
-            Op::ClampMax => "clamp_max",
-            Op::Max => "max",
-            Op::Min => "min",
-            Op::Cmp => "cmp",
-        }
-    }
-
     /// [`Op::Dot`]'s value: `((b + a₀c₀) + a₁c₁) + …`, or `(a₀c₀ + a₁c₁) + …` without a
     /// bias, each product rounded before it is added, as separate `×` and `+` nodes would.
     #[inline]
@@ -613,31 +642,15 @@ impl Op {
     /// [`Op::label`] with the constant already written out (rounded for a drawing, say).
     #[must_use]
     pub fn label_with(self, c: &str) -> String {
-        match self {
-            Op::AddC
-            | Op::SubC
-            | Op::MulC
-            | Op::DivC
-            | Op::PowF
-            | Op::PowI
-            | Op::LeakyRelu
-            | Op::ClampMin
-            | Op::ClampMax => {
-                format!("{} {c}", self.symbol())
+        match self.arity() {
+            // The constant stands where the formula puts it: `c − x` is drawn `c −`.
+            Arity::UnaryConst if self.formula().starts_with('c') => {
+                format!("{c} {}", self.symbol())
             }
-            Op::RSubC | Op::RDivC => format!("{c} {}", self.symbol()),
+            Arity::UnaryConst => format!("{} {c}", self.symbol()),
             _ => self.symbol().to_string(),
         }
     }
-}
-
-// Formulas for people, beside `vjp` above: the step-by-step viewer (`viz::to_html`) writes
-// its captions from these, so a derivative and its text are changed together.
-impl Op {
-    /// Every op, in declaration order: for tables, fixtures and names that must cover them
-    /// all. Made from the same list as the engine's loops (`with_every_op!`), which the
-    /// compiler checks is complete; the test `every_op_is_listed_once` checks the order.
-    pub const ALL: [Op; 37] = with_every_op!(op_array!());
 
     /// This op's index in [`Op::ALL`].
     #[must_use]
@@ -645,110 +658,6 @@ impl Op {
         // A fieldless enum without explicit discriminants counts its variants from 0 in
         // declaration order, the order of `ALL`.
         self as usize
-    }
-
-    /// The forward formula in the operands' names: `x` and `y` are the parents, `c` the
-    /// constant, as in [`Op::eval`]. Empty for a leaf.
-    ///
-    /// ```
-    /// use scalargrad::Op;
-    /// assert_eq!(Op::Mul.formula(), "x × y");
-    /// assert_eq!(Op::RDivC.formula(), "c / x");
-    /// ```
-    #[must_use]
-    pub const fn formula(self) -> &'static str {
-        match self {
-            Op::Leaf => "",
-            Op::Neg => "−x",
-            Op::Exp => "exp(x)",
-            Op::Ln => "ln(x)",
-            Op::Tanh => "tanh(x)",
-            Op::Relu => "max(x, 0)",
-            Op::Sigmoid => "1 / (1 + exp(−x))",
-            Op::Sqrt => "√x",
-            Op::Abs => "|x|",
-            Op::Sign => "sign(x)",
-            Op::Step => "1 if x > 0, else 0",
-            Op::AddC => "x + c",
-            Op::SubC => "x − c",
-            Op::RSubC => "c − x",
-            Op::MulC => "x × c",
-            Op::DivC => "x / c",
-            Op::RDivC => "c / x",
-            Op::PowF | Op::PowI => "x^c",
-            Op::Add => "x + y",
-            Op::Sub => "x − y",
-            Op::Mul => "x × y",
-            Op::Div => "x / y",
-            Op::Dot => "b + Σ aₖ × cₖ",
-            Op::Gate => "x if y > 0, else 0",
-            Op::Detach => "x (no gradient)",
-            Op::Sin => "sin(x)",
-            Op::Cos => "cos(x)",
-            Op::Log1p => "ln(1 + x)",
-            Op::Softplus => "ln(1 + exp(x)), x if x > 20",
-            Op::LeakyRelu => "x if x > 0, else c × x",
-            Op::ClampMin => "max(x, c)",
-            Op::ClampMax => "min(x, c)",
-            Op::Max => "max(x, y)",
-            Op::Min => "min(x, y)",
-            Op::Pow => "x^y",
-            Op::Cmp => "1 if x > y, ½ if x = y, else 0",
-        }
-    }
-
-    /// The local derivatives `[∂out/∂x, ∂out/∂y]` as formulas, the text of what
-    /// [`Op::partials`] computes (`out` is the op's own value). The second entry is empty for
-    /// ops with one parent; for [`Op::Dot`] they are `∂/∂aₖ` and `∂/∂cₖ` of one term (a bias
-    /// has derivative 1).
-    ///
-    /// ```
-    /// use scalargrad::Op;
-    /// assert_eq!(Op::Mul.derivative_formula(), ["y", "x"]);
-    /// assert_eq!(Op::Exp.derivative_formula(), ["exp(x)", ""]);
-    /// ```
-    #[must_use]
-    pub const fn derivative_formula(self) -> [&'static str; 2] {
-        match self {
-            Op::Leaf => ["", ""],
-            Op::Add => ["1", "1"],
-            Op::Sub => ["1", "−1"],
-            Op::Mul => ["y", "x"],
-            Op::Dot => ["cₖ", "aₖ"],
-            Op::Div => ["1 / y", "−x / y²"],
-            Op::AddC | Op::SubC => ["1", ""],
-            Op::RSubC | Op::Neg => ["−1", ""],
-            Op::MulC => ["c", ""],
-            Op::DivC => ["1 / c", ""],
-            Op::RDivC => ["−c / x²", ""],
-            Op::PowF | Op::PowI => ["c × x^(c − 1)", ""],
-            Op::Exp => ["exp(x)", ""],
-            Op::Ln => ["1 / x", ""],
-            Op::Tanh => ["1 − out²", ""],
-            Op::Relu => ["1 if out > 0, else 0", ""],
-            Op::Sigmoid => ["out × (1 − out)", ""],
-            Op::Sqrt => ["1 / (2 × out)", ""],
-            Op::Abs => ["sign(x)", ""],
-            Op::Sign | Op::Step | Op::Detach => ["0", ""],
-            Op::Gate => ["1 if y > 0, else 0", "0"],
-            Op::Cmp => ["0", "0"],
-            Op::Sin => ["cos(x)", ""],
-            Op::Cos => ["−sin(x)", ""],
-            Op::Log1p => ["1 / (x + 1)", ""],
-            Op::Softplus => ["exp(x) / (exp(x) + 1), 1 if x > 20", ""],
-            Op::LeakyRelu => ["1 if x > 0, else c", ""],
-            Op::ClampMin => ["1 if x > c, else 0", ""],
-            Op::ClampMax => ["1 if x < c, else 0", ""],
-            Op::Max => [
-                "1 if x > y, ½ if x = y, else 0",
-                "1 if y > x, ½ if x = y, else 0",
-            ],
-            Op::Min => [
-                "1 if x < y, ½ if x = y, else 0",
-                "1 if y < x, ½ if x = y, else 0",
-            ],
-            Op::Pow => ["y × x^(y − 1)", "out × ln(x)"],
-        }
     }
 }
 
