@@ -198,3 +198,29 @@ fn division_hands_on_g_over_y_and_cube_is_three_multiplications() {
     assert_eq!(g.value(v).powf(3.0).data(), v * v * v);
     assert_eq!(g.value(v).powi(3).data(), v * v * v);
 }
+
+/// Every op of [`Op::ALL`] has PyTorch rows in the fixture, so a new op cannot go unchecked:
+/// adding one fails here until `scripts/gen_vjp_fixtures.py` gives it rows. The exceptions
+/// have no PyTorch op of their own to compare with: a leaf has no parents, `Dot` is n-ary
+/// (its rows are in `ops_torch.csv`, through `tests/ops.rs`), and `Gate` and `Cmp` are the
+/// nodes `Graph::grad` builds for the derivatives of relu and max/min, checked through those.
+#[test]
+fn every_op_has_pytorch_rows_unless_it_has_no_pytorch_op() {
+    let exempt = [Op::Leaf, Op::Dot, Op::Gate, Op::Cmp];
+    let mut seen = std::collections::HashSet::new();
+    for r in rows() {
+        let (op, _) = op_of(&r.op);
+        seen.insert(op);
+        if r.op == "clamp" {
+            seen.insert(Op::ClampMin);
+        }
+    }
+    let missing: Vec<Op> = Op::ALL
+        .into_iter()
+        .filter(|op| !seen.contains(op) && !exempt.contains(op))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "ops without rows in vjp_torch.csv: {missing:?}"
+    );
+}
