@@ -72,6 +72,10 @@
 //!   `# Panics` where it can happen. The engine raises them only after it has released the
 //!   graph, so a panic hook or `catch_unwind` may go on using the graph.
 #![warn(missing_docs)]
+// `unsafe` code lives only in the files that allow it: six in `src/engine/` (its contract is
+// in `src/engine/mod.rs`) and `src/optim/fma.rs`; what each buys is in BENCHMARKS.md ("what
+// each fast path buys").
+#![deny(unsafe_code)]
 
 pub mod data;
 mod engine;

@@ -43,6 +43,13 @@
 //! Every `SAFETY` comment that makes the `&mut` cites this contract in one line. Nothing
 //! outside this folder uses `unsafe` code of the engine, and `nn` and `optim` reach it only
 //! through safe calls.
+//!
+//! The crate denies `unsafe_code`; six files here allow it, each for a reason measured in
+//! BENCHMARKS.md ("what each fast path buys"): `graph.rs` (the `UnsafeCell`: a `RefCell`
+//! costs 3–25 % of the workloads), `value.rs` (the operators' one borrow each, and unchecked
+//! reads of live nodes), `arena.rs` (`push`), `backward.rs` (`propagate`), `fast/plan.rs`
+//! (the replay plan's byte offsets) and `fast/weighted_sum.rs` (the chain writer). Outside
+//! the engine, only `src/optim/fma.rs` allows it, for its one call into FMA-compiled code.
 
 mod arena;
 mod backward;

@@ -11,6 +11,8 @@
 //! The result is the operators' graph, node for node: the same ops, parents, order and value
 //! bits (`tests/nn.rs` compares them), and the same panics for a value of another graph or a
 //! stale one. Each value comes from [`Op::eval`], so the mathematics stays in `op.rs`.
+// One of the files allowed `unsafe` code (the crate denies it elsewhere): the chain writer writes a neuron's nodes in one borrow.
+#![allow(unsafe_code)]
 
 use crate::engine::fast::nary::NO_BIAS;
 use crate::engine::graph::{Graph, Misuse};
