@@ -91,10 +91,7 @@ impl Graph {
         weights: &[Value<'g>],
         inputs: &[Value<'g>],
     ) -> Value<'g> {
-        assert!(
-            weights.len() == inputs.len() && !weights.is_empty(),
-            "weighted_sum: one input per weight, at least one"
-        );
+        // (The lengths are asserted by `weighted_sum_chain_unchecked`.)
         if !(self.all_live(weights) && self.all_live(inputs) && self.all_live(bias.as_slice())) {
             self.weighted_sum_chain_misuse(bias, weights, inputs);
         }
