@@ -251,6 +251,21 @@ fn handle(g: &Graph, i: u32) -> Value<'_> {
 }
 
 impl Graph {
+    /// The nodes a reverse sweep from `output` to `inputs` visits, `lo..=top`: from the
+    /// lowest input at or below the output (the output itself if there is none) up to the
+    /// output, after `caller`'s check that every value is a live value of this graph.
+    fn reverse_span(&self, caller: &str, output: Value<'_>, inputs: &[Value<'_>]) -> (u32, u32) {
+        self.assert_all_live(caller, &[inputs, &[output]]);
+        let top = output.index();
+        let lo = inputs
+            .iter()
+            .map(|v| v.index())
+            .filter(|&i| i <= top)
+            .min()
+            .unwrap_or(top);
+        (lo, top)
+    }
+
     /// The derivatives d output / d input, one per input, as values in this graph: what
     /// `torch.autograd.grad(output, inputs, create_graph=True)` returns.
     ///
@@ -288,14 +303,7 @@ impl Graph {
     /// # Panics
     /// If a value belongs to another graph or was discarded by a rewind.
     pub fn grad<'g>(&'g self, output: Value<'g>, inputs: &[Value<'g>]) -> Vec<Value<'g>> {
-        self.assert_all_live("Graph::grad", &[inputs, &[output]]);
-        let top = output.index();
-        let lo = inputs
-            .iter()
-            .map(|v| v.index())
-            .filter(|&i| i <= top)
-            .min()
-            .unwrap_or(top);
+        let (lo, top) = self.reverse_span("Graph::grad", output, inputs);
         let mut adjoints = vec![Sym::Zero; (top - lo) as usize + 1];
         adjoints[(top - lo) as usize] = Sym::Const(1.0);
         let mut pairs = Vec::new();
@@ -392,14 +400,7 @@ impl Graph {
     /// If a value belongs to another graph or was discarded by a rewind.
     #[must_use]
     pub fn gradients<'g>(&'g self, output: Value<'g>, inputs: &[Value<'g>]) -> Vec<f64> {
-        self.assert_all_live("Graph::gradients", &[inputs, &[output]]);
-        let top = output.index();
-        let lo = inputs
-            .iter()
-            .map(|v| v.index())
-            .filter(|&i| i <= top)
-            .min()
-            .unwrap_or(top);
+        let (lo, top) = self.reverse_span("Graph::gradients", output, inputs);
         // `None`: not reached from the output. A reached adjoint is summed from 0, as
         // backward's `add` does: (0 + g₁) + g₂ + …
         let mut adjoints: Vec<Option<f64>> = vec![None; (top - lo) as usize + 1];
