@@ -1,5 +1,6 @@
 //! [`Arena`]: everything a graph owns, and the test that tells a live handle from a stale one.
-// One of the files allowed `unsafe` code (the crate denies it elsewhere): `Arena::push` writes a node without a bounds check.
+// One of the files allowed `unsafe` code (the crate denies it elsewhere): `Arena::push` writes a
+// node without a bounds check.
 #![allow(unsafe_code)]
 
 use std::collections::{BTreeMap, HashMap};
@@ -175,8 +176,8 @@ pub(crate) struct ScopeRec {
     pub(crate) start: u32,
     /// `u32::MAX` while the scope is open.
     pub(crate) end: u32,
-    /// The graph generation the scope was opened in: a [`ScopeId`](crate::ScopeId) carries it, so an id
-    /// from before a rewind cannot name a scope that reused its slot.
+    /// The graph generation the scope was opened in: a [`ScopeId`](crate::ScopeId) carries
+    /// it, so an id from before a rewind cannot name a scope that reused its slot.
     pub(crate) generation: u32,
 }
 

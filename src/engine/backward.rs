@@ -8,7 +8,8 @@
 //! What only makes it faster lives in `fast/` and shows here as a few calls: the memo of
 //! sweeps known to reach every op node (`self.reach`, then no test per node), and the replay
 //! plan (`self.plan`) that such a sweep may run through.
-// One of the files allowed `unsafe` code (the crate denies it elsewhere): `propagate` reaches a node's parents without bounds checks.
+// One of the files allowed `unsafe` code (the crate denies it elsewhere): `propagate` reaches a
+// node's parents without bounds checks.
 #![allow(unsafe_code)]
 
 use crate::engine::arena::Arena;

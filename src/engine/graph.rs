@@ -3,7 +3,8 @@
 //! Creation order is a topological order (a node's parents always exist before it), so
 //! backward is a reverse sweep and never recurses. Handles ([`Value`]) are `Copy`: a graph
 //! reference, an index and a generation stamp that catches use after [`Graph::rewind`].
-// One of the files allowed `unsafe` code (the crate denies it elsewhere): the door into the arena's `UnsafeCell`.
+// One of the files allowed `unsafe` code (the crate denies it elsewhere): the door into the arena's
+// `UnsafeCell`.
 #![allow(unsafe_code)]
 
 use std::cell::UnsafeCell;

@@ -1,7 +1,8 @@
 //! [`Value`]: a `Copy` handle to one scalar node, with its accessors and operators.
 //!
 //! Every op method is a one-liner into [`Op`]; the mathematics lives in `op.rs`.
-// One of the files allowed `unsafe` code (the crate denies it elsewhere): the operators take the arena through `Graph::arena_mut` and read live nodes unchecked.
+// One of the files allowed `unsafe` code (the crate denies it elsewhere): the operators take the
+// arena through `Graph::arena_mut` and read live nodes unchecked.
 #![allow(unsafe_code)]
 
 use std::fmt;

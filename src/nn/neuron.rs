@@ -74,9 +74,9 @@ impl<'g> Neuron<'g> {
         }
     }
 
-    /// Builds the weighted sum as one [`Graph::weighted_sum`] node instead of a chain of `×` and `+`
-    /// nodes: the same numbers to the bit, several times faster. Drawings then show one "Σ"
-    /// node per neuron.
+    /// Builds the weighted sum as one [`Graph::weighted_sum`] node instead of a chain of `×`
+    /// and `+` nodes: the same numbers to the bit, several times faster. Drawings then show
+    /// one "Σ" node per neuron.
     #[must_use]
     pub fn fused(mut self, fused: bool) -> Self {
         self.fused = fused;

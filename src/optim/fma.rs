@@ -5,7 +5,8 @@
 //! On x86-64 without `-C target-cpu`, `mul_add` is a call to the C library's `fma`; compiled
 //! with the `fma` target feature it is one instruction. Both round once, so both give the
 //! same bits; only the speed differs (BENCHMARKS.md, "what each fast path buys").
-// One of the files allowed `unsafe` code (the crate denies it elsewhere): the one call of an update compiled with FMA.
+// One of the files allowed `unsafe` code (the crate denies it elsewhere): the one call of an update
+// compiled with FMA.
 #![allow(unsafe_code)]
 
 /// An optimizer's update loop, for [`with_fma`]: `run` calls the optimizer's

@@ -28,7 +28,8 @@
 //! and length stay the same; otherwise the next recompute makes a new one. Backward uses it
 //! when its root is the last node of the plan, and every op node below it feeds the root;
 //! otherwise it sweeps the nodes.
-// One of the files allowed `unsafe` code (the crate denies it elsewhere): the replay plan reads nodes at byte offsets.
+// One of the files allowed `unsafe` code (the crate denies it elsewhere): the replay plan reads
+// nodes at byte offsets.
 #![allow(unsafe_code)]
 
 use std::mem::size_of;

@@ -3,15 +3,17 @@
 //! - the chain of `×` and `+` nodes that the operators build, written in one borrow of the
 //!   arena (`Graph::weighted_sum_chain`), for an unfused [`Neuron`](crate::nn::Neuron).
 //!
-//! **The chain.** An unfused neuron builds its sum one node per op: the graph a learner writes
-//! out by hand, and the one the drawings show. Through the operators, every op borrows the arena, checks both of its handles and makes room for one
-//! node. Here each handle is checked once, room for the whole chain is made once, and the
-//! nodes are written in one pass, with the running sum kept in a register.
+//! **The chain.** An unfused neuron builds its sum one node per op: the graph a learner writes out
+//! by hand, and the one the drawings show. Through the operators, every op borrows the arena,
+//! checks both of its handles and makes room for one node. Here each handle is checked once, room
+//! for the whole chain is made once, and the nodes are written in one pass, with the running sum
+//! kept in a register.
 //!
 //! The result is the operators' graph, node for node: the same ops, parents, order and value
 //! bits (`tests/nn.rs` compares them), and the same panics for a value of another graph or a
 //! stale one. Each value comes from [`Op::eval`], so the mathematics stays in `op.rs`.
-// One of the files allowed `unsafe` code (the crate denies it elsewhere): the chain writer writes a neuron's nodes in one borrow.
+// One of the files allowed `unsafe` code (the crate denies it elsewhere): the chain writer writes a
+// neuron's nodes in one borrow.
 #![allow(unsafe_code)]
 
 use crate::engine::fast::nary::NO_BIAS;
@@ -321,11 +323,7 @@ impl Graph {
         }
         let all = bias.iter().chain(weights).chain(inputs);
         if let Some(&other) = all.clone().find(|v| !std::ptr::eq(v.graph(), self)) {
-            let mine = bias
-                .iter()
-                .chain(weights)
-                .chain(inputs)
-                .find(|v| std::ptr::eq(v.graph(), self));
+            let mine = all.clone().find(|v| std::ptr::eq(v.graph(), self));
             match mine {
                 Some(&mine) => mixed_graphs(mine, other),
                 None => panic!(
