@@ -45,8 +45,8 @@
 //! through safe calls.
 //!
 //! The crate denies `unsafe_code`; six files here allow it, each for a reason measured in
-//! BENCHMARKS.md ("what each fast path buys"): `graph.rs` (the `UnsafeCell`: a `RefCell`
-//! costs 3–25 % of the workloads), `value.rs` (the operators' one borrow each, and unchecked
+//! BENCHMARKS.md ("what each fast path buys"): `graph.rs` (the `UnsafeCell`, because a
+//! `RefCell`'s guard around every op was measured too costly), `value.rs` (the operators' one borrow each, and unchecked
 //! reads of live nodes), `arena.rs` (`push`), `backward.rs` (`propagate`), `fast/plan.rs`
 //! (the replay plan's byte offsets) and `fast/weighted_sum.rs` (the chain writer). Outside
 //! the engine, only `src/optim/fma.rs` allows it, for its one call into FMA-compiled code.
